@@ -1,0 +1,28 @@
+"""The pxelab binary's basic contract: help teaches, version answers, bad usage is 2."""
+from conftest import run
+
+
+def test_help_lists_subcommands_and_examples(pxelab_bin):
+    r = run([pxelab_bin, "--help"])
+    assert r.returncode == 0
+    assert "network boot" in r.stdout
+    for word in ("version", "bench", "Examples:"):
+        assert word in r.stdout
+
+
+def test_version_prints_version_and_commit(pxelab_bin):
+    r = run([pxelab_bin, "version"])
+    assert r.returncode == 0
+    assert r.stdout.startswith("pxelab 0.")
+    assert "commit" in r.stdout
+
+
+def test_no_subcommand_is_a_usage_error(pxelab_bin):
+    r = run([pxelab_bin])
+    assert r.returncode == 2
+    assert "subcommand" in r.stderr.lower()
+
+
+def test_unknown_subcommand_is_a_usage_error(pxelab_bin):
+    r = run([pxelab_bin, "frobnicate"])
+    assert r.returncode == 2

@@ -1,0 +1,52 @@
+// The pxelab command line: one binary, one subcommand per job.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "conformance/bench_command.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "pxelab - simulation and conformance test harness for network boot (PXE).\n"
+    "\n"
+    "A virtual network (virtual time, faults, pcap of every frame) drives a\n"
+    "reference boot server (BOOTP/DHCP, proxyDHCP, TFTP) and emulated ROM clients\n"
+    "through scripted boot scenarios, and checks the traffic against the RFCs and\n"
+    "the PXE specification.\n";
+
+constexpr const char* kFooter =
+    "\nExamples:\n"
+    "  pxelab version                 print version and build facts\n"
+    "  pxelab bench                   run the simulator benchmarks and print figures\n"
+    "  pxelab bench --quick           the same, smaller (seconds, for smoke tests)\n"
+    "  pxelab SUBCOMMAND --help       details of one subcommand\n"
+    "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{kDescription, "pxelab"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  auto* version = app.add_subcommand("version", "Print the version, commit and build type");
+  version->callback([] {
+    fmt::print("pxelab {} (commit {}, {} build)\n", PXELAB_VERSION, PXELAB_GIT_COMMIT, PXELAB_BUILD_TYPE);
+  });
+
+  int exit_code = 0;
+  pxelab::conformance::add_bench_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return exit_code;
+}
