@@ -13,14 +13,18 @@ namespace pxelab {
 
 // What went wrong and where. For wire parsers `field` names the field
 // ("ipv4.total_length", "dhcp.option[52].length") and `offset` is the byte offset
-// from the start of the buffer handed to the parser.
+// from the start of the buffer handed to the parser. For text inputs (scenario and
+// configuration files) `location` is "FILE:LINE:COLUMN" and `field` the key path.
 struct Error {
   std::string field;
   std::size_t offset = 0;
   std::string message;
+  std::string location;
 
   // "ipv4.total_length at byte 2: 18 is smaller than the header (20)"
+  // "server.toml:12:9: subnet[0].pool: 192.0.3.1 is outside 192.0.2.0/24"
   std::string to_string() const {
+    if (!location.empty()) return location + ": " + (field.empty() ? "" : field + ": ") + message;
     std::string s = field;
     if (!field.empty()) s += " at byte " + std::to_string(offset) + ": ";
     return s + message;

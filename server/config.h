@@ -1,0 +1,150 @@
+// The reference boot server's configuration, as plain values.
+//
+// Loaded from TOML by load_server_config() (config_toml.cc); the commented example
+// server/example.toml documents every key. Everything here has been validated:
+// pools lie inside their subnet, host addresses are unique, T1 < T2 < lease time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/lease_journal.h"
+#include "wire/address.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
+
+namespace pxelab::server {
+
+// What the server answers (FW-21, FW-34 for proxy).
+enum class ServerMode : std::uint8_t {
+  Dhcp,   // full DHCP (and BOOTP for known hosts)
+  Proxy,  // proxyDHCP: PXE clients only, yiaddr = 0, beside another DHCP server
+  Bootp,  // BOOTP only (RFC 951): known hosts from the table, no leases
+};
+
+// What a machine does at power-on: the seed's "boot locally or from the network by
+// default, without user action".
+enum class BootMode : std::uint8_t {
+  Network,  // boot file straight away
+  Local,    // PXE menu with only the local-boot item (type 0), no prompt
+  Menu,     // PXE menu (43.9/43.10) with prompt and timeout
+};
+
+std::string_view to_string(ServerMode m);
+std::string_view to_string(BootMode m);
+
+// Inclusive address range of a pool.
+struct AddressRange {
+  wire::Ipv4Address first;
+  wire::Ipv4Address last;
+  std::uint32_t size() const { return last.value - first.value + 1; }
+  bool contains(wire::Ipv4Address a) const { return first <= a && a <= last; }
+};
+
+// An option given in the configuration by code, already encoded.
+struct RawOption {
+  std::uint8_t code = 0;
+  wire::Bytes data;
+  bool operator==(const RawOption&) const = default;
+};
+
+struct Subnet {
+  wire::Ipv4Address network;
+  std::uint8_t prefix_length = 24;
+  std::vector<AddressRange> pools;
+  std::optional<wire::Ipv4Address> router;
+  std::vector<wire::Ipv4Address> dns;
+  std::string domain;
+  std::optional<std::uint32_t> lease_time;  // overrides [server].lease_time
+  std::vector<RawOption> options;           // sent when requested (option 55)
+
+  std::uint32_t mask() const { return prefix_length == 0 ? 0 : ~0u << (32 - prefix_length); }
+  bool contains(wire::Ipv4Address a) const { return (a.value & mask()) == network.value; }
+};
+
+// Client system architecture (RFC 4578 §2.1, option 93) -> boot file.
+using ArchFileMap = std::map<std::uint16_t, std::string>;
+
+struct HostEntry {
+  wire::MacAddress mac;
+  std::optional<wire::Ipv4Address> ip;  // fixed address; else from the pool
+  std::string hostname;
+  std::optional<BootMode> boot;         // default: [boot].default_mode
+  std::string file;                     // for every architecture, unless by_arch says otherwise
+  ArchFileMap file_by_arch;
+  std::map<std::string, std::string> vars;  // free-form, for templated per-host files
+};
+
+// A PXE boot menu item (PXE 2.1 §2.2.6, option 43 sub-option 9). Type 0 is local boot.
+struct MenuItem {
+  std::uint16_t type = 0;
+  std::string description;
+  std::string file;  // boot file for this server type (empty for local boot)
+};
+
+struct Menu {
+  std::string prompt = "Press F8 for boot menu";
+  std::uint8_t timeout_s = 5;  // 43.10: seconds before the default (first) item; 255 = wait
+  std::vector<MenuItem> items;
+};
+
+struct BootConfig {
+  ArchFileMap file_by_arch;  // e.g. 0 -> pxelinux.0, 7 -> ipxe.efi
+  std::string default_file;  // architectures not in the map (and BOOTP clients)
+  // iPXE chainloading without loops (FW-44): clients that already run iPXE (user
+  // class "iPXE", option 77, or option 175) get ipxe_script; others get the iPXE
+  // binary for their architecture, if one is configured.
+  std::string ipxe_script;
+  ArchFileMap ipxe_binary_by_arch;
+  bool nul_terminate_file = true;  // FW-38
+  std::string tftp_server_name;    // option 66; empty: not sent
+  BootMode default_mode = BootMode::Network;
+  Menu menu;
+};
+
+struct TftpConfig {
+  std::string root;                 // absolute after loading
+  std::uint32_t max_transfers = 64;
+  std::uint32_t transfer_timeout_s = 30;
+  std::uint32_t retransmit_ms = 1000;
+  std::uint32_t retries = 5;
+  std::uint16_t max_blksize = 1468;  // path MTU 1500 - IPv4 20 - UDP 8 - TFTP 4
+  std::uint16_t max_windowsize = 64;
+  std::uint16_t rollover_to = 0;     // block after 65535 (RFC 1350 is silent; most use 0)
+  bool allow_write = false;
+};
+
+struct ServerConfig {
+  std::string source;  // the file it came from
+  ServerMode mode = ServerMode::Dhcp;
+  wire::Ipv4Address address;  // the server's own address: option 54 and siaddr
+  std::uint32_t lease_time = 3600;
+  std::optional<std::uint32_t> t1;  // default lease/2 (RFC 2131 §4.4.5)
+  std::optional<std::uint32_t> t2;  // default lease*7/8
+  std::string lease_file;           // absolute after loading; empty: memory only
+  FsyncPolicy fsync = FsyncPolicy::EveryRecord;
+  std::uint32_t group_commit_ms = 2;
+  std::vector<Subnet> subnets;
+  std::vector<HostEntry> hosts;
+  BootConfig boot;
+  TftpConfig tftp;
+
+  const HostEntry* find_host(const wire::MacAddress& mac) const;
+};
+
+// Reads and validates a configuration file. Relative paths in it (lease_file,
+// tftp.root) are resolved against the file's directory. Errors read
+// "FILE:LINE:COL: KEY: what is wrong".
+Result<ServerConfig> load_server_config(const std::string& path);
+// The same over text; `source` names it in errors and anchors relative paths
+// (its directory).
+Result<ServerConfig> parse_server_config(std::string_view text, const std::string& source);
+
+// Architecture names accepted wherever an architecture is a key ("x64-efi" or "7").
+std::optional<std::uint16_t> parse_arch(std::string_view text);
+
+}  // namespace pxelab::server

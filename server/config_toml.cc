@@ -1,0 +1,564 @@
+// TOML -> ServerConfig. The only file that includes toml++ (it is heavy to compile).
+// toml++ reports syntax errors by exception; they are caught here and turned into
+// Error values, so nothing above this file sees an exception.
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <cerrno>
+#include <cstring>
+
+#include "server/config.h"
+
+namespace pxelab::server {
+
+namespace {
+
+using wire::Ipv4Address;
+using wire::MacAddress;
+
+// RFC 4578 §2.1 and the IANA "Processor Architecture Types" registry.
+struct ArchName {
+  std::uint16_t code;
+  std::string_view name;
+};
+constexpr ArchName kArchNames[] = {
+    {0, "bios"},          {6, "ia32-efi"},  {7, "x64-efi"},   {9, "x64-efi-alt"},
+    {10, "arm32-efi"},    {11, "arm64-efi"}, {16, "x64-efi-http"}, {19, "arm64-efi-http"},
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  bool failed() const { return error_.has_value(); }
+  Error take_error() { return std::move(*error_); }
+
+  void fail(const toml::source_region& where, std::string key, std::string what) {
+    if (error_) return;  // the first error is the one worth reading
+    error_ = Error{std::move(key), 0, std::move(what),
+                   source_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column)};
+  }
+  void fail(const toml::node& n, std::string key, std::string what) { fail(n.source(), std::move(key), std::move(what)); }
+
+  // Every key of `t` must be in `allowed` (typos are errors, not silent defaults).
+  void only_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) {
+    for (auto&& [k, v] : t) {
+      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
+      std::string list;
+      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+      fail(k.source(), join(path, k.str()), "unknown key (expected one of: " + list + ")");
+      return;
+    }
+  }
+
+  static std::string join(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+  }
+
+  const toml::table* table(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* n = t.get(key);
+    if (!n) return nullptr;
+    if (!n->is_table()) {
+      fail(*n, join(path, key), "must be a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  std::optional<std::string> string(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (auto v = n->value<std::string>(); v && n->is_string()) return v;
+    fail(*n, join(path, key), "must be a string");
+    return std::nullopt;
+  }
+
+  std::optional<bool> boolean(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (n->is_boolean()) return n->value<bool>();
+    fail(*n, join(path, key), "must be true or false");
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> integer(const toml::table& t, std::string_view key, const std::string& path,
+                                      std::int64_t min, std::int64_t max) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    if (!n->is_integer()) {
+      fail(*n, join(path, key), "must be an integer");
+      return std::nullopt;
+    }
+    std::int64_t v = *n->value<std::int64_t>();
+    if (v < min || v > max) {
+      fail(*n, join(path, key), std::to_string(v) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  std::optional<Ipv4Address> address(const toml::node& n, const std::string& key) {
+    if (auto s = n.value<std::string>(); s && n.is_string()) {
+      if (auto a = Ipv4Address::parse(*s)) return a;
+      fail(n, key, "'" + *s + "' is not an IPv4 address (a.b.c.d)");
+      return std::nullopt;
+    }
+    fail(n, key, "must be an IPv4 address string");
+    return std::nullopt;
+  }
+  std::optional<Ipv4Address> address(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* n = t.get(key);
+    return n ? address(*n, join(path, key)) : std::nullopt;
+  }
+
+  // A string or an array of strings, each an address.
+  std::vector<Ipv4Address> address_list(const toml::table& t, std::string_view key, const std::string& path) {
+    std::vector<Ipv4Address> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    if (n->is_string()) {
+      if (auto a = address(*n, join(path, key))) out.push_back(*a);
+      return out;
+    }
+    if (!n->is_array()) {
+      fail(*n, join(path, key), "must be an address or a list of addresses");
+      return out;
+    }
+    std::size_t i = 0;
+    for (const auto& item : *n->as_array()) {
+      if (auto a = address(item, join(path, key) + "[" + std::to_string(i++) + "]")) out.push_back(*a);
+    }
+    return out;
+  }
+
+  // Table of architecture -> file name.
+  ArchFileMap arch_map(const toml::table& t, const std::string& path) {
+    ArchFileMap out;
+    for (auto&& [k, v] : t) {
+      auto arch = parse_arch(k.str());
+      if (!arch) {
+        fail(k.source(), join(path, k.str()), "unknown architecture (a number 0..65535 or one of: bios, ia32-efi, x64-efi, arm32-efi, arm64-efi, x64-efi-http, arm64-efi-http)");
+        return out;
+      }
+      if (!v.is_string()) {
+        fail(v, join(path, k.str()), "must be a file name string");
+        return out;
+      }
+      out[*arch] = *v.value<std::string>();
+    }
+    return out;
+  }
+
+  std::optional<BootMode> boot_mode(const toml::table& t, std::string_view key, const std::string& path) {
+    auto s = string(t, key, path);
+    if (!s) return std::nullopt;
+    if (*s == "network") return BootMode::Network;
+    if (*s == "local") return BootMode::Local;
+    if (*s == "menu") return BootMode::Menu;
+    fail(*t.get(key), join(path, key), "'" + *s + "' is not one of: network, local, menu");
+    return std::nullopt;
+  }
+
+ private:
+  std::string source_;
+  std::optional<Error> error_;
+};
+
+// "192.0.2.0/24"
+std::optional<std::pair<Ipv4Address, std::uint8_t>> parse_cidr(std::string_view s) {
+  auto slash = s.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto a = Ipv4Address::parse(s.substr(0, slash));
+  auto len_text = s.substr(slash + 1);
+  if (!a || len_text.empty() || len_text.size() > 2) return std::nullopt;
+  int len = 0;
+  for (char c : len_text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    len = len * 10 + (c - '0');
+  }
+  if (len > 32) return std::nullopt;
+  return std::make_pair(*a, static_cast<std::uint8_t>(len));
+}
+
+// Option value from the configuration: "hex:0a0b0c" for raw bytes, an integer
+// (1, 2 or 4 octets by `width` rules: the smallest that fits is NOT guessed; integers
+// are written as 4 octets), a dotted address (4 octets), or text.
+std::optional<wire::Bytes> encode_option_value(const toml::node& n) {
+  wire::Bytes out;
+  if (n.is_integer()) {
+    auto v = *n.value<std::int64_t>();
+    if (v < 0 || v > 0xFFFFFFFFLL) return std::nullopt;
+    wire::append_be32(out, static_cast<std::uint32_t>(v));
+    return out;
+  }
+  if (!n.is_string()) return std::nullopt;
+  std::string s = *n.value<std::string>();
+  if (s.rfind("hex:", 0) == 0) {
+    std::string h = s.substr(4);
+    h.erase(std::remove(h.begin(), h.end(), ':'), h.end());
+    if (h.size() % 2) return std::nullopt;
+    for (std::size_t i = 0; i < h.size(); i += 2) {
+      unsigned v = 0;
+      for (int k = 0; k < 2; ++k) {
+        char c = h[i + static_cast<std::size_t>(k)];
+        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+        if (d < 0) return std::nullopt;
+        v = v * 16 + static_cast<unsigned>(d);
+      }
+      out.push_back(static_cast<std::uint8_t>(v));
+    }
+    return out;
+  }
+  if (auto a = Ipv4Address::parse(s)) {
+    wire::append_be32(out, a->value);
+    return out;
+  }
+  out.assign(s.begin(), s.end());
+  return out;
+}
+
+std::string resolve(const std::string& base_dir, const std::string& p) {
+  if (p.empty()) return p;
+  std::filesystem::path path(p);
+  if (path.is_absolute()) return path.lexically_normal().string();
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::string& base_dir) {
+  const std::string path = "server";
+  r.only_keys(t, path, {"mode", "address", "lease_time", "t1", "t2", "lease_file", "fsync", "group_commit_ms"});
+  if (auto m = r.string(t, "mode", path)) {
+    if (*m == "dhcp") c.mode = ServerMode::Dhcp;
+    else if (*m == "proxy") c.mode = ServerMode::Proxy;
+    else if (*m == "bootp") c.mode = ServerMode::Bootp;
+    else r.fail(*t.get("mode"), "server.mode", "'" + *m + "' is not one of: dhcp, proxy, bootp");
+  }
+  if (auto a = r.address(t, "address", path)) c.address = *a;
+  else if (!t.get("address")) r.fail(t.source(), "server.address", "missing: the server's own IPv4 address (option 54, siaddr)");
+  if (auto v = r.integer(t, "lease_time", path, 60, 0xFFFFFFFELL)) c.lease_time = static_cast<std::uint32_t>(*v);
+  if (auto v = r.integer(t, "t1", path, 1, 0xFFFFFFFELL)) c.t1 = static_cast<std::uint32_t>(*v);
+  if (auto v = r.integer(t, "t2", path, 1, 0xFFFFFFFELL)) c.t2 = static_cast<std::uint32_t>(*v);
+  if (auto f = r.string(t, "lease_file", path)) c.lease_file = resolve(base_dir, *f);
+  if (auto f = r.string(t, "fsync", path)) {
+    if (*f == "each") c.fsync = FsyncPolicy::EveryRecord;
+    else if (*f == "group") c.fsync = FsyncPolicy::Group;
+    else if (*f == "none") c.fsync = FsyncPolicy::None;
+    else r.fail(*t.get("fsync"), "server.fsync", "'" + *f + "' is not one of: each, group, none");
+  }
+  if (auto v = r.integer(t, "group_commit_ms", path, 0, 1000)) c.group_commit_ms = static_cast<std::uint32_t>(*v);
+  std::uint32_t t1 = c.t1.value_or(c.lease_time / 2);
+  std::uint32_t t2 = c.t2.value_or(static_cast<std::uint32_t>(std::uint64_t{c.lease_time} * 7 / 8));
+  if (!(t1 < t2 && t2 < c.lease_time)) {  // RFC 2131 §4.4.5
+    r.fail(t.source(), "server.t1", "T1 (" + std::to_string(t1) + ") < T2 (" + std::to_string(t2) + ") < lease_time (" +
+                                        std::to_string(c.lease_time) + ") must hold (RFC 2131 §4.4.5)");
+  }
+}
+
+void read_subnet(Reader& r, const toml::table& t, const std::string& path, Subnet& s) {
+  r.only_keys(t, path, {"network", "pool", "router", "dns", "domain", "lease_time", "options"});
+  auto net = r.string(t, "network", path);
+  if (!net) {
+    if (!t.get("network")) r.fail(t.source(), path + ".network", "missing (e.g. \"192.0.2.0/24\")");
+    return;
+  }
+  auto cidr = parse_cidr(*net);
+  if (!cidr) {
+    r.fail(*t.get("network"), path + ".network", "'" + *net + "' is not a network in CIDR form (a.b.c.d/len)");
+    return;
+  }
+  s.network = cidr->first;
+  s.prefix_length = cidr->second;
+  if ((s.network.value & s.mask()) != s.network.value) {
+    r.fail(*t.get("network"), path + ".network", "'" + *net + "' has host bits set");
+    return;
+  }
+  if (const toml::node* pools = t.get("pool")) {
+    std::vector<const toml::node*> items;
+    if (pools->is_array()) {
+      for (const auto& p : *pools->as_array()) items.push_back(&p);
+    } else {
+      items.push_back(pools);
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      std::string key = path + ".pool[" + std::to_string(i) + "]";
+      auto text = items[i]->value<std::string>();
+      if (!text || !items[i]->is_string()) {
+        r.fail(*items[i], key, "must be a range string \"first-last\"");
+        return;
+      }
+      auto dash = text->find('-');
+      auto first = Ipv4Address::parse(text->substr(0, dash));
+      auto last = dash == std::string::npos ? first : Ipv4Address::parse(text->substr(dash + 1));
+      if (!first || !last || *last < *first) {
+        r.fail(*items[i], key, "'" + *text + "' is not a range \"first-last\" with first <= last");
+        return;
+      }
+      if (!s.contains(*first) || !s.contains(*last)) {
+        r.fail(*items[i], key, "'" + *text + "' is not inside " + *net);
+        return;
+      }
+      s.pools.push_back({*first, *last});
+    }
+  }
+  s.router = r.address(t, "router", path);
+  s.dns = r.address_list(t, "dns", path);
+  if (auto d = r.string(t, "domain", path)) s.domain = *d;
+  if (auto v = r.integer(t, "lease_time", path, 60, 0xFFFFFFFELL)) s.lease_time = static_cast<std::uint32_t>(*v);
+  if (const toml::table* opts = r.table(t, "options", path)) {
+    for (auto&& [k, v] : *opts) {
+      std::string key = path + ".options." + std::string(k.str());
+      int code = -1;
+      if (!k.str().empty() && k.str().size() <= 3 && std::all_of(k.str().begin(), k.str().end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        code = std::stoi(std::string(k.str()));
+      }
+      if (code < 1 || code > 254) {
+        r.fail(k.source(), key, "option keys are codes 1..254");
+        return;
+      }
+      auto data = encode_option_value(v);
+      if (!data || data->size() > 255) {
+        r.fail(v, key, "value must be an integer (4 octets), an address, text, or \"hex:...\" of at most 255 octets");
+        return;
+      }
+      s.options.push_back({static_cast<std::uint8_t>(code), std::move(*data)});
+    }
+  }
+}
+
+void read_host(Reader& r, const toml::table& t, const std::string& path, HostEntry& h) {
+  r.only_keys(t, path, {"mac", "ip", "hostname", "boot", "file", "vars"});
+  auto mac = r.string(t, "mac", path);
+  if (!mac) {
+    if (!t.get("mac")) r.fail(t.source(), path + ".mac", "missing (every host is keyed by its MAC address)");
+    return;
+  }
+  auto m = MacAddress::parse(*mac);
+  if (!m) {
+    r.fail(*t.get("mac"), path + ".mac", "'" + *mac + "' is not a MAC address (52:54:00:12:34:56)");
+    return;
+  }
+  h.mac = *m;
+  h.ip = r.address(t, "ip", path);
+  if (auto n = r.string(t, "hostname", path)) h.hostname = *n;
+  h.boot = r.boot_mode(t, "boot", path);
+  if (const toml::node* f = t.get("file")) {
+    if (f->is_string()) h.file = *f->value<std::string>();
+    else if (f->is_table()) h.file_by_arch = r.arch_map(*f->as_table(), path + ".file");
+    else r.fail(*f, path + ".file", "must be a file name or a table architecture -> file name");
+  }
+  if (const toml::table* vars = r.table(t, "vars", path)) {
+    for (auto&& [k, v] : *vars) {
+      if (!v.is_string() && !v.is_integer() && !v.is_boolean()) {
+        r.fail(v, path + ".vars." + std::string(k.str()), "must be a string, integer or boolean");
+        return;
+      }
+      std::ostringstream text;
+      if (v.is_string()) text << *v.value<std::string>();
+      else if (v.is_integer()) text << *v.value<std::int64_t>();
+      else text << (*v.value<bool>() ? "true" : "false");
+      h.vars[std::string(k.str())] = text.str();
+    }
+  }
+}
+
+void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
+  const std::string path = "boot";
+  r.only_keys(t, path, {"file", "default_file", "ipxe_script", "ipxe_binary", "nul_terminate_file", "tftp_server_name", "default_mode", "menu"});
+  if (const toml::table* f = r.table(t, "file", path)) b.file_by_arch = r.arch_map(*f, "boot.file");
+  if (auto f = r.string(t, "default_file", path)) b.default_file = *f;
+  if (auto f = r.string(t, "ipxe_script", path)) b.ipxe_script = *f;
+  if (const toml::table* f = r.table(t, "ipxe_binary", path)) b.ipxe_binary_by_arch = r.arch_map(*f, "boot.ipxe_binary");
+  if (auto v = r.boolean(t, "nul_terminate_file", path)) b.nul_terminate_file = *v;
+  if (auto v = r.string(t, "tftp_server_name", path)) b.tftp_server_name = *v;
+  if (auto m = r.boot_mode(t, "default_mode", path)) b.default_mode = *m;
+  if (const toml::table* menu = r.table(t, "menu", path)) {
+    r.only_keys(*menu, "boot.menu", {"prompt", "timeout", "item"});
+    if (auto p = r.string(*menu, "prompt", "boot.menu")) b.menu.prompt = *p;
+    if (auto v = r.integer(*menu, "timeout", "boot.menu", 0, 255)) b.menu.timeout_s = static_cast<std::uint8_t>(*v);
+    if (const toml::node* items = menu->get("item")) {
+      const toml::array* arr = items->as_array();
+      if (!arr) {
+        r.fail(*items, "boot.menu.item", "must be an array of tables ([[boot.menu.item]])");
+        return;
+      }
+      std::size_t i = 0;
+      for (const auto& node : *arr) {
+        std::string ipath = "boot.menu.item[" + std::to_string(i++) + "]";
+        const toml::table* it = node.as_table();
+        if (!it) {
+          r.fail(node, ipath, "must be a table");
+          return;
+        }
+        r.only_keys(*it, ipath, {"type", "description", "file"});
+        MenuItem item;
+        if (auto v = r.integer(*it, "type", ipath, 0, 65535)) item.type = static_cast<std::uint16_t>(*v);
+        if (auto d = r.string(*it, "description", ipath)) item.description = *d;
+        if (auto f = r.string(*it, "file", ipath)) item.file = *f;
+        if (item.description.empty() || item.description.size() > 255) {
+          r.fail(*it, ipath + ".description", "needs 1..255 characters (PXE 2.1 §2.2.6 boot menu)");
+          return;
+        }
+        if (item.type != 0 && item.file.empty()) {
+          r.fail(*it, ipath + ".file", "items other than type 0 (local boot) need a boot file");
+          return;
+        }
+        b.menu.items.push_back(std::move(item));
+      }
+    }
+  }
+}
+
+void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string& base_dir) {
+  const std::string path = "tftp";
+  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write"});
+  if (auto s = r.string(t, "root", path)) c.root = resolve(base_dir, *s);
+  if (auto v = r.integer(t, "max_transfers", path, 1, 100000)) c.max_transfers = static_cast<std::uint32_t>(*v);
+  if (auto v = r.integer(t, "transfer_timeout", path, 1, 3600)) c.transfer_timeout_s = static_cast<std::uint32_t>(*v);
+  if (auto v = r.integer(t, "retransmit_ms", path, 10, 60000)) c.retransmit_ms = static_cast<std::uint32_t>(*v);
+  if (auto v = r.integer(t, "retries", path, 0, 100)) c.retries = static_cast<std::uint32_t>(*v);
+  if (auto v = r.integer(t, "max_blksize", path, 8, 65464)) c.max_blksize = static_cast<std::uint16_t>(*v);  // RFC 2348
+  if (auto v = r.integer(t, "max_windowsize", path, 1, 65535)) c.max_windowsize = static_cast<std::uint16_t>(*v);  // RFC 7440
+  if (auto v = r.integer(t, "rollover_to", path, 0, 1)) c.rollover_to = static_cast<std::uint16_t>(*v);
+  if (auto v = r.boolean(t, "allow_write", path)) c.allow_write = *v;
+}
+
+// Cross-checks that need the whole file.
+void validate(Reader& r, const toml::table& root, ServerConfig& c) {
+  if (c.mode == ServerMode::Dhcp && c.subnets.empty()) {
+    r.fail(root.source(), "subnet", "mode \"dhcp\" needs at least one [[subnet]]");
+    return;
+  }
+  std::set<MacAddress> macs;
+  std::set<Ipv4Address> ips;
+  const toml::array* hosts = root.get("host") ? root.get("host")->as_array() : nullptr;
+  for (std::size_t i = 0; i < c.hosts.size(); ++i) {
+    const auto& h = c.hosts[i];
+    const toml::node& where = hosts ? *hosts->get(i) : static_cast<const toml::node&>(root);
+    std::string key = "host[" + std::to_string(i) + "]";
+    if (!macs.insert(h.mac).second) {
+      r.fail(where, key + ".mac", h.mac.to_string() + " appears twice in the host table");
+      return;
+    }
+    if (!h.ip) continue;
+    if (!ips.insert(*h.ip).second) {
+      r.fail(where, key + ".ip", h.ip->to_string() + " is given to two hosts");
+      return;
+    }
+    if (c.mode != ServerMode::Proxy &&
+        std::none_of(c.subnets.begin(), c.subnets.end(), [&](const Subnet& s) { return s.contains(*h.ip); })) {
+      r.fail(where, key + ".ip", h.ip->to_string() + " is in no [[subnet]]");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(ServerMode m) {
+  switch (m) {
+    case ServerMode::Dhcp: return "dhcp";
+    case ServerMode::Proxy: return "proxy";
+    case ServerMode::Bootp: return "bootp";
+  }
+  return "?";
+}
+
+std::string_view to_string(BootMode m) {
+  switch (m) {
+    case BootMode::Network: return "network";
+    case BootMode::Local: return "local";
+    case BootMode::Menu: return "menu";
+  }
+  return "?";
+}
+
+std::optional<std::uint16_t> parse_arch(std::string_view text) {
+  for (const auto& a : kArchNames) {
+    if (a.name == text) return a.code;
+  }
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  std::uint32_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (v > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(v);
+}
+
+const HostEntry* ServerConfig::find_host(const wire::MacAddress& mac) const {
+  for (const auto& h : hosts) {
+    if (h.mac == mac) return &h;
+  }
+  return nullptr;
+}
+
+Result<ServerConfig> parse_server_config(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    return Error{"", 0, std::string(e.description()), source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column)};
+  }
+  std::string base_dir = std::filesystem::path(source).parent_path().string();
+  if (base_dir.empty()) base_dir = ".";
+
+  Reader r(source);
+  ServerConfig c;
+  c.source = source;
+  r.only_keys(root, "", {"server", "subnet", "host", "boot", "tftp"});
+  if (const toml::table* t = r.table(root, "server", "")) read_server(r, *t, c, base_dir);
+  else if (!r.failed()) r.fail(root.source(), "server", "missing [server] table");
+
+  auto read_array = [&](std::string_view key, auto&& read_one) {
+    const toml::node* n = root.get(key);
+    if (!n || r.failed()) return;
+    const toml::array* arr = n->as_array();
+    if (!arr) {
+      r.fail(*n, std::string(key), "must be an array of tables ([[" + std::string(key) + "]])");
+      return;
+    }
+    std::size_t i = 0;
+    for (const auto& item : *arr) {
+      std::string path = std::string(key) + "[" + std::to_string(i++) + "]";
+      if (!item.is_table()) {
+        r.fail(item, path, "must be a table");
+        return;
+      }
+      read_one(*item.as_table(), path);
+      if (r.failed()) return;
+    }
+  };
+  read_array("subnet", [&](const toml::table& t, const std::string& path) {
+    c.subnets.emplace_back();
+    read_subnet(r, t, path, c.subnets.back());
+  });
+  read_array("host", [&](const toml::table& t, const std::string& path) {
+    c.hosts.emplace_back();
+    read_host(r, t, path, c.hosts.back());
+  });
+  if (!r.failed()) {
+    if (const toml::table* t = r.table(root, "boot", "")) read_boot(r, *t, c.boot);
+  }
+  if (!r.failed()) {
+    if (const toml::table* t = r.table(root, "tftp", "")) read_tftp(r, *t, c.tftp, base_dir);
+  }
+  if (!r.failed()) validate(r, root, c);
+  if (r.failed()) return r.take_error();
+  return c;
+}
+
+Result<ServerConfig> load_server_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"", 0, "cannot open configuration file: " + std::string(std::strerror(errno)), path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_server_config(ss.str(), path);
+}
+
+}  // namespace pxelab::server
