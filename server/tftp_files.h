@@ -1,0 +1,83 @@
+// What the TFTP server can serve: files under its root, confined there, and per-host
+// virtual files generated from the host table (pxelinux.cfg/01-<mac>, hex-IP names).
+//
+// The TFTP agent is sans-I/O except for this: it asks a FileSource for a name and
+// gets the bytes or a TFTP error, so tests can hand it an in-memory source.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+#include <string>
+#include <string_view>
+
+#include "server/config.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
+
+namespace pxelab::server {
+
+// TFTP error codes (RFC 1350 §5) a lookup can end in.
+enum class TftpLookupError : std::uint8_t {
+  NotFound = 1,         // ERROR 1 "File not found"
+  AccessViolation = 2,  // ERROR 2: outside the root, not a regular file, unreadable
+};
+
+struct TftpLookupFailure {
+  TftpLookupError code;
+  std::string reason;  // for the log and the ERROR message
+};
+
+struct TftpFile {
+  wire::Bytes content;
+  std::string origin;  // the path it came from, or "generated for <host>"
+};
+
+// Maps a requested file name to a path inside `root` (TFTP-PATH, CWE-22):
+//  - NUL anywhere, an empty name, and any ".." component are refused;
+//  - '\' is taken as '/' (Windows-style names some ROMs send) and leading '/' are
+//    stripped, so an absolute name is read relative to the root, as tftpd-hpa
+//    --secure does: it can never name a file outside it;
+//  - symlinks are followed only while the target stays inside the root (checked on
+//    the canonical path);
+//  - only regular files are served.
+// On success: the canonical path of the file.
+struct TftpPathResult {
+  std::string path;
+  std::optional<TftpLookupFailure> failure;
+};
+TftpPathResult resolve_tftp_path(const std::string& root, std::string_view requested);
+
+class TftpFileSource {
+ public:
+  // `config.tftp.root` must exist (checked here: an error names it).
+  static Result<TftpFileSource> create(const ServerConfig& config);
+
+  // The file for `requested`, virtual files first.
+  Result<TftpFile> open(std::string_view requested, TftpLookupFailure* failure) const;
+
+  // Names of the generated files (sorted), for logs and tests.
+  std::vector<std::string> virtual_names() const;
+
+ private:
+  std::string root_;
+  std::map<std::string, std::string> virtual_files_;  // name -> content
+};
+
+// The pxelinux configuration generated for a host when the root has no
+// "pxelinux.cfg/host.template": a SAY line naming the host (the boot marker QEMU tests
+// look for), LABEL local (LOCALBOOT 0) and, when the host's vars name a `kernel`
+// (and optional `append`), LABEL network; the default follows the boot mode.
+std::string default_pxelinux_config(const HostEntry& host, BootMode mode);
+
+// Fills ${hostname}, ${mac}, ${ip}, ${mode} and ${var.NAME} from the host entry.
+// Unknown ${...} stay as they are.
+std::string expand_host_template(std::string_view text, const HostEntry& host, BootMode mode);
+
+// pxelinux names for a host (FW-30): "pxelinux.cfg/01-aa-bb-cc-dd-ee-ff" (lowercase)
+// and, with an address, the 8 uppercase hex digits of its IP.
+std::string pxelinux_mac_name(const wire::MacAddress& mac);
+std::string pxelinux_ip_name(wire::Ipv4Address ip);
+
+}  // namespace pxelab::server

@@ -1,0 +1,156 @@
+#include "server/tftp_files.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace pxelab::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TftpRoot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "pxelab-tftp-XXXXXX").string();
+    base_ = ::mkdtemp(tmpl.data());
+    root_ = base_ + "/root";
+    fs::create_directories(root_ + "/boot");
+    write(root_ + "/pxelinux.0", "NBP");
+    write(root_ + "/boot/vmlinuz", "KERNEL");
+    write(base_ + "/secret", "SECRET");
+    fs::create_symlink(base_ + "/secret", root_ + "/escape");
+    fs::create_symlink(root_ + "/boot/vmlinuz", root_ + "/inside-link");
+    fs::create_directories(root_ + "/dir");
+  }
+  void TearDown() override { fs::remove_all(base_); }
+  static void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+  std::string base_, root_;
+};
+
+TEST_F(TftpRoot, ServesFilesInsideTheRoot) {
+  auto r = resolve_tftp_path(root_, "pxelinux.0");
+  ASSERT_FALSE(r.failure) << r.failure->reason;
+  EXPECT_EQ(r.path, fs::canonical(root_ + "/pxelinux.0").string());
+  EXPECT_FALSE(resolve_tftp_path(root_, "boot/vmlinuz").failure);
+  EXPECT_FALSE(resolve_tftp_path(root_, "inside-link").failure) << "a symlink that stays inside is fine";
+}
+
+TEST_F(TftpRoot, LeadingSlashAndBackslashesStayInsideTheRoot) {
+  auto r = resolve_tftp_path(root_, "/boot/vmlinuz");
+  ASSERT_FALSE(r.failure);
+  EXPECT_EQ(r.path, fs::canonical(root_ + "/boot/vmlinuz").string());
+  EXPECT_FALSE(resolve_tftp_path(root_, "\\boot\\vmlinuz").failure);
+  // An absolute name is never read as absolute: /etc/passwd means ROOT/etc/passwd.
+  auto abs = resolve_tftp_path(root_, "/etc/passwd");
+  ASSERT_TRUE(abs.failure);
+  EXPECT_EQ(abs.failure->code, TftpLookupError::NotFound);
+}
+
+TEST_F(TftpRoot, RefusesEverythingThatLeavesTheRoot) {
+  struct Case {
+    std::string name;
+    TftpLookupError code;
+  } cases[] = {
+      {"../secret", TftpLookupError::AccessViolation},
+      {"boot/../../secret", TftpLookupError::AccessViolation},
+      {"boot/..", TftpLookupError::AccessViolation},
+      {"..\\secret", TftpLookupError::AccessViolation},
+      {"escape", TftpLookupError::AccessViolation},
+      {std::string("pxelinux.0\0../secret", 20), TftpLookupError::AccessViolation},
+      {"dir", TftpLookupError::AccessViolation},
+      {"", TftpLookupError::NotFound},
+      {"///", TftpLookupError::NotFound},
+      {"missing", TftpLookupError::NotFound},
+  };
+  for (const auto& c : cases) {
+    auto r = resolve_tftp_path(root_, c.name);
+    ASSERT_TRUE(r.failure) << "served " << c.name;
+    EXPECT_EQ(r.failure->code, c.code) << c.name << ": " << r.failure->reason;
+  }
+  // Names with ".." inside a component are ordinary names.
+  write(root_ + "/a..b", "x");
+  EXPECT_FALSE(resolve_tftp_path(root_, "a..b").failure);
+}
+
+TEST_F(TftpRoot, GeneratesPerHostPxelinuxConfigs) {
+  ServerConfig c;
+  c.tftp.root = root_;
+  HostEntry h;
+  h.mac = *wire::MacAddress::parse("52:54:00:AB:CD:EF");
+  h.ip = wire::Ipv4Address::from_octets(192, 0, 2, 10);
+  h.hostname = "lab01";
+  h.boot = BootMode::Network;
+  h.vars["kernel"] = "boot/vmlinuz";
+  c.hosts.push_back(h);
+  HostEntry local = h;
+  local.mac = *wire::MacAddress::parse("52:54:00:00:00:02");
+  local.ip.reset();
+  local.hostname = "lab02";
+  local.boot = BootMode::Local;
+  c.hosts.push_back(local);
+
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src) << src.error().to_string();
+  EXPECT_EQ(src->virtual_names(), (std::vector<std::string>{"pxelinux.cfg/01-52-54-00-00-00-02",
+                                                            "pxelinux.cfg/01-52-54-00-ab-cd-ef", "pxelinux.cfg/C000020A"}));
+  TftpLookupFailure f{};
+  auto by_mac = src->open("pxelinux.cfg/01-52-54-00-ab-cd-ef", &f);
+  ASSERT_TRUE(by_mac);
+  std::string text(by_mac->content.begin(), by_mac->content.end());
+  EXPECT_NE(text.find("SAY pxelab: lab01"), std::string::npos) << text;
+  EXPECT_NE(text.find("DEFAULT network"), std::string::npos) << text;
+  EXPECT_NE(text.find("KERNEL boot/vmlinuz"), std::string::npos) << text;
+  auto by_ip = src->open("/pxelinux.cfg/C000020A", &f);
+  ASSERT_TRUE(by_ip);
+  EXPECT_EQ(by_ip->content, by_mac->content);
+
+  auto l = src->open("pxelinux.cfg/01-52-54-00-00-00-02", &f);
+  ASSERT_TRUE(l);
+  std::string ltext(l->content.begin(), l->content.end());
+  EXPECT_NE(ltext.find("DEFAULT local"), std::string::npos) << ltext;
+  EXPECT_EQ(ltext.find("LABEL network"), std::string::npos) << ltext;
+
+  auto real = src->open("pxelinux.0", &f);
+  ASSERT_TRUE(real);
+  EXPECT_EQ(std::string(real->content.begin(), real->content.end()), "NBP");
+  auto denied = src->open("../secret", &f);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(f.code, TftpLookupError::AccessViolation);
+}
+
+TEST_F(TftpRoot, HostTemplateInTheRootIsExpanded) {
+  fs::create_directories(root_ + "/pxelinux.cfg");
+  write(root_ + "/pxelinux.cfg/host.template", "SAY ${hostname} ${mac} ${ip} ${mode} ${var.role} ${var.none} ${oops");
+  ServerConfig c;
+  c.tftp.root = root_;
+  HostEntry h;
+  h.mac = *wire::MacAddress::parse("52:54:00:00:00:09");
+  h.hostname = "n9";
+  h.vars["role"] = "worker";
+  c.hosts.push_back(h);
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  TftpLookupFailure f{};
+  auto file = src->open(pxelinux_mac_name(h.mac), &f);
+  ASSERT_TRUE(file);
+  EXPECT_EQ(std::string(file->content.begin(), file->content.end()),
+            "SAY n9 52:54:00:00:00:09  network worker ${var.none} ${oops");
+}
+
+TEST(TftpFileSource, MissingRootIsAnError) {
+  ServerConfig c;
+  c.source = "lab.toml";
+  c.tftp.root = "/nonexistent/tftp";
+  auto src = TftpFileSource::create(c);
+  ASSERT_FALSE(src);
+  EXPECT_NE(src.error().to_string().find("lab.toml: tftp.root: /nonexistent/tftp is not a directory"), std::string::npos)
+      << src.error().to_string();
+}
+
+}  // namespace
+}  // namespace pxelab::server
