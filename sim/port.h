@@ -1,0 +1,48 @@
+// Port: where frames enter and leave a Segment.
+//
+// Implemented by the in-process Host, and later by a QEMU VM's NIC, a TAP device in a
+// network namespace, a pcap replayer. A port is attached to at most one segment
+// (Segment::attach); it receives frames through receive() and sends with transmit().
+// Either may be destroyed first: a destroyed port is detached (frames to it are
+// dropped as kNoRoute), a destroyed segment leaves its ports unattached.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/frame.h"
+#include "wire/bytes.h"
+
+namespace pxelab::sim {
+
+class Segment;
+
+using PortIndex = std::uint32_t;
+inline constexpr PortIndex kNoPort = 0xffffffffu;
+
+class Port {
+ public:
+  virtual ~Port();
+  Port() = default;
+  Port(const Port&) = delete;
+  Port& operator=(const Port&) = delete;
+
+  // A frame arrives from the segment at `frame.time` (== the clock's now()). The bytes
+  // are borrowed for the duration of the call. The port may transmit from inside.
+  virtual void receive(const FrameView& frame) = 0;
+
+  // Puts a frame on this port's link toward the segment, now. The bytes are copied;
+  // the caller keeps its buffer. A port that is not attached counts it and drops it.
+  void transmit(wire::ByteView frame);
+
+  bool attached() const { return segment_ != nullptr; }
+  PortIndex index() const { return index_; }
+  std::uint64_t unattached_drops() const { return unattached_drops_; }
+
+ private:
+  friend class Segment;
+  Segment* segment_ = nullptr;
+  PortIndex index_ = kNoPort;
+  std::uint64_t unattached_drops_ = 0;
+};
+
+}  // namespace pxelab::sim

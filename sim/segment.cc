@@ -1,0 +1,334 @@
+#include "sim/segment.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "wire/address.h"
+
+namespace pxelab::sim {
+
+namespace {
+
+constexpr std::size_t kEthernetHeader = 14;
+constexpr std::uint32_t kMinBufferCapacity = 2048;  // a full 1518-byte frame fits
+constexpr std::size_t kMaxPorts = 0xffff;
+constexpr std::size_t kMaxMacEntries = std::size_t{1} << 20;
+
+std::uint64_t mac_key(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 6; ++i) v = (v << 8) | p[i];
+  return v | (std::uint64_t{1} << 48);
+}
+
+std::size_t mac_hash(std::uint64_t key) { return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> 32); }
+
+// Ethernet payload size: after the header and an 802.1Q tag if there is one.
+std::size_t payload_size(wire::ByteView frame) {
+  if (frame.size() < kEthernetHeader) return 0;
+  std::size_t header = kEthernetHeader;
+  if (frame.size() >= 18 && frame[12] == 0x81 && frame[13] == 0x00) header += 4;
+  return frame.size() - header;
+}
+
+}  // namespace
+
+Port::~Port() {
+  if (segment_ != nullptr) segment_->attachments_[index_].port = nullptr;
+}
+
+void Port::transmit(wire::ByteView frame) {
+  if (segment_ == nullptr) {
+    ++unattached_drops_;
+    return;
+  }
+  segment_->ingress(index_, frame);
+}
+
+Segment::Segment(Clock& clock, std::uint64_t seed) : clock_(clock), seed_(seed), mac_table_(64) {}
+
+Segment::~Segment() {
+  for (auto& a : attachments_) {
+    if (a.port == nullptr) continue;
+    a.port->segment_ = nullptr;
+    a.port->index_ = kNoPort;
+  }
+}
+
+PortIndex Segment::attach(Port& port, const LinkParams& params, std::string name) {
+  if (attachments_.size() >= kMaxPorts || port.segment_ != nullptr) {
+    std::fprintf(stderr, "pxelab::sim::Segment::attach: port already attached or more than %zu ports\n", kMaxPorts);
+    std::abort();
+  }
+  auto index = static_cast<PortIndex>(attachments_.size());
+  if (name.empty()) name = "port" + std::to_string(index);
+  attachments_.emplace_back(&port, std::move(name), params, derive_seed(seed_, 2 * std::uint64_t{index}),
+                            derive_seed(seed_, 2 * std::uint64_t{index} + 1));
+  configure(attachments_.back());
+  port.segment_ = this;
+  port.index_ = index;
+  return index;
+}
+
+void Segment::configure(Attachment& a) {
+  a.ideal = a.params.ideal();
+  for (Direction* d : {&a.up, &a.down}) {
+    // Keep the frames queued when the queue grows; drop the oldest finish times (they
+    // only count occupancy) when it shrinks.
+    std::vector<Time> ring(std::max<std::uint32_t>(1, a.params.queue_frames));
+    std::size_t keep = std::min(d->count, ring.size());
+    for (std::size_t i = 0; i < keep; ++i) {
+      ring[i] = d->finish[(d->head + d->count - keep + i) % d->finish.size()];
+    }
+    d->finish = std::move(ring);
+    d->head = 0;
+    d->count = keep;
+  }
+}
+
+void Segment::set_link_params(PortIndex port, const LinkParams& params) {
+  attachments_.at(port).params = params;
+  configure(attachments_[port]);
+}
+
+const LinkParams& Segment::link_params(PortIndex port) const { return attachments_.at(port).params; }
+
+void Segment::add_sink(TraceSink& sink) { sinks_.push_back(&sink); }
+
+void Segment::remove_sink(TraceSink& sink) { std::erase(sinks_, &sink); }
+
+const std::string& Segment::port_name(PortIndex port) const { return attachments_.at(port).name; }
+
+const PortCounters& Segment::counters(PortIndex port) const { return attachments_.at(port).counters; }
+
+std::uint64_t Segment::total_drops(DropReason reason) const {
+  std::uint64_t n = 0;
+  for (const auto& a : attachments_) n += a.counters.drops(reason);
+  return n;
+}
+
+// --- buffers -------------------------------------------------------------------------
+
+std::uint32_t Segment::acquire(wire::ByteView bytes) {
+  std::uint32_t index;
+  if (free_buffer_ != 0) {
+    index = free_buffer_ - 1;
+    free_buffer_ = buffers_[index].next_free;
+  } else {
+    buffers_.emplace_back();
+    index = static_cast<std::uint32_t>(buffers_.size() - 1);
+  }
+  Buffer& b = buffers_[index];
+  if (b.capacity < bytes.size()) {
+    b.capacity = std::max<std::uint32_t>(kMinBufferCapacity, static_cast<std::uint32_t>(bytes.size()));
+    b.data = std::make_unique_for_overwrite<std::uint8_t[]>(b.capacity);
+  }
+  if (!bytes.empty()) std::memcpy(b.data.get(), bytes.data(), bytes.size());
+  b.size = static_cast<std::uint32_t>(bytes.size());
+  b.refs = 1;
+  ++buffers_in_use_;
+  return index;
+}
+
+std::uint32_t Segment::make_private(std::uint32_t buffer) {
+  if (buffers_[buffer].refs == 1) return buffer;
+  std::uint32_t copy = acquire(bytes_of(buffer));  // may move buffers_: index again after
+  --buffers_[buffer].refs;
+  return copy;
+}
+
+void Segment::release(std::uint32_t buffer) {
+  Buffer& b = buffers_[buffer];
+  if (--b.refs != 0) return;
+  b.next_free = free_buffer_;
+  free_buffer_ = buffer + 1;
+  --buffers_in_use_;
+}
+
+// --- switching -----------------------------------------------------------------------
+
+void Segment::learn(const wire::MacAddress& mac, PortIndex port) {
+  std::uint64_t key = mac_key(mac.octets.data());
+  std::size_t mask = mac_table_.size() - 1;
+  for (std::size_t i = mac_hash(key) & mask;; i = (i + 1) & mask) {
+    MacEntry& e = mac_table_[i];
+    if (e.key == key) {
+      e.port = port;
+      return;
+    }
+    if (e.key == 0) {
+      if (mac_count_ >= kMaxMacEntries) return;  // full: unknown MACs are flooded
+      e = MacEntry{key, port};
+      if (++mac_count_ * 2 > mac_table_.size()) {
+        std::vector<MacEntry> old(mac_table_.size() * 2);
+        old.swap(mac_table_);
+        mac_count_ = 0;
+        for (const MacEntry& o : old) {
+          if (o.key != 0) {
+            wire::MacAddress m;
+            for (int k = 0; k < 6; ++k) m.octets[k] = static_cast<std::uint8_t>(o.key >> (40 - 8 * k));
+            learn(m, o.port);
+          }
+        }
+      }
+      return;
+    }
+  }
+}
+
+PortIndex Segment::lookup(const wire::MacAddress& mac) const {
+  std::uint64_t key = mac_key(mac.octets.data());
+  std::size_t mask = mac_table_.size() - 1;
+  for (std::size_t i = mac_hash(key) & mask;; i = (i + 1) & mask) {
+    const MacEntry& e = mac_table_[i];
+    if (e.key == key) return e.port;
+    if (e.key == 0) return kNoPort;
+  }
+}
+
+void Segment::ingress(PortIndex from, wire::ByteView bytes) {
+  Attachment& a = attachments_[from];
+  ++a.counters.transmitted;
+  std::uint64_t frame = next_frame_++;
+  if (!sinks_.empty()) {
+    TransmitRecord record{clock_.now(), frame, from};
+    for (TraceSink* s : sinks_) s->on_transmit(record, bytes);
+  }
+  Hop hop{frame, acquire(bytes), static_cast<std::uint16_t>(from), 0xffff, 0};
+  if (a.ideal && payload_size(bytes) <= a.params.mtu) {
+    at_switch(hop);  // nothing on the way up can delay or change it: skip an event
+  } else {
+    cross(from, true, hop);
+  }
+}
+
+void Segment::drop(const Hop& hop, PortIndex counted_on, bool before_switch, DropReason reason) {
+  ++attachments_[counted_on].counters.dropped[static_cast<std::size_t>(reason)];
+  if (sinks_.empty()) return;
+  Outcome o{clock_.now(), hop.frame, hop.ingress, before_switch ? kNoPort : PortIndex{hop.egress},
+            Fate::kDropped, reason, hop.flags};
+  for (TraceSink* s : sinks_) s->on_outcome(o, {});
+}
+
+void Segment::cross(PortIndex link, bool up, Hop hop) {
+  Attachment& a = attachments_[link];
+  Direction& d = up ? a.up : a.down;
+  const LinkParams& p = a.params;
+  const Time now = clock_.now();
+  const std::size_t size = buffers_[hop.buffer].size;
+
+  if (payload_size(bytes_of(hop.buffer)) > p.mtu) {
+    drop(hop, link, up, DropReason::kMtu);
+    release(hop.buffer);
+    return;
+  }
+  if (d.rng.chance(p.loss)) {
+    drop(hop, link, up, DropReason::kLoss);
+    release(hop.buffer);
+    return;
+  }
+  const int copies = d.rng.chance(p.duplicate) ? 2 : 1;
+  if (copies == 2) ++buffers_[hop.buffer].refs;
+
+  for (int c = 0; c < copies; ++c) {
+    Hop h = hop;
+    if (c == 1) h.flags |= kFlagDuplicate;
+    Time t = now;
+    if (p.bandwidth_bps != 0) {
+      while (d.count != 0 && d.finish[d.head] <= now) {
+        d.head = (d.head + 1) % d.finish.size();
+        --d.count;
+      }
+      if (d.count >= p.queue_frames) {
+        drop(h, link, up, DropReason::kQueueFull);
+        release(h.buffer);
+        continue;
+      }
+      t = std::max(now, d.busy_until) + serialization_delay(p, size);
+      d.busy_until = t;
+      d.finish[(d.head + d.count) % d.finish.size()] = t;
+      ++d.count;
+    }
+    t += p.latency + d.rng.uniform_time(p.jitter);
+    if (d.rng.chance(p.reorder)) {
+      t += p.reorder_delay;
+      h.flags |= kFlagReordered;
+    }
+    if (p.corrupt > 0 && d.rng.chance(p.corrupt)) {
+      h.buffer = make_private(h.buffer);
+      Buffer& b = buffers_[h.buffer];
+      if (b.size != 0) {
+        std::uint64_t bit = d.rng.below(std::uint64_t{b.size} * 8);
+        b.data[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
+        h.flags |= kFlagCorrupted;
+      }
+    }
+    if (up) {
+      clock_.at(t, [this, h] { at_switch(h); });
+    } else {
+      clock_.at(t, [this, h] { deliver(h); });
+    }
+  }
+}
+
+void Segment::at_switch(Hop hop) {
+  wire::ByteView bytes = bytes_of(hop.buffer);
+  const PortIndex from = hop.ingress;
+  if (bytes.size() < kEthernetHeader) {
+    drop(hop, from, true, DropReason::kNoRoute);
+    release(hop.buffer);
+    return;
+  }
+  wire::MacAddress dst;
+  wire::MacAddress src;
+  std::memcpy(dst.octets.data(), bytes.data(), 6);
+  std::memcpy(src.octets.data(), bytes.data() + 6, 6);
+  if (!src.is_multicast()) learn(src, from);
+
+  PortIndex to = dst.is_multicast() ? kNoPort : lookup(dst);
+  if (to != kNoPort) {
+    if (to == from) {
+      drop(hop, from, true, DropReason::kNoRoute);
+      release(hop.buffer);
+      return;
+    }
+    hop.egress = static_cast<std::uint16_t>(to);
+    cross(to, false, hop);
+    return;
+  }
+  // Flood: one reference per egress copy, then drop the switch's own.
+  bool sent = false;
+  for (PortIndex p = 0; p < attachments_.size(); ++p) {
+    if (p == from || attachments_[p].port == nullptr) continue;
+    ++buffers_[hop.buffer].refs;
+    Hop h = hop;
+    h.egress = static_cast<std::uint16_t>(p);
+    cross(p, false, h);
+    sent = true;
+  }
+  if (!sent) drop(hop, from, true, DropReason::kNoRoute);
+  release(hop.buffer);
+}
+
+void Segment::deliver(Hop hop) {
+  Attachment& a = attachments_[hop.egress];
+  if (a.port == nullptr) {  // destroyed while the frame was on its way
+    drop(hop, hop.egress, false, DropReason::kNoRoute);
+    release(hop.buffer);
+    return;
+  }
+  ++a.counters.delivered;
+  const FrameView view{clock_.now(), bytes_of(hop.buffer)};
+  if (!sinks_.empty()) {
+    Outcome o{view.time, hop.frame, hop.ingress, hop.egress, Fate::kDelivered, DropReason::kNone, hop.flags};
+    wire::ByteView changed = (hop.flags & kFlagCorrupted) ? view.bytes : wire::ByteView{};
+    for (TraceSink* s : sinks_) s->on_outcome(o, changed);
+  }
+  // The buffer is not released before receive() returns: the port reads it in place,
+  // and anything it transmits meanwhile gets another buffer.
+  a.port->receive(view);
+  release(hop.buffer);
+}
+
+}  // namespace pxelab::sim
