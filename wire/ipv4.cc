@@ -10,7 +10,7 @@ namespace pxelab::wire {
 Ipv4Options Ipv4Options::from(ByteView options) {
   Ipv4Options o;
   o.size = static_cast<std::uint8_t>(options.size() < kIpv4MaxOptionsSize ? options.size() : kIpv4MaxOptionsSize);
-  std::memcpy(o.bytes.data(), options.data(), o.size);
+  if (o.size > 0) std::memcpy(o.bytes.data(), options.data(), o.size);
   return o;
 }
 

@@ -25,7 +25,7 @@ constexpr std::uint32_t block_position(std::uint16_t block, BlockRollover r) {
 // The block `n` steps after `block`.
 constexpr std::uint16_t advance_block(std::uint16_t block, std::uint64_t n, BlockRollover r = BlockRollover::kToZero) {
   const std::uint64_t cycle = block_cycle(r);
-  if (n % cycle == 0) return block;  // keeps block 0 as 0 under kToOne
+  if (n == 0) return block;  // block 0 shares its position with 65535 under kToOne
   const std::uint64_t pos = (block_position(block, r) + n % cycle) % cycle;
   return r == BlockRollover::kToZero ? static_cast<std::uint16_t>(pos) : static_cast<std::uint16_t>(pos + 1);
 }
@@ -51,7 +51,8 @@ constexpr bool block_before(std::uint16_t a, std::uint16_t b, BlockRollover r = 
 // The wire number of the `index`-th DATA block of a transfer (the first is index 1,
 // index 0 is the ACK-0 position).
 constexpr std::uint16_t block_for_index(std::uint64_t index, BlockRollover r = BlockRollover::kToZero) {
-  return advance_block(0, index, r);
+  if (r == BlockRollover::kToZero) return static_cast<std::uint16_t>(index);
+  return index == 0 ? 0 : static_cast<std::uint16_t>((index - 1) % 65535 + 1);
 }
 
 }  // namespace pxelab::wire

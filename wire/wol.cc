@@ -8,7 +8,7 @@ namespace pxelab::wire {
 WolPassword WolPassword::from(ByteView p) {
   WolPassword w;
   w.size = static_cast<std::uint8_t>(p.size() <= 6 ? p.size() : 6);
-  std::memcpy(w.bytes.data(), p.data(), w.size);
+  if (w.size > 0) std::memcpy(w.bytes.data(), p.data(), w.size);
   return w;
 }
 
