@@ -101,5 +101,137 @@ TEST(Frame, ArpRoundTrip) {
   EXPECT_EQ(v->eth.dst, MacAddress::broadcast());
 }
 
+
+TEST(Frame, EachFaultYieldsItsDefect) {
+  const auto payload = text("payload!");
+  FrameOptions o;
+  o.faults.bad_ip_checksum = true;
+  auto v = parse_udp_frame(build_udp_frame(kClient, kBroadcast, payload, o));
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->ip_checksum_ok);
+  EXPECT_EQ(v->udp_checksum_status, ChecksumStatus::kValid);
+
+  o = {};
+  o.faults.bad_udp_checksum = true;
+  v = parse_udp_frame(build_udp_frame(kClient, kBroadcast, payload, o));
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->ip_checksum_ok);
+  EXPECT_EQ(v->udp_checksum_status, ChecksumStatus::kInvalid);
+  EXPECT_FALSE(v->checksums_ok());
+
+  o = {};
+  o.udp_checksum = false;
+  v = parse_udp_frame(build_udp_frame(kClient, kBroadcast, payload, o));
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->udp_checksum_status, ChecksumStatus::kAbsent);
+  EXPECT_TRUE(v->checksums_ok());
+
+  o = {};
+  o.faults.ip_total_length = 1000;
+  v = parse_udp_frame(build_udp_frame(kClient, kBroadcast, payload, o));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "ipv4.total_length");
+  EXPECT_EQ(v.error().offset, 16u);
+
+  o = {};
+  o.faults.udp_length = 7;
+  v = parse_udp_frame(build_udp_frame(kClient, kBroadcast, payload, o));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "udp.length");
+  EXPECT_EQ(v.error().offset, 38u);
+
+  o = {};
+  o.vlan = VlanTag{.vid = 7};
+  o.faults.truncate_to = 40;
+  const Bytes cut = build_udp_frame(kClient, kBroadcast, payload, o);
+  EXPECT_EQ(cut.size(), 40u);
+  v = parse_udp_frame(cut);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "ipv4.total_length");
+  EXPECT_EQ(v.error().offset, 20u);
+}
+
+TEST(Frame, RejectsWhatIsNotUnfragmentedUdpOverIpv4) {
+  const ArpRepr req = ArpRepr::request(kClient.mac, kClient.ip, kBroadcast.ip);
+  auto v = parse_udp_frame(build_arp_frame(MacAddress::broadcast(), req));
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "ethernet.ethertype");
+  EXPECT_EQ(v.error().offset, 12u);
+
+  Bytes f = build_udp_frame(kClient, kBroadcast, text("hello"));
+  f[14 + 9] = ip_protocol::kTcp;
+  v = parse_udp_frame(f);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "ipv4.protocol");
+  EXPECT_EQ(v.error().offset, 23u);
+
+  f = build_udp_frame(kClient, kBroadcast, text("hello"));
+  f[14 + 6] = 0x20;  // MF
+  v = parse_udp_frame(f);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "ipv4.fragment_offset");
+  EXPECT_EQ(v.error().offset, 20u);
+
+  f = build_udp_frame(kClient, kBroadcast, text("hello"));
+  f[14 + 7] = 0x01;  // offset 8
+  v = parse_udp_frame(f);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().field, "ipv4.fragment_offset");
+
+  auto a = parse_arp_frame(build_udp_frame(kClient, kBroadcast, text("hello")));
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().field, "ethernet.ethertype");
+}
+
+TEST(Frame, ChecksumVerificationCanBeSkipped) {
+  FrameOptions o;
+  o.faults.bad_udp_checksum = true;
+  const Bytes f = build_udp_frame(kClient, kBroadcast, text("hello"), o);
+  auto v = parse_udp_frame(f, UdpFrameParseOptions{.verify_udp_checksum = false});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->udp_checksum_status, ChecksumStatus::kUnchecked);
+}
+
+TEST(Frame, SizesAndOffsets) {
+  EXPECT_EQ(udp_payload_offset(), 42u);
+  FrameOptions tagged;
+  tagged.vlan = VlanTag{};
+  EXPECT_EQ(udp_payload_offset(tagged), 46u);
+  EXPECT_EQ(udp_frame_size(0), 60u);
+  EXPECT_EQ(udp_frame_size(300), 342u);
+  FrameOptions unpadded;
+  unpadded.pad_to_minimum = false;
+  EXPECT_EQ(udp_frame_size(0, unpadded), 42u);
+  EXPECT_EQ(build_udp_frame(kClient, kBroadcast, {}, unpadded).size(), 42u);
+  std::vector<std::uint8_t> big(kMaxUdpPayloadSize + 1);
+  EXPECT_TRUE(build_udp_frame(kClient, kBroadcast, big).empty());
+  big.resize(kMaxUdpPayloadSize);
+  const Bytes f = build_udp_frame(kClient, kBroadcast, big);
+  ASSERT_EQ(f.size(), 14u + 65535u);
+  auto v = parse_udp_frame(f);
+  ASSERT_TRUE(v) << v.error().to_string();
+  EXPECT_EQ(v->payload.size(), kMaxUdpPayloadSize);
+  EXPECT_TRUE(v->checksums_ok());
+}
+
+TEST(Frame, EveryPrefixParsesOrFailsCleanly) {
+  FrameOptions tagged;
+  tagged.vlan = VlanTag{1, false, 2};
+  for (const Bytes& f : {build_udp_frame(kClient, kBroadcast, text("prefix test payload")),
+                         build_udp_frame(kClient, kBroadcast, text("tagged"), tagged),
+                         build_arp_frame(MacAddress::broadcast(), ArpRepr::request(kClient.mac, kClient.ip, {}))}) {
+    for (std::size_t n = 0; n <= f.size(); ++n) {
+      const std::vector<std::uint8_t> prefix(f.begin(), f.begin() + static_cast<long>(n));
+      auto u = parse_udp_frame(prefix);
+      if (u) {
+        EXPECT_LE(u->payload.data() + u->payload.size(), prefix.data() + n);
+      } else {
+        EXPECT_LE(u.error().offset, f.size());
+      }
+      (void)parse_arp_frame(prefix);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pxelab::wire
