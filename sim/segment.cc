@@ -322,8 +322,7 @@ void Segment::deliver(Hop hop) {
   const FrameView view{clock_.now(), bytes_of(hop.buffer)};
   if (!sinks_.empty()) {
     Outcome o{view.time, hop.frame, hop.ingress, hop.egress, Fate::kDelivered, DropReason::kNone, hop.flags};
-    wire::ByteView changed = (hop.flags & kFlagCorrupted) ? view.bytes : wire::ByteView{};
-    for (TraceSink* s : sinks_) s->on_outcome(o, changed);
+    for (TraceSink* s : sinks_) s->on_outcome(o, view.bytes);
   }
   // The buffer is not released before receive() returns: the port reads it in place,
   // and anything it transmits meanwhile gets another buffer.

@@ -55,7 +55,7 @@ void Trace::on_transmit(const TransmitRecord& record, wire::ByteView bytes) {
 void Trace::on_outcome(const Outcome& outcome, wire::ByteView delivered_bytes) {
   Outcome o = outcome;
   o.frame -= first_frame_;
-  if (!delivered_bytes.empty()) {
+  if ((o.flags & kFlagCorrupted) != 0 && !delivered_bytes.empty()) {
     corrupted_.push_back(CorruptedCopy{outcomes_.size(), store(delivered_bytes),
                                        static_cast<std::uint32_t>(delivered_bytes.size())});
   }

@@ -70,8 +70,8 @@ class TraceSink {
  public:
   virtual ~TraceSink();
   virtual void on_transmit(const TransmitRecord& record, wire::ByteView bytes) = 0;
-  // `delivered_bytes`: the bytes as delivered when they differ from the frame's
-  // (kFlagCorrupted), else empty.
+  // `delivered_bytes`: for a delivery, the bytes as delivered (they differ from the
+  // frame's when kFlagCorrupted is set); empty for a drop.
   virtual void on_outcome(const Outcome& outcome, wire::ByteView delivered_bytes) = 0;
 };
 

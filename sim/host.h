@@ -1,0 +1,119 @@
+// Host: the simulator's only network stack — one MAC, an optional IPv4 address, ARP,
+// and IPv4/UDP demultiplexing to agents bound to ports. A Host is a Port: attach it to
+// a Segment. Nothing else (no routing, no fragmentation, no ICMP, no TCP): a datagram
+// larger than the MTU is refused, a datagram to a port nobody is bound to is counted
+// and dropped, an IPv4 destination is always resolved on the link (no gateway).
+//
+// Receiving: frames to the host's MAC or broadcast/multicast are accepted; an IPv4/UDP
+// datagram with bad checksums is dropped; one addressed to the host's IP, to
+// 255.255.255.255, or — while the host has no address — to any IP (a DHCP server
+// unicasts the offer to yiaddr, RFC 2131 §4.1) goes to the agent bound to its port.
+// ARP (RFC 826): requests for the host's address are answered; replies and requests
+// naming an address already cached refresh it; a request's sender is learned when it
+// asks for us. Resolution queues datagrams per address and retries; after
+// `arp.attempts` unanswered requests the queued datagrams are dropped and counted.
+// Hot path (ARP resolved): no heap allocation per datagram either way.
+// A Host must outlive every run() of its clock (its timers point to it).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/agent.h"
+#include "sim/clock.h"
+#include "sim/port.h"
+#include "wire/address.h"
+#include "wire/bytes.h"
+#include "wire/result.h"
+
+namespace pxelab::sim {
+
+struct ArpConfig {
+  Time retry_interval = seconds(1);
+  int attempts = 3;                  // requests sent before giving up
+  Time cache_lifetime = seconds(60);
+  std::size_t max_queued = 64;       // datagrams queued per unresolved address
+};
+
+struct HostConfig {
+  wire::MacAddress mac;
+  std::optional<wire::Ipv4Address> address;
+  std::uint32_t mtu = 1500;  // largest IPv4 packet
+  ArpConfig arp;
+};
+
+struct HostCounters {
+  std::uint64_t frames_received = 0;
+  std::uint64_t frames_not_for_us = 0;    // another MAC (flooded unicast) or IP
+  std::uint64_t frames_malformed = 0;     // unparsable, or bad IPv4/UDP checksum
+  std::uint64_t frames_unhandled = 0;     // neither ARP nor IPv4/UDP
+  std::uint64_t datagrams_delivered = 0;  // handed to an agent
+  std::uint64_t datagrams_no_listener = 0;
+  std::uint64_t datagrams_sent = 0;       // put on the link (after resolution)
+  std::uint64_t send_errors = 0;          // refused by send()
+  std::uint64_t arp_requests_sent = 0;
+  std::uint64_t arp_replies_sent = 0;
+  std::uint64_t arp_failures = 0;         // datagrams dropped: no ARP reply in time
+};
+
+class Host final : public Port {
+ public:
+  Host(Clock& clock, const HostConfig& config);
+  ~Host() override;
+
+  const wire::MacAddress& mac() const { return config_.mac; }
+  std::optional<wire::Ipv4Address> address() const { return config_.address; }
+  // E.g. after a DHCP client is bound; nullopt to unconfigure. Clears the ARP cache.
+  void set_address(std::optional<wire::Ipv4Address> address);
+
+  // Binds `agent` to UDP `port`; an error if the port is taken. An agent may hold
+  // several ports (DHCP 67 and PXE 4011). The agent must outlive the host's runs.
+  Status bind(std::uint16_t port, Agent& agent);
+  void unbind(std::uint16_t port);
+  // Calls agent.start() at time `at` (default now); binding is not required.
+  void start(Agent& agent, std::optional<Time> at = std::nullopt);
+
+  // Sends as `agent` would through its context (for harness code and tests).
+  Status send(Agent& agent, const OutgoingDatagram& datagram);
+
+  std::optional<wire::MacAddress> arp_cache_lookup(wire::Ipv4Address ip) const;
+  const HostCounters& counters() const { return counters_; }
+
+  void receive(const FrameView& frame) override;
+
+ private:
+  class Context;
+  struct ArpEntry {
+    wire::MacAddress mac;
+    Time expires = 0;
+  };
+  struct Pending {
+    std::vector<wire::Bytes> frames;  // built, destination MAC to be filled in
+    int requests_sent = 0;
+    EventId retry;
+  };
+
+  Context& context_for(Agent& agent);
+  Status send_from(Context& ctx, const OutgoingDatagram& datagram);
+  void handle_arp(wire::ByteView frame);
+  void handle_ipv4(const FrameView& frame);
+  void send_arp_request(wire::Ipv4Address target);
+  void arp_retry(wire::Ipv4Address target);
+  void arp_resolved(wire::Ipv4Address ip, const wire::MacAddress& mac);
+  const ArpEntry* cached(wire::Ipv4Address ip) const;
+
+  Clock& clock_;
+  HostConfig config_;
+  std::vector<std::unique_ptr<Context>> contexts_;
+  std::vector<std::pair<std::uint16_t, Context*>> bindings_;
+  std::unordered_map<std::uint32_t, ArpEntry> arp_cache_;
+  std::unordered_map<std::uint32_t, Pending> pending_;
+  wire::Bytes tx_buffer_;
+  HostCounters counters_;
+};
+
+}  // namespace pxelab::sim
