@@ -313,6 +313,11 @@ Result<Bytes> emit(const Message& m, const EmitOptions& eo) {
     if (!m.options.empty()) {
       return make_error("dhcp.options", kFixedHeaderSize, "options need the magic cookie (vendor_format is raw)");
     }
+    if (kFixedHeaderSize + m.vendor_raw.size() > limit) {
+      return make_error("dhcp.vendor", kFixedHeaderSize,
+                        std::to_string(m.vendor_raw.size()) + " octets of vendor area do not fit in a " +
+                            std::to_string(limit) + "-octet message");
+    }
     append(out, m.vendor_raw);
   } else {
     append_be32(out, has_malformation(eo.malformations, Malformation::kBadMagicCookie) ? kMagicCookie + 1

@@ -188,8 +188,8 @@ struct EmitOptions {
 
 // Writes the message: header, cookie, options in the given order (each longer than
 // 255 octets split into consecutive instances, RFC 3396 §5), END, and overload
-// spill-over as needed. Fails ("dhcp.sname", "dhcp.file", "dhcp.options") if a field
-// is too long or the options cannot fit.
+// spill-over as needed. Fails ("dhcp.sname", "dhcp.file", "dhcp.options",
+// "dhcp.vendor") if a field is too long or the options or vendor area cannot fit.
 Result<Bytes> emit(const Message& message, const EmitOptions& options = {});
 
 }  // namespace pxelab::wire::dhcp
