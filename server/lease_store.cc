@@ -53,9 +53,9 @@ void LeaseStore::apply(const Lease& lease) {
   by_client_[lease.client_key()] = lease.ip.value;
 }
 
-Result<std::uint64_t> LeaseStore::record(const Lease& lease) {
+Result<std::uint64_t> LeaseStore::record(const Lease& lease, Durability durability) {
   apply(lease);
-  if (!journal_) return std::uint64_t{0};
+  if (!journal_ || durability == Durability::MemoryOnly) return std::uint64_t{0};
   std::uint64_t seq = journal_->append(lease);
   if (options_.fsync == FsyncPolicy::EveryRecord) {
     auto st = flush();

@@ -28,6 +28,11 @@ struct LeaseStoreOptions {
   std::size_t compact_ratio = 2;
 };
 
+// Whether a change goes to the journal. Offers do not: an offer is no commitment
+// (RFC 2131 §4.3.1), and journalling it would cost a write per DISCOVER; after a
+// restart the client simply asks again.
+enum class Durability : std::uint8_t { Journal, MemoryOnly };
+
 class LeaseStore {
  public:
   // Opens the journal (if any) and rebuilds the index from it.
@@ -38,9 +43,10 @@ class LeaseStore {
 
   // Takes `lease` into the index (replacing whatever was recorded for its address)
   // and queues it for the journal; returns the sequence number to wait for
-  // (0 without a journal: nothing to wait for). With EveryRecord it is durable on
+  // (0 without a journal or with MemoryOnly: nothing to wait for). With EveryRecord
+  // it is durable on
   // return; an error means it is not, and its ACK must not be sent.
-  Result<std::uint64_t> record(const Lease& lease);
+  Result<std::uint64_t> record(const Lease& lease, Durability durability = Durability::Journal);
   // Drops the record for `ip` from the index (journalled as an expired lease), e.g.
   // after its expiry passed. No-op for an unknown address.
   Result<std::uint64_t> forget(wire::Ipv4Address ip);

@@ -1,0 +1,119 @@
+#include "server/boot_choice.h"
+
+#include <charconv>
+
+#include "wire/dhcp_option_values.h"
+
+namespace pxelab::server {
+
+namespace dhcp = wire::dhcp;
+
+namespace {
+
+// "PXEClient:Arch:00007:UNDI:003000" -> 7 (PXE 2.1 §2.2.1 class identifier).
+std::optional<std::uint16_t> arch_from_vendor_class(std::string_view v) {
+  constexpr std::string_view kPrefix = "PXEClient:Arch:";
+  if (v.substr(0, kPrefix.size()) != kPrefix || v.size() < kPrefix.size() + 5) return std::nullopt;
+  unsigned value = 0;
+  const char* first = v.data() + kPrefix.size();
+  auto [ptr, ec] = std::from_chars(first, first + 5, value);
+  if (ec != std::errc{} || ptr != first + 5 || value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+const std::string* lookup(const ArchFileMap& map, std::optional<std::uint16_t> arch) {
+  if (!arch) return nullptr;
+  auto it = map.find(*arch);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+ClientIdentity identify_client(const dhcp::Message& request) {
+  ClientIdentity id;
+  id.vendor_class = dhcp::vendor_class(request).value_or("");
+  id.pxe = dhcp::is_pxe_client(request);
+  if (const auto* opt = request.find(dhcp::code::kClientArch)) {
+    if (auto types = dhcp::decode_client_arch(opt->data); types && !types->empty()) id.arch = types->front();
+  }
+  if (!id.arch) id.arch = arch_from_vendor_class(id.vendor_class);
+  if (const auto* opt = request.find(dhcp::code::kUserClass)) {
+    if (auto uc = dhcp::decode_user_class(opt->data)) {
+      for (const auto& c : uc->classes) id.ipxe = id.ipxe || c == "iPXE";
+    }
+  }
+  id.ipxe = id.ipxe || request.has(dhcp::code::kIpxeEncapsulated);
+  return id;
+}
+
+BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client) {
+  BootDecision d;
+  d.mode = host && host->boot ? *host->boot : config.boot.default_mode;
+  const std::string* file = nullptr;
+  if (client.ipxe && !config.boot.ipxe_script.empty()) {
+    file = &config.boot.ipxe_script;
+    d.why = "iPXE client: script (FW-44)";
+  } else if (host && (file = lookup(host->file_by_arch, client.arch))) {
+    d.why = "host " + host->hostname + " arch " + std::to_string(*client.arch);
+  } else if (host && !host->file.empty()) {
+    file = &host->file;
+    d.why = "host " + host->hostname;
+  } else if (!client.ipxe && (file = lookup(config.boot.ipxe_binary_by_arch, client.arch))) {
+    d.why = "chainload iPXE for arch " + std::to_string(*client.arch);
+  } else if ((file = lookup(config.boot.file_by_arch, client.arch))) {
+    d.why = "arch " + std::to_string(*client.arch);
+  } else if (!config.boot.default_file.empty()) {
+    file = &config.boot.default_file;
+    d.why = client.arch ? "default (no file for arch " + std::to_string(*client.arch) + ")" : "default";
+  }
+  if (file) d.file = *file;
+
+  // Clients already in iPXE run the script whatever the menu says: the menu was the
+  // ROM's business (FW-44).
+  if (client.ipxe && !config.boot.ipxe_script.empty()) d.mode = BootMode::Network;
+  if (!client.pxe) {
+    if (d.mode == BootMode::Local) d.file.clear();  // nothing to boot over the network
+    return d;
+  }
+
+  dhcp::PxeVendorOptions v;
+  switch (d.mode) {
+    case BootMode::Network:
+      v.discovery_control = dhcp::discovery::kUseBootfile;
+      break;
+    case BootMode::Menu: {
+      v.discovery_control = dhcp::discovery::kNoBroadcast | dhcp::discovery::kNoMulticast;
+      std::vector<dhcp::BootServer> servers;
+      std::vector<dhcp::BootMenuEntry> menu;
+      for (const auto& item : config.boot.menu.items) {
+        menu.push_back({item.type, item.description});
+        if (item.type != 0) servers.push_back({item.type, {config.address}});
+      }
+      if (menu.empty()) menu.push_back({0, "Local boot"});
+      if (!servers.empty()) v.boot_servers = servers;
+      v.boot_menu = menu;
+      v.menu_prompt = dhcp::MenuPrompt{config.boot.menu.timeout_s, config.boot.menu.prompt};
+      d.file.clear();  // chosen through the menu and the 4011 exchange
+      d.why = "menu";
+      break;
+    }
+    case BootMode::Local:
+      v.discovery_control = dhcp::discovery::kNoBroadcast | dhcp::discovery::kNoMulticast;
+      v.boot_menu = std::vector<dhcp::BootMenuEntry>{{0, "Local boot"}};
+      v.menu_prompt = dhcp::MenuPrompt{0, "Booting from local disk"};
+      d.file.clear();
+      d.why = "local boot";
+      break;
+  }
+  d.vendor = std::move(v);
+  return d;
+}
+
+std::optional<std::string> file_for_menu_item(const ServerConfig& config, std::uint16_t type) {
+  for (const auto& item : config.boot.menu.items) {
+    if (item.type == type && type != 0) return item.file;
+  }
+  return std::nullopt;
+}
+
+}  // namespace pxelab::server

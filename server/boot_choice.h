@@ -1,0 +1,48 @@
+// What a client gets to boot: who it is (PXE? which architecture? already iPXE?),
+// which file, and the PXE vendor options (43) that steer its ROM. Pure functions of
+// the request and the configuration.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "server/config.h"
+#include "wire/dhcp_message.h"
+#include "wire/pxe_options.h"
+
+namespace pxelab::server {
+
+struct ClientIdentity {
+  bool pxe = false;                // option 60 starts with "PXEClient" (PXE 2.1 §2.2.1)
+  std::optional<std::uint16_t> arch;  // 93's first type, else the Arch field of 60
+  bool ipxe = false;               // user class (77) "iPXE" or option 175 (FW-44)
+  std::string vendor_class;        // 60 as sent, for the log
+};
+
+ClientIdentity identify_client(const wire::dhcp::Message& request);
+
+struct BootDecision {
+  BootMode mode = BootMode::Network;
+  std::string file;  // empty: nothing to download (local boot, or nothing configured)
+  // Option 43 for PXE clients; nullopt for others (they ignore it or choke on it).
+  std::optional<wire::dhcp::PxeVendorOptions> vendor;
+  std::string why;  // how the file was chosen, for the log: "arch 7", "iPXE script", "host lab01"
+};
+
+// The boot for `client` (host entry if the table knows its MAC, else nullptr):
+//  - file: an iPXE client gets boot.ipxe_script (FW-44: never the iPXE binary again);
+//    else the host's file for its architecture, the host's file, the iPXE binary for
+//    the architecture (chainloading), boot.file for the architecture, default_file.
+//  - mode network: 43 = {6: use-bootfile} so PXE ROMs skip discovery (FW-20);
+//    mode menu: 43 = {6: 3 (unicast only), 8: this server per item type, 9: items,
+//    10: prompt} and the file comes from the 4011 exchange (FW-19);
+//    mode local: 43 = {6: 3, 9: [local boot], 10: timeout 0} and no file, which makes
+//    EDK2 and iPXE take the local-boot item at once (FW-20, PXE-MENU-LOCAL).
+BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client);
+
+// The file for a boot server (4011) REQUEST asking for menu item `type`
+// (43.71); nullopt: no such item, so no answer (PXE-4011-ACK).
+std::optional<std::string> file_for_menu_item(const ServerConfig& config, std::uint16_t type);
+
+}  // namespace pxelab::server
