@@ -141,8 +141,9 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   for (const auto& host : config.hosts) {
     BootMode mode = host.boot.value_or(config.boot.default_mode);
     std::string content = tmpl ? expand_host_template(*tmpl, host, mode) : default_pxelinux_config(host, mode);
-    src.virtual_files_[pxelinux_mac_name(host.mac)] = content;
-    if (host.ip) src.virtual_files_[pxelinux_ip_name(*host.ip)] = content;
+    auto bytes = std::make_shared<const wire::Bytes>(content.begin(), content.end());
+    src.virtual_files_[pxelinux_mac_name(host.mac)] = bytes;
+    if (host.ip) src.virtual_files_[pxelinux_ip_name(*host.ip)] = bytes;
   }
   return src;
 }
@@ -152,13 +153,18 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
   std::size_t start = name.find_first_not_of("/\\");
   if (start != std::string::npos) name.erase(0, start);
   auto v = virtual_files_.find(name);
-  if (v != virtual_files_.end()) {
-    return TftpFile{wire::Bytes(v->second.begin(), v->second.end()), "generated: " + name};
-  }
+  if (v != virtual_files_.end()) return TftpFile{v->second, "generated: " + name};
   auto resolved = resolve_tftp_path(root_, requested);
   if (resolved.failure) {
     if (failure) *failure = *resolved.failure;
     return Error{"tftp.file", 0, std::string(requested) + ": " + resolved.failure->reason};
+  }
+  struct stat st {};
+  ::stat(resolved.path.c_str(), &st);
+  std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
+  auto cached = cache_.find(resolved.path);
+  if (cached != cache_.end() && cached->second.mtime_ns == mtime && cached->second.size == st.st_size) {
+    return TftpFile{cached->second.content, resolved.path};
   }
   auto content = read_whole(resolved.path);
   if (!content) {
@@ -166,7 +172,9 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
     if (failure) *failure = f;
     return Error{"tftp.file", 0, resolved.path + ": " + f.reason};
   }
-  return TftpFile{wire::Bytes(content->begin(), content->end()), resolved.path};
+  auto bytes = std::make_shared<const wire::Bytes>(content->begin(), content->end());
+  cache_[resolved.path] = Cached{mtime, st.st_size, bytes};
+  return TftpFile{bytes, resolved.path};
 }
 
 std::vector<std::string> TftpFileSource::virtual_names() const {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 #include <string>
@@ -30,8 +31,9 @@ struct TftpLookupFailure {
 };
 
 struct TftpFile {
-  wire::Bytes content;
-  std::string origin;  // the path it came from, or "generated for <host>"
+  // Shared and immutable: a storm of clients fetching one image shares its bytes.
+  std::shared_ptr<const wire::Bytes> content;
+  std::string origin;  // the path it came from, or "generated: <name>"
 };
 
 // Maps a requested file name to a path inside `root` (TFTP-PATH, CWE-22):
@@ -54,15 +56,22 @@ class TftpFileSource {
   // `config.tftp.root` must exist (checked here: an error names it).
   static Result<TftpFileSource> create(const ServerConfig& config);
 
-  // The file for `requested`, virtual files first.
+  // The file for `requested`, virtual files first. Files from the root are read once
+  // and cached while their size and modification time stay the same.
   Result<TftpFile> open(std::string_view requested, TftpLookupFailure* failure) const;
 
   // Names of the generated files (sorted), for logs and tests.
   std::vector<std::string> virtual_names() const;
 
  private:
+  struct Cached {
+    std::int64_t mtime_ns = 0;
+    std::int64_t size = 0;
+    std::shared_ptr<const wire::Bytes> content;
+  };
   std::string root_;
-  std::map<std::string, std::string> virtual_files_;  // name -> content
+  std::map<std::string, std::shared_ptr<const wire::Bytes>> virtual_files_;  // name -> content
+  mutable std::map<std::string, Cached> cache_;                              // canonical path -> bytes
 };
 
 // The pxelinux configuration generated for a host when the root has no

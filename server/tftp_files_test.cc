@@ -101,23 +101,27 @@ TEST_F(TftpRoot, GeneratesPerHostPxelinuxConfigs) {
   TftpLookupFailure f{};
   auto by_mac = src->open("pxelinux.cfg/01-52-54-00-ab-cd-ef", &f);
   ASSERT_TRUE(by_mac);
-  std::string text(by_mac->content.begin(), by_mac->content.end());
+  std::string text(by_mac->content->begin(), by_mac->content->end());
   EXPECT_NE(text.find("SAY pxelab: lab01"), std::string::npos) << text;
   EXPECT_NE(text.find("DEFAULT network"), std::string::npos) << text;
   EXPECT_NE(text.find("KERNEL boot/vmlinuz"), std::string::npos) << text;
   auto by_ip = src->open("/pxelinux.cfg/C000020A", &f);
   ASSERT_TRUE(by_ip);
-  EXPECT_EQ(by_ip->content, by_mac->content);
+  EXPECT_EQ(*by_ip->content, *by_mac->content);
 
   auto l = src->open("pxelinux.cfg/01-52-54-00-00-00-02", &f);
   ASSERT_TRUE(l);
-  std::string ltext(l->content.begin(), l->content.end());
+  std::string ltext(l->content->begin(), l->content->end());
   EXPECT_NE(ltext.find("DEFAULT local"), std::string::npos) << ltext;
   EXPECT_EQ(ltext.find("LABEL network"), std::string::npos) << ltext;
 
   auto real = src->open("pxelinux.0", &f);
   ASSERT_TRUE(real);
-  EXPECT_EQ(std::string(real->content.begin(), real->content.end()), "NBP");
+  EXPECT_EQ(std::string(real->content->begin(), real->content->end()), "NBP");
+  EXPECT_EQ(src->open("/pxelinux.0", &f)->content, real->content) << "cached: the same bytes are shared";
+  write(root_ + "/pxelinux.0", "NBP v2, longer");
+  EXPECT_EQ(*src->open("pxelinux.0", &f)->content, (wire::Bytes{'N', 'B', 'P', ' ', 'v', '2', ',', ' ', 'l', 'o', 'n', 'g', 'e', 'r'}))
+      << "a changed file is read again";
   auto denied = src->open("../secret", &f);
   ASSERT_FALSE(denied);
   EXPECT_EQ(f.code, TftpLookupError::AccessViolation);
@@ -138,7 +142,7 @@ TEST_F(TftpRoot, HostTemplateInTheRootIsExpanded) {
   TftpLookupFailure f{};
   auto file = src->open(pxelinux_mac_name(h.mac), &f);
   ASSERT_TRUE(file);
-  EXPECT_EQ(std::string(file->content.begin(), file->content.end()),
+  EXPECT_EQ(std::string(file->content->begin(), file->content->end()),
             "SAY n9 52:54:00:00:00:09  network worker ${var.none} ${oops");
 }
 

@@ -1,0 +1,73 @@
+#include "server/dhcp_agent.h"
+
+namespace pxelab::server {
+
+namespace {
+constexpr std::uint64_t kCommitTimer = 1;
+}
+
+DhcpServerAgent::DhcpServerAgent(const ServerConfig& config, LeaseStore& leases, LogSink& log, std::int64_t lease_epoch)
+    : config_(config), leases_(leases), log_(log), lease_epoch_(lease_epoch), responder_(config, leases) {}
+
+void DhcpServerAgent::start(sim::AgentContext&, sim::Time) {}
+
+void DhcpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
+  Arrival arrival{{d.src_mac, d.src.ip, d.src.port}, d.dst.port};
+  Exchange ex = responder_.handle(d.payload, arrival, lease_epoch_ + now / sim::seconds(1));
+  log_.line(now, ex.summary);
+  if (!ex.reply) return;
+  if (ex.reply->durable_seq > leases_.durable_seq()) {
+    waiting_.push_back(std::move(*ex.reply));
+    if (!commit_pending_) {
+      commit_pending_ = true;
+      ctx.set_timer(now + sim::ms(config_.group_commit_ms), kCommitTimer);
+    }
+    return;
+  }
+  send(ctx, now, *ex.reply);
+}
+
+void DhcpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) {
+  if (tag == kCommitTimer) commit(ctx, now);
+}
+
+void DhcpServerAgent::commit(sim::AgentContext& ctx, sim::Time now) {
+  commit_pending_ = false;
+  auto st = leases_.flush();
+  if (!st) {
+    // Not durable: these ACKs must not leave. The clients will retry.
+    log_.line(now, "lease journal flush failed, " + std::to_string(waiting_.size()) +
+                       " ACKs withheld: " + st.error().to_string());
+    waiting_.clear();
+    return;
+  }
+  for (const auto& r : waiting_) send(ctx, now, r);
+  waiting_.clear();
+}
+
+void DhcpServerAgent::send(sim::AgentContext& ctx, sim::Time now, const Reply& reply) {
+  auto bytes = wire::dhcp::emit(reply.message, reply.emit);
+  if (!bytes) {
+    log_.line(now, "reply not sent, it cannot be encoded: " + bytes.error().to_string());
+    return;
+  }
+  sim::OutgoingDatagram out{reply.source_port, {reply.destination.ip, reply.destination.port}, *bytes};
+  // A client without an address cannot answer ARP: unicast replies go straight to the
+  // MAC the responder chose (chaddr, or the relay's), RFC 2131 §4.1.
+  if (!reply.destination.mac.is_broadcast()) out.dst_mac = reply.destination.mac;
+  out.src_ip = config_.address;
+  auto st = ctx.send(out);
+  if (!st) {
+    log_.line(now, "reply not sent: " + st.error().to_string());
+    return;
+  }
+  ++replies_sent_;
+}
+
+Status bind_dhcp_server(sim::Host& host, DhcpServerAgent& agent) {
+  auto st = host.bind(kDhcpServerPort, agent);
+  if (!st) return st;
+  return host.bind(kPxeServerPort, agent);
+}
+
+}  // namespace pxelab::server

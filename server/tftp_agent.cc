@@ -1,0 +1,189 @@
+#include "server/tftp_agent.h"
+
+namespace pxelab::server {
+
+namespace {
+
+class ContextSink final : public TftpPacketSink {
+ public:
+  ContextSink(sim::AgentContext& ctx, std::uint16_t port, sim::Endpoint to) : ctx_(ctx), port_(port), to_(to) {}
+  void send_packet(wire::ByteView packet) override {
+    // A send can fail only on a payload over the MTU, which the blksize cap prevents.
+    static_cast<void>(ctx_.send(sim::OutgoingDatagram{port_, to_, packet}));
+  }
+
+ private:
+  sim::AgentContext& ctx_;
+  std::uint16_t port_;
+  sim::Endpoint to_;
+};
+
+std::string endpoint_text(const sim::Endpoint& e) { return e.ip.to_string() + ":" + std::to_string(e.port); }
+
+}  // namespace
+
+TftpServerAgent::TftpServerAgent(const TftpConfig& config, const TftpFileSource& files, LogSink& log,
+                                 std::uint16_t first_port, std::uint16_t port_count)
+    : config_(config), files_(files), log_(log), first_port_(first_port), port_count_(port_count) {
+  limits_.max_blksize = config.max_blksize;
+  limits_.max_windowsize = config.max_windowsize;
+  limits_.retransmit = sim::ms(config.retransmit_ms);
+  limits_.retries = config.retries;
+  limits_.rollover = config.rollover_to == 1 ? wire::BlockRollover::kToOne : wire::BlockRollover::kToZero;
+}
+
+void TftpServerAgent::start(sim::AgentContext&, sim::Time) {}
+
+std::optional<std::uint16_t> TftpServerAgent::allocate_port() {
+  if (transfers_.size() >= std::min<std::size_t>(config_.max_transfers, port_count_)) return std::nullopt;
+  // Round robin: a port is reused as late as possible, so a straggler of an old
+  // transfer is not mistaken for the next one.
+  for (std::uint16_t i = 0; i < port_count_; ++i) {
+    std::uint16_t port = static_cast<std::uint16_t>(first_port_ + (cursor_ + i) % port_count_);
+    if (!transfers_.count(port)) {
+      cursor_ = static_cast<std::uint16_t>((cursor_ + i + 1) % port_count_);
+      return port;
+    }
+  }
+  return std::nullopt;
+}
+
+void TftpServerAgent::send_error(sim::AgentContext& ctx, std::uint16_t from_port, const sim::Endpoint& to,
+                                 wire::TftpErrorCode code, std::string_view message) {
+  auto bytes = wire::encode_tftp(wire::TftpError{static_cast<std::uint16_t>(code), std::string(message)});
+  static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
+}
+
+void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
+  if (d.dst.port == wire::kTftpServerPort) {
+    on_request(ctx, now, d);
+    return;
+  }
+  auto it = transfers_.find(d.dst.port);
+  if (it == transfers_.end()) {
+    // A late packet for a finished transfer: RFC 1350 §4 ERROR 5, nothing else.
+    ++stats_.foreign_tid;
+    send_error(ctx, d.dst.port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
+    return;
+  }
+  Transfer& t = it->second;
+  if (!(d.src == t.client)) {
+    ++stats_.foreign_tid;  // TFTP-NEW-TID: answer the stranger, keep the transfer
+    send_error(ctx, d.dst.port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
+    return;
+  }
+  auto packet = wire::parse_tftp(d.payload);
+  if (!packet) {
+    ++stats_.malformed;
+    log_.line(now, "TFTP " + endpoint_text(d.src) + " malformed packet ignored: " + packet.error().to_string());
+    return;
+  }
+  ContextSink sink(ctx, d.dst.port, t.client);
+  t.machine->on_packet(*packet, now, sink);
+  reschedule(ctx, d.dst.port, t);
+  finish_if_done(ctx, now, d.dst.port);
+}
+
+void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
+  ++stats_.requests;
+  auto packet = wire::parse_tftp(d.payload);
+  const auto* req = packet ? std::get_if<wire::TftpRequest>(&*packet) : nullptr;
+  if (!req) {
+    ++stats_.malformed;
+    log_.line(now, "TFTP " + endpoint_text(d.src) + " bad request: " +
+                       (packet ? std::string("not a RRQ/WRQ") : packet.error().to_string()));
+    // RFC 1350 §5: ERROR 4 for an illegal operation; from a fresh port, as a reply would be.
+    if (auto port = allocate_port()) send_error(ctx, *port, d.src, wire::TftpErrorCode::kIllegalOperation, "Illegal TFTP operation");
+    return;
+  }
+  auto port = allocate_port();
+  if (!port) {
+    ++stats_.busy;
+    log_.line(now, "TFTP RRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR 0 server busy (" +
+                       std::to_string(transfers_.size()) + " transfers)");
+    send_error(ctx, wire::kTftpServerPort, d.src, wire::TftpErrorCode::kNotDefined, "Server busy, try later");
+    return;
+  }
+  if (req->opcode == wire::TftpOpcode::kWrq) {
+    ++stats_.access_violations;
+    log_.line(now, "TFTP WRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR 2 (uploads refused)");
+    send_error(ctx, *port, d.src, wire::TftpErrorCode::kAccessViolation, "Write not allowed");
+    return;
+  }
+  TftpLookupFailure failure{TftpLookupError::NotFound, ""};
+  auto file = files_.open(req->filename, &failure);
+  if (!file) {
+    bool denied = failure.code == TftpLookupError::AccessViolation;
+    ++(denied ? stats_.access_violations : stats_.not_found);
+    log_.line(now, "TFTP RRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR " +
+                       std::to_string(static_cast<int>(failure.code)) + " (" + failure.reason + ")");
+    send_error(ctx, *port, d.src, denied ? wire::TftpErrorCode::kAccessViolation : wire::TftpErrorCode::kFileNotFound,
+               denied ? "Access violation" : "File not found");
+    return;
+  }
+  Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_)};
+  ContextSink sink(ctx, *port, d.src);
+  t.machine->start(now, sink);
+  auto [it, inserted] = transfers_.emplace(*port, std::move(t));
+  reschedule(ctx, *port, it->second);
+}
+
+void TftpServerAgent::reschedule(sim::AgentContext& ctx, std::uint16_t port, Transfer& t) {
+  ctx.cancel_timer(t.timer);
+  t.timer = {};
+  if (t.machine->deadline() != sim::kNever) t.timer = ctx.set_timer(t.machine->deadline(), port);
+}
+
+void TftpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) {
+  auto port = static_cast<std::uint16_t>(tag);
+  auto it = transfers_.find(port);
+  if (it == transfers_.end()) return;
+  it->second.timer = {};
+  ContextSink sink(ctx, port, it->second.client);
+  it->second.machine->on_timeout(now, sink);
+  reschedule(ctx, port, it->second);
+  finish_if_done(ctx, now, port);
+}
+
+void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std::uint16_t port) {
+  auto it = transfers_.find(port);
+  if (it == transfers_.end() || !it->second.machine->finished()) return;
+  const Transfer& t = it->second;
+  const TftpReadTransfer& m = *t.machine;
+  std::string line = "TFTP RRQ " + t.file + " from " + endpoint_text(t.client) + " blksize " +
+                     std::to_string(m.blksize()) + " window " + std::to_string(m.windowsize()) + ": ";
+  switch (m.state()) {
+    case TftpTransferState::kComplete:
+      ++stats_.completed;
+      stats_.bytes_sent += m.size();
+      line += "sent " + std::to_string(m.size()) + " bytes in " + std::to_string(m.total_blocks()) + " blocks, " +
+              std::to_string(m.retransmitted_blocks()) + " resent, " +
+              std::to_string(sim::to_milliseconds(now - t.started)) + " ms";
+      break;
+    case TftpTransferState::kClientError:
+      ++stats_.client_errors;
+      line += "client ended it with ERROR " + std::to_string(m.client_error().code) + " \"" + m.client_error().message + "\"";
+      break;
+    case TftpTransferState::kTimedOut:
+      ++stats_.timed_out;
+      line += "timed out after " + std::to_string(config_.retries) + " retries";
+      break;
+    default:
+      break;
+  }
+  log_.line(now, line);
+  ctx.cancel_timer(t.timer);
+  transfers_.erase(it);
+}
+
+Status bind_tftp_server(sim::Host& host, TftpServerAgent& agent) {
+  auto st = host.bind(wire::kTftpServerPort, agent);
+  if (!st) return st;
+  for (std::uint32_t i = 0; i < agent.port_count(); ++i) {
+    st = host.bind(static_cast<std::uint16_t>(agent.first_port() + i), agent);
+    if (!st) return st;
+  }
+  return Ok{};
+}
+
+}  // namespace pxelab::server

@@ -1,0 +1,80 @@
+// The TFTP server agent: RRQs on port 69, each transfer on a port of its own from a
+// configured range (RFC 1350 §4, TFTP-NEW-TID), a limit on concurrent transfers, and
+// ERROR 5 to packets from a foreign TID while the transfer goes on.
+//
+// The harness binds port 69 and every port of [first_port, first_port + port_count)
+// to this agent (bind_tftp_server() does both). WRQ is refused with ERROR 2: the
+// reference server serves boot images and takes no uploads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+
+#include "server/log.h"
+#include "server/tftp_files.h"
+#include "server/tftp_transfer.h"
+#include "sim/agent.h"
+#include "sim/host.h"
+
+namespace pxelab::server {
+
+struct TftpServerStats {
+  std::uint64_t requests = 0;
+  std::uint64_t completed = 0;
+  std::uint64_t client_errors = 0;  // ended by the client's ERROR (tsize probes included)
+  std::uint64_t timed_out = 0;
+  std::uint64_t not_found = 0;
+  std::uint64_t access_violations = 0;
+  std::uint64_t busy = 0;
+  std::uint64_t foreign_tid = 0;
+  std::uint64_t malformed = 0;
+  std::uint64_t bytes_sent = 0;  // payload bytes of completed transfers
+};
+
+class TftpServerAgent final : public sim::Agent {
+ public:
+  // `files` and `log` must outlive the agent.
+  TftpServerAgent(const TftpConfig& config, const TftpFileSource& files, LogSink& log, std::uint16_t first_port,
+                  std::uint16_t port_count);
+
+  void start(sim::AgentContext& ctx, sim::Time now) override;
+  void on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) override;
+  void on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) override;
+
+  const TftpServerStats& stats() const { return stats_; }
+  std::size_t active_transfers() const { return transfers_.size(); }
+  std::uint16_t first_port() const { return first_port_; }
+  std::uint16_t port_count() const { return port_count_; }
+
+ private:
+  struct Transfer {
+    sim::Endpoint client;
+    std::string file;
+    sim::Time started = 0;
+    sim::TimerId timer;
+    std::unique_ptr<TftpReadTransfer> machine;
+  };
+
+  void on_request(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d);
+  void send_error(sim::AgentContext& ctx, std::uint16_t from_port, const sim::Endpoint& to, wire::TftpErrorCode code,
+                  std::string_view message);
+  std::optional<std::uint16_t> allocate_port();
+  void reschedule(sim::AgentContext& ctx, std::uint16_t port, Transfer& t);
+  void finish_if_done(sim::AgentContext& ctx, sim::Time now, std::uint16_t port);
+
+  TftpConfig config_;
+  TftpLimits limits_;
+  const TftpFileSource& files_;
+  LogSink& log_;
+  std::uint16_t first_port_;
+  std::uint16_t port_count_;
+  std::uint16_t cursor_ = 0;
+  std::map<std::uint16_t, Transfer> transfers_;  // by our port
+  TftpServerStats stats_;
+};
+
+// Binds port 69 and the agent's transfer ports on `host`.
+Status bind_tftp_server(sim::Host& host, TftpServerAgent& agent);
+
+}  // namespace pxelab::server

@@ -1,0 +1,160 @@
+#include "server/tftp_transfer.h"
+
+#include <algorithm>
+
+namespace pxelab::server {
+
+using wire::TftpAck;
+using wire::TftpData;
+using wire::TftpError;
+using wire::TftpOack;
+
+wire::Bytes to_netascii(wire::ByteView octets) {
+  wire::Bytes out;
+  out.reserve(octets.size() + octets.size() / 32);
+  for (std::uint8_t b : octets) {
+    if (b == '\n') {
+      out.push_back('\r');
+      out.push_back('\n');
+    } else if (b == '\r') {
+      out.push_back('\r');
+      out.push_back('\0');
+    } else {
+      out.push_back(b);
+    }
+  }
+  return out;
+}
+
+namespace {
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x | 0x20) == (y | 0x20);
+         });
+}
+}  // namespace
+
+TftpReadTransfer::TftpReadTransfer(const wire::TftpRequest& rrq, std::shared_ptr<const wire::Bytes> file,
+                                   const TftpLimits& limits)
+    : content_(std::move(file)), limits_(limits), interval_(limits.retransmit) {
+  if (equals_ignore_case(rrq.mode, "netascii")) {
+    content_ = std::make_shared<const wire::Bytes>(to_netascii(*content_));
+  }
+  // Only options the client sent, in its order, each only if acceptable (RFC 2347).
+  for (const auto& opt : rrq.options.entries) {
+    wire::TftpOptions one;
+    one.entries.push_back(opt);
+    if (equals_ignore_case(opt.name, "blksize")) {
+      if (auto v = one.blksize()) {
+        blksize_ = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(8, limits.max_blksize));
+        oack_.options.set_blksize(blksize_);
+      }
+    } else if (equals_ignore_case(opt.name, "tsize")) {
+      if (one.tsize()) oack_.options.set_tsize(content_->size());
+    } else if (equals_ignore_case(opt.name, "timeout")) {
+      if (auto v = one.timeout()) {
+        interval_ = sim::seconds(*v);
+        oack_.options.set_timeout(*v);  // echoed unchanged: EDK2 rejects a change (FW-25)
+      }
+    } else if (equals_ignore_case(opt.name, "windowsize")) {
+      if (auto v = one.windowsize()) {
+        windowsize_ = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(1, limits.max_windowsize));
+        oack_.options.set_windowsize(windowsize_);
+      }
+    }
+  }
+  send_oack_ = !oack_.options.empty();
+  total_blocks_ = content_->size() / blksize_ + 1;
+  scratch_.resize(4 + std::size_t{blksize_});
+  state_ = send_oack_ ? TftpTransferState::kAwaitingOackAck : TftpTransferState::kSending;
+}
+
+void TftpReadTransfer::start(sim::Time now, TftpPacketSink& sink) {
+  if (send_oack_) {
+    sink.send_packet(wire::encode_tftp(oack_));
+    deadline_ = now + interval_;
+    return;
+  }
+  send_window(now, sink, false);
+}
+
+void TftpReadTransfer::send_block(std::uint64_t index, TftpPacketSink& sink) {
+  std::size_t offset = static_cast<std::size_t>((index - 1) * blksize_);
+  std::size_t len = std::min<std::size_t>(blksize_, content_->size() - std::min(offset, content_->size()));
+  TftpData data{wire::block_for_index(index, limits_.rollover), wire::ByteView(content_->data() + offset, len)};
+  std::size_t n = wire::emit_tftp(data, scratch_);
+  sink.send_packet(wire::ByteView(scratch_.data(), n));
+  ++blocks_sent_;
+}
+
+void TftpReadTransfer::send_window(sim::Time now, TftpPacketSink& sink, bool retransmission) {
+  std::uint64_t last = std::min(total_blocks_, acked_ + windowsize_);
+  for (std::uint64_t i = acked_ + 1; i <= last; ++i) {
+    if (retransmission || i > sent_) {
+      send_block(i, sink);
+      if (i <= sent_) ++retransmitted_;
+    }
+  }
+  sent_ = std::max(sent_, last);
+  deadline_ = now + interval_;
+}
+
+void TftpReadTransfer::on_ack(std::uint16_t block, sim::Time now, TftpPacketSink& sink) {
+  if (state_ == TftpTransferState::kAwaitingOackAck) {
+    if (block != 0) return;  // only ACK 0 acknowledges the OACK (RFC 2347)
+    state_ = TftpTransferState::kSending;
+    tries_ = 0;
+    send_window(now, sink, false);
+    return;
+  }
+  // Which block index does it name? Only blocks in (acked_, sent_] move the window.
+  std::uint16_t acked_block = wire::block_for_index(acked_, limits_.rollover);
+  std::uint64_t steps = wire::block_steps(acked_block, block, limits_.rollover);
+  if (steps == 0 || acked_ + steps > sent_) return;  // duplicate or from the future: ignore
+  acked_ += steps;
+  tries_ = 0;
+  if (acked_ == total_blocks_) {
+    state_ = TftpTransferState::kComplete;
+    deadline_ = sim::kNever;
+    return;
+  }
+  // RFC 7440 §4: the next window starts right after the acknowledged block. Blocks
+  // already in flight beyond it are resent only if the ACK shows they were lost, i.e.
+  // when the ACK is not for the window's last block.
+  if (acked_ < sent_) {
+    for (std::uint64_t i = acked_ + 1; i <= sent_; ++i) {
+      send_block(i, sink);
+      ++retransmitted_;
+    }
+  }
+  send_window(now, sink, false);
+}
+
+void TftpReadTransfer::on_packet(const wire::TftpPacket& packet, sim::Time now, TftpPacketSink& sink) {
+  if (finished()) return;
+  if (const auto* ack = std::get_if<TftpAck>(&packet)) {
+    on_ack(ack->block, now, sink);
+  } else if (const auto* err = std::get_if<TftpError>(&packet)) {
+    client_error_ = *err;
+    state_ = TftpTransferState::kClientError;  // not answered (RFC 1350 §7)
+    deadline_ = sim::kNever;
+  }
+  // Anything else from the client's TID is ignored.
+}
+
+void TftpReadTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
+  if (finished() || now < deadline_) return;
+  if (++tries_ > limits_.retries) {
+    state_ = TftpTransferState::kTimedOut;
+    deadline_ = sim::kNever;
+    return;
+  }
+  if (state_ == TftpTransferState::kAwaitingOackAck) {
+    sink.send_packet(wire::encode_tftp(oack_));
+    deadline_ = now + interval_;
+    return;
+  }
+  send_window(now, sink, true);
+}
+
+}  // namespace pxelab::server
