@@ -308,8 +308,9 @@ Result<ClientMachineId> decode_client_machine_id(ByteView data, std::size_t base
 }
 
 Bytes encode_client_machine_id(const ClientMachineId& id) {
-  Bytes out{id.type};
-  out.insert(out.end(), id.guid.begin(), id.guid.end());
+  Bytes out(1 + id.guid.size());
+  out[0] = id.type;
+  std::copy(id.guid.begin(), id.guid.end(), out.begin() + 1);
   return out;
 }
 
