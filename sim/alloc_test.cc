@@ -109,7 +109,7 @@ struct PingPong {
 
 TEST(HotPath, NoHeapAllocationPerFrameWithTraceOff) {
   PingPong net(LinkParams{});
-  net.run(1000);  // warm-up: ARP, pools, scheduler slab
+  net.run(10'000);  // warm-up: ARP, pools, scheduler slab and buckets
   allocations = 0;
   counting = true;
   net.run(20'000);
@@ -127,12 +127,19 @@ TEST(HotPath, NoHeapAllocationPerFrameThroughAFaultyLink) {
   p.duplicate = 0.01;
   p.corrupt = 0.01;
   PingPong net(p);
-  net.run(2000);
+  net.run(10'000);
   allocations = 0;
   counting = true;
   net.run(20'000);
   counting = false;
-  EXPECT_EQ(allocations.load(), 0u);
+  // Varying delays spread events over the scheduler's buckets, whose vectors may still
+  // be doubling toward their high-water marks: a handful, not one per frame (40 000).
+  EXPECT_LT(allocations.load(), 32u);
+  allocations = 0;
+  counting = true;
+  net.run(40'000);
+  counting = false;
+  EXPECT_LT(allocations.load(), 32u) << "does not grow with the number of frames";
 }
 
 TEST(HotPath, TraceOnAllocatesPerMegabyteNotPerFrame) {

@@ -1,16 +1,13 @@
 #include "sim/scheduler.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
-#include <new>
 
 namespace pxelab::sim {
 
 namespace {
-
-constexpr std::size_t kHeapOffset = 3;
-constexpr std::align_val_t kHeapAlign{64};
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "pxelab::sim::Scheduler: %s\n", what);
@@ -20,10 +17,7 @@ constexpr std::align_val_t kHeapAlign{64};
 }  // namespace
 
 Scheduler::Scheduler() = default;
-
-Scheduler::~Scheduler() {
-  if (raw_ != nullptr) ::operator delete(raw_, kHeapAlign);
-}
+Scheduler::~Scheduler() = default;
 
 std::uint32_t Scheduler::allocate_slot() {
   if (free_head_ != 0) {
@@ -44,12 +38,19 @@ void Scheduler::free_slot(std::uint32_t slot) {
   free_head_ = slot + 1;
 }
 
+int Scheduler::bucket_of(Time t) const {
+  return std::bit_width(static_cast<std::uint64_t>(t) ^ static_cast<std::uint64_t>(last_));
+}
+
 EventId Scheduler::schedule(Time t, Callback fn) {
   if (next_sequence_ >> (64 - kSlotBits) != 0) fail("more than 2^40 events in one run");
+  if (t < floor_) t = floor_;
   std::uint32_t slot = allocate_slot();
   Slot& s = slots_[slot];
   s.fn = std::move(fn);
-  push(Entry{t, (next_sequence_++ << kSlotBits) | slot});
+  if (t < last_) rebase(t);
+  buckets_[bucket_of(t)].push_back(Entry{t, (next_sequence_++ << kSlotBits) | slot});
+  ++entries_;
   ++live_;
   return EventId{(std::uint64_t{s.generation} << 32) | slot};
 }
@@ -59,96 +60,107 @@ bool Scheduler::cancel(EventId id) {
   auto generation = static_cast<std::uint32_t>(id.value >> 32);
   if (generation == 0 || slot >= slots_.size()) return false;
   Slot& s = slots_[slot];
-  if (s.generation != generation || s.cancelled) return false;
   // A slot on the free list has a newer generation than any id handed out for it.
+  if (s.generation != generation || s.cancelled) return false;
   s.cancelled = true;
   s.fn.reset();
   --live_;
-  ++cancelled_in_heap_;
-  if (cancelled_in_heap_ > 1024 && cancelled_in_heap_ * 2 > heap_size_) purge_cancelled();
+  ++cancelled_pending_;
+  if (cancelled_pending_ > 1024 && cancelled_pending_ * 2 > entries_) purge_cancelled();
   return true;
 }
 
-Time Scheduler::next_time() {
-  while (heap_size_ != 0) {
-    auto slot = static_cast<std::uint32_t>(heap_[0].key & kSlotMask);
-    if (!slots_[slot].cancelled) return heap_[0].time;
-    pop_top();
-    free_slot(slot);
-    --cancelled_in_heap_;
+// Makes bucket 0 hold at least one entry not yet consumed; false if there is none.
+bool Scheduler::refill() {
+  std::vector<Entry>& zero = buckets_[0];
+  if (consumed_ < zero.size()) return true;
+  zero.clear();
+  consumed_ = 0;
+  int b = 1;
+  while (b < kBuckets && buckets_[b].empty()) ++b;
+  if (b == kBuckets) return false;
+  std::vector<Entry>& source = buckets_[b];
+  Time minimum = source.front().time;
+  for (const Entry& e : source) minimum = std::min(minimum, e.time);
+  last_ = minimum;
+  for (const Entry& e : source) buckets_[bucket_of(e.time)].push_back(e);  // all below b
+  source.clear();
+  // Entries due together came from different buckets: restore scheduling order.
+  auto by_sequence = [](const Entry& x, const Entry& y) { return x.key < y.key; };
+  if (!std::is_sorted(zero.begin(), zero.end(), by_sequence)) std::sort(zero.begin(), zero.end(), by_sequence);
+  return true;
+}
+
+void Scheduler::drop_consumed_prefix() {
+  std::vector<Entry>& zero = buckets_[0];
+  zero.erase(zero.begin(), zero.begin() + static_cast<std::ptrdiff_t>(consumed_));
+  consumed_ = 0;
+}
+
+void Scheduler::rebase(Time t) {
+  drop_consumed_prefix();
+  scratch_.clear();
+  for (std::vector<Entry>& bucket : buckets_) {
+    scratch_.insert(scratch_.end(), bucket.begin(), bucket.end());
+    bucket.clear();
   }
-  return kNever;
+  last_ = t;
+  for (const Entry& e : scratch_) buckets_[bucket_of(e.time)].push_back(e);  // all later than t
+}
+
+Time Scheduler::next_time() {
+  for (;;) {
+    if (!refill()) return kNever;
+    const Entry& e = buckets_[0][consumed_];
+    if (cancelled_pending_ == 0) return e.time;
+    auto slot = static_cast<std::uint32_t>(e.key & kSlotMask);
+    if (!slots_[slot].cancelled) return e.time;
+    ++consumed_;
+    --entries_;
+    --cancelled_pending_;
+    free_slot(slot);
+  }
 }
 
 Callback Scheduler::pop_next() {
-  auto slot = static_cast<std::uint32_t>(heap_[0].key & kSlotMask);
-  pop_top();
+  next_time();  // usually done by the caller already: then a compare or two
+  std::vector<Entry>& zero = buckets_[0];
+  auto slot = static_cast<std::uint32_t>(zero[consumed_].key & kSlotMask);
+  floor_ = zero[consumed_].time;
+  ++consumed_;
+  --entries_;
+  if (consumed_ < zero.size()) {
+    // The slot of the event after this one is usually not in cache (it was filled when
+    // that event was scheduled): start fetching it while this one runs.
+    __builtin_prefetch(&slots_[zero[consumed_].key & kSlotMask]);
+    // Compact a bucket 0 that keeps being refilled at the same instant.
+    if (consumed_ >= 4096 && consumed_ * 2 >= zero.size()) drop_consumed_prefix();
+  }
   Callback fn = std::move(slots_[slot].fn);
   free_slot(slot);
   --live_;
   return fn;
 }
 
-void Scheduler::grow_heap() {
-  std::size_t capacity = std::max<std::size_t>(64, heap_capacity_ * 2);
-  auto* raw = static_cast<Entry*>(::operator new((capacity + kHeapOffset) * sizeof(Entry), kHeapAlign));
-  if (heap_size_ != 0) std::copy(heap_, heap_ + heap_size_, raw + kHeapOffset);
-  if (raw_ != nullptr) ::operator delete(raw_, kHeapAlign);
-  raw_ = raw;
-  heap_ = raw + kHeapOffset;
-  heap_capacity_ = capacity;
-}
-
-void Scheduler::push(Entry e) {
-  if (heap_size_ == heap_capacity_) grow_heap();
-  std::size_t hole = heap_size_++;
-  while (hole != 0) {
-    std::size_t parent = (hole - 1) / 4;
-    if (!before(e, heap_[parent])) break;
-    heap_[hole] = heap_[parent];
-    hole = parent;
-  }
-  heap_[hole] = e;
-}
-
-void Scheduler::pop_top() {
-  Entry last = heap_[--heap_size_];
-  if (heap_size_ != 0) sift_down(0, last);
-}
-
-void Scheduler::sift_down(std::size_t hole, Entry e) {
-  const std::size_t n = heap_size_;
-  for (;;) {
-    std::size_t first = 4 * hole + 1;
-    if (first >= n) break;
-    std::size_t best = first;
-    std::size_t end = std::min(first + 4, n);
-    for (std::size_t c = first + 1; c < end; ++c) {
-      if (before(heap_[c], heap_[best])) best = c;
-    }
-    if (!before(heap_[best], e)) break;
-    heap_[hole] = heap_[best];
-    hole = best;
-  }
-  heap_[hole] = e;
-}
-
 void Scheduler::purge_cancelled() {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < heap_size_; ++i) {
-    auto slot = static_cast<std::uint32_t>(heap_[i].key & kSlotMask);
-    if (slots_[slot].cancelled) {
+  drop_consumed_prefix();
+  for (std::vector<Entry>& bucket : buckets_) {
+    std::erase_if(bucket, [this](const Entry& e) {
+      auto slot = static_cast<std::uint32_t>(e.key & kSlotMask);
+      if (!slots_[slot].cancelled) return false;
       free_slot(slot);
-    } else {
-      heap_[kept++] = heap_[i];
-    }
+      return true;
+    });
   }
-  heap_size_ = kept;
-  cancelled_in_heap_ = 0;
-  // Floyd's bottom-up heap construction.
-  if (heap_size_ > 1) {
-    for (std::size_t i = (heap_size_ - 2) / 4 + 1; i-- > 0;) sift_down(i, heap_[i]);
-  }
+  entries_ -= cancelled_pending_;
+  cancelled_pending_ = 0;
+}
+
+std::size_t Scheduler::queue_capacity() const {
+  std::size_t n = 0;
+  for (const auto& bucket : buckets_) n += bucket.capacity();
+  n += scratch_.capacity();
+  return n;
 }
 
 }  // namespace pxelab::sim

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -121,6 +122,49 @@ TEST(Scheduler, DestroysCancelledAndUnrunCallables) {
     EXPECT_EQ(token.use_count(), 2) << "cancel destroys the callable at once";
   }
   EXPECT_EQ(token.use_count(), 1) << "the scheduler's destructor destroys pending callables";
+}
+
+TEST(Scheduler, SchedulingBelowAPeekedMinimumKeepsOrder) {
+  // next_time() may move the internal base forward (to 100); something scheduled
+  // afterwards at an earlier time (50, as a RealtimeClock descriptor callback does)
+  // must still run first.
+  Scheduler s;
+  std::vector<int> log;
+  s.schedule(100, [&] { log.push_back(100); });
+  s.schedule(1000, [&] { log.push_back(1000); });
+  EXPECT_EQ(s.next_time(), 100);
+  s.schedule(50, [&] { log.push_back(50); });
+  s.schedule(100, [&] { log.push_back(101); });
+  EXPECT_EQ(s.next_time(), 50);
+  drain(s, log);
+  EXPECT_EQ(log, (std::vector<int>{50, 100, 101, 1000}));
+}
+
+TEST(Scheduler, TimeNeverRunsBackwards) {
+  Scheduler s;
+  std::vector<int> log;
+  s.schedule(10, [&] { log.push_back(10); });
+  s.pop_next()();
+  s.schedule(5, [&] { log.push_back(5); });  // before the last event run: counts as 10
+  EXPECT_EQ(s.next_time(), 10);
+  drain(s, log);
+  EXPECT_EQ(log, (std::vector<int>{10, 5}));
+}
+
+TEST(Scheduler, AnInstantThatNeverDrainsDoesNotGrowMemory) {
+  // Every event schedules the next at the same time (frames over ideal links do this).
+  Scheduler s;
+  std::uint64_t left = 200'000;
+  std::function<void()> chain = [&] {
+    if (--left != 0) {
+      s.schedule(0, [&] { chain(); });
+      s.schedule(0, [] {});
+    }
+  };
+  s.schedule(0, [&] { chain(); });
+  while (s.next_time() != kNever) s.pop_next()();
+  EXPECT_EQ(left, 0u);
+  EXPECT_LT(s.queue_capacity(), 40'000u) << "consumed entries are compacted away";
 }
 
 TEST(Callback, InlineForSmallCapturesBoxedForBigOnes) {

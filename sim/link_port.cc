@@ -1,0 +1,135 @@
+#include "sim/link_port.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pxelab::sim {
+
+namespace {
+
+Error sys_error(const std::string& what, const std::string& name) {
+  std::string hint;
+  if (errno == EPERM || errno == EACCES) hint = " (needs root or CAP_NET_ADMIN/CAP_NET_RAW)";
+  if (errno == ENODEV) hint = " (no such interface)";
+  return Error{"", 0, what + " " + name + ": " + std::strerror(errno) + hint};
+}
+
+// Brings `name` up (SIOCSIFFLAGS), as `ip link set NAME up` would.
+Status bring_up(const std::string& name) {
+  int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return sys_error("socket for", name);
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  Status st = Ok{};
+  if (::ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+    st = sys_error("get flags of", name);
+  } else if ((ifr.ifr_flags & IFF_UP) == 0) {
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    if (::ioctl(s, SIOCSIFFLAGS, &ifr) < 0) st = sys_error("bring up", name);
+  }
+  ::close(s);
+  return st;
+}
+
+}  // namespace
+
+LinkPort::LinkPort(RealtimeClock& clock, int fd, Kind kind, std::string name)
+    : clock_(clock), fd_(fd), kind_(kind), name_(std::move(name)), buffer_(65536 + 64) {
+  watch_ = clock_.watch(fd_, POLLIN, [this] { on_readable(); });
+}
+
+LinkPort::~LinkPort() {
+  clock_.unwatch(watch_);
+  ::close(fd_);
+}
+
+Result<std::unique_ptr<LinkPort>> LinkPort::open_tap(RealtimeClock& clock, const std::string& name) {
+  if (name.empty() || name.size() >= IFNAMSIZ) return Error{"", 0, "TAP name '" + name + "' must have 1-15 characters"};
+  int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return sys_error("open /dev/net/tun for", name);
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    Error e = sys_error("attach TAP", name);
+    ::close(fd);
+    return e;
+  }
+  if (auto st = bring_up(name); !st) {
+    ::close(fd);
+    return st.error();
+  }
+  return std::unique_ptr<LinkPort>(new LinkPort(clock, fd, Kind::kTap, name));
+}
+
+Result<std::unique_ptr<LinkPort>> LinkPort::open_interface(RealtimeClock& clock, const std::string& name) {
+  unsigned index = ::if_nametoindex(name.c_str());
+  if (index == 0) return sys_error("find interface", name);
+  int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+  if (fd < 0) return sys_error("open a raw socket on", name);
+  sockaddr_ll addr{};
+  addr.sll_family = AF_PACKET;
+  addr.sll_protocol = htons(ETH_P_ALL);
+  addr.sll_ifindex = static_cast<int>(index);
+  packet_mreq mreq{};
+  mreq.mr_ifindex = static_cast<int>(index);
+  mreq.mr_type = PACKET_MR_PROMISC;
+  int one = 1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
+      ::setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof mreq) < 0) {
+    Error e = sys_error("bind a raw socket to", name);
+    ::close(fd);
+    return e;
+  }
+  // Linux >= 4.20: do not even queue our own transmissions (skipped below otherwise).
+  static_cast<void>(::setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one));
+  if (auto st = bring_up(name); !st) {
+    ::close(fd);
+    return st.error();
+  }
+  return std::unique_ptr<LinkPort>(new LinkPort(clock, fd, Kind::kPacket, name));
+}
+
+void LinkPort::on_readable() {
+  // Drain what is there; each read is one frame.
+  for (int i = 0; i < 256; ++i) {
+    ssize_t n;
+    if (kind_ == Kind::kPacket) {
+      sockaddr_ll from{};
+      socklen_t len = sizeof from;
+      n = ::recvfrom(fd_, buffer_.data(), buffer_.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n >= 0 && from.sll_pkttype == PACKET_OUTGOING) {
+        ++counters_.skipped_own;
+        continue;
+      }
+    } else {
+      n = ::read(fd_, buffer_.data(), buffer_.size());
+    }
+    if (n < 0) return;  // EAGAIN: drained (other errors: try again at the next poll)
+    if (n < 14) continue;
+    ++counters_.frames_in;
+    transmit(wire::ByteView(buffer_.data(), static_cast<std::size_t>(n)));
+  }
+}
+
+void LinkPort::receive(const FrameView& frame) {
+  ssize_t n = ::write(fd_, frame.bytes.data(), frame.bytes.size());
+  if (n < 0 || static_cast<std::size_t>(n) != frame.bytes.size()) {
+    ++counters_.write_errors;
+    return;
+  }
+  ++counters_.frames_out;
+}
+
+}  // namespace pxelab::sim

@@ -1,0 +1,58 @@
+// LinkPort: a Port whose other side is a real Ethernet link of the kernel — a TAP
+// device (`--tap NAME`) or a raw AF_PACKET socket on an interface (`--interface IF`).
+// Frames from the link enter the segment; frames the segment delivers to this port go
+// out on the link. It runs on a RealtimeClock, which polls its descriptor.
+//
+// Notes from FIRMWARE.md ("Seen on this kind of machine"): an AF_PACKET socket also
+// sees its own outgoing frames (PACKET_OUTGOING), which are skipped; the interface is
+// put in promiscuous mode so unicast to the emulated hosts' MACs is seen. The kernel
+// must not own the server's address on that interface, or it answers ARP and sends
+// ICMP port-unreachable beside pxelab.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sim/clock.h"
+#include "sim/port.h"
+#include "wire/result.h"
+
+namespace pxelab::sim {
+
+struct LinkPortCounters {
+  std::uint64_t frames_in = 0;      // from the link into the segment
+  std::uint64_t frames_out = 0;     // from the segment onto the link
+  std::uint64_t write_errors = 0;   // frames the kernel refused (logged by count only)
+  std::uint64_t skipped_own = 0;    // AF_PACKET: our own transmissions seen again
+};
+
+class LinkPort final : public Port {
+ public:
+  // Attaches to the TAP device `name` (created if absent; an existing persistent one,
+  // e.g. from `ip tuntap add`, is reused) and sets it up.
+  static Result<std::unique_ptr<LinkPort>> open_tap(RealtimeClock& clock, const std::string& name);
+  // A raw socket on interface `name`, promiscuous.
+  static Result<std::unique_ptr<LinkPort>> open_interface(RealtimeClock& clock, const std::string& name);
+
+  ~LinkPort() override;
+  void receive(const FrameView& frame) override;
+
+  const std::string& name() const { return name_; }
+  const LinkPortCounters& counters() const { return counters_; }
+
+ private:
+  enum class Kind : std::uint8_t { kTap, kPacket };
+  LinkPort(RealtimeClock& clock, int fd, Kind kind, std::string name);
+  void on_readable();
+
+  RealtimeClock& clock_;
+  int fd_;
+  Kind kind_;
+  std::string name_;
+  RealtimeClock::WatchId watch_;
+  wire::Bytes buffer_;
+  LinkPortCounters counters_;
+};
+
+}  // namespace pxelab::sim
