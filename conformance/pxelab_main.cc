@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "conformance/bench_command.h"
+#include "conformance/serve_command.h"
 
 namespace {
 
@@ -19,6 +20,8 @@ constexpr const char* kFooter =
     "  pxelab version                 print version and build facts\n"
     "  pxelab bench                   run the simulator benchmarks and print figures\n"
     "  pxelab bench --quick           the same, smaller (seconds, for smoke tests)\n"
+    "  pxelab serve -c server.toml --interface eth1\n"
+    "                                 the reference boot server on a real link\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   pxelab::conformance::add_bench_command(app, exit_code);
+  pxelab::conformance::add_serve_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -12,11 +12,36 @@
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "wire/udp.h"
 #include <cstring>
 
 namespace pxelab::sim {
 
 namespace {
+
+// Frames a local socket sends on a veth or other offloading device reach AF_PACKET
+// with the UDP checksum not yet computed (the kernel marks them CSUMNOTREADY). The
+// simulator's hosts verify checksums, so the port completes it first.
+void complete_udp_checksum(wire::MutableByteView frame) {
+  std::size_t l3 = 14;
+  if (frame.size() < l3 + 20) return;
+  std::uint16_t type = wire::load_be16(&frame[12]);
+  if (type == 0x8100 && frame.size() >= 18 + 20) {
+    l3 = 18;
+    type = wire::load_be16(&frame[16]);
+  }
+  if (type != 0x0800 || (frame[l3] >> 4) != 4 || frame[l3 + 9] != 17) return;
+  std::size_t ihl = std::size_t{frame[l3] & 0x0fu} * 4;
+  std::size_t l4 = l3 + ihl;
+  if (frame.size() < l4 + 8) return;
+  std::uint16_t udp_length = wire::load_be16(&frame[l4 + 4]);
+  if (udp_length < 8 || frame.size() < l4 + udp_length) return;
+  wire::Ipv4Address src{wire::load_be32(&frame[l3 + 12])}, dst{wire::load_be32(&frame[l3 + 16])};
+  wire::store_be16(&frame[l4 + 6], 0);
+  std::uint16_t sum = wire::udp_checksum(src, dst, wire::ByteView(&frame[l4], udp_length));
+  wire::store_be16(&frame[l4 + 6], sum);
+}
 
 Error sys_error(const std::string& what, const std::string& name) {
   std::string hint;
@@ -94,6 +119,12 @@ Result<std::unique_ptr<LinkPort>> LinkPort::open_interface(RealtimeClock& clock,
   }
   // Linux >= 4.20: do not even queue our own transmissions (skipped below otherwise).
   static_cast<void>(::setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one));
+  // Tells us which frames still need their checksum (see complete_udp_checksum).
+  if (::setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) {
+    Error e = sys_error("enable PACKET_AUXDATA on", name);
+    ::close(fd);
+    return e;
+  }
   if (auto st = bring_up(name); !st) {
     ::close(fd);
     return st.error();
@@ -107,11 +138,28 @@ void LinkPort::on_readable() {
     ssize_t n;
     if (kind_ == Kind::kPacket) {
       sockaddr_ll from{};
-      socklen_t len = sizeof from;
-      n = ::recvfrom(fd_, buffer_.data(), buffer_.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      iovec iov{buffer_.data(), buffer_.size()};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(tpacket_auxdata))];
+      msghdr msg{};
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof from;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      n = ::recvmsg(fd_, &msg, 0);
       if (n >= 0 && from.sll_pkttype == PACKET_OUTGOING) {
         ++counters_.skipped_own;
         continue;
+      }
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); n >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA) continue;
+        tpacket_auxdata aux{};
+        std::memcpy(&aux, CMSG_DATA(c), sizeof aux);
+        if (aux.tp_status & TP_STATUS_CSUMNOTREADY) {
+          ++counters_.checksums_completed;
+          complete_udp_checksum(wire::MutableByteView(buffer_.data(), static_cast<std::size_t>(n)));
+        }
       }
     } else {
       n = ::read(fd_, buffer_.data(), buffer_.size());

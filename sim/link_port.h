@@ -25,6 +25,7 @@ struct LinkPortCounters {
   std::uint64_t frames_out = 0;     // from the segment onto the link
   std::uint64_t write_errors = 0;   // frames the kernel refused (logged by count only)
   std::uint64_t skipped_own = 0;    // AF_PACKET: our own transmissions seen again
+  std::uint64_t checksums_completed = 0;  // AF_PACKET: offloaded UDP checksums filled in
 };
 
 class LinkPort final : public Port {

@@ -1,0 +1,31 @@
+#include "server/boot_server.h"
+
+namespace pxelab::server {
+
+wire::MacAddress default_server_mac(wire::Ipv4Address a) {
+  return wire::MacAddress{{0x02, 0x70, static_cast<std::uint8_t>(a.value >> 24), static_cast<std::uint8_t>(a.value >> 16),
+                           static_cast<std::uint8_t>(a.value >> 8), static_cast<std::uint8_t>(a.value)}};
+}
+
+Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const ServerConfig& config, LogSink& log,
+                                                       const BootServerOptions& options) {
+  std::unique_ptr<BootServer> s(new BootServer());
+  s->config_ = config;
+  auto leases = LeaseStore::open({s->config_.lease_file, s->config_.fsync}, &s->replay_);
+  if (!leases) return leases.error();
+  s->leases_.emplace(std::move(*leases));
+  s->host_.emplace(clock, sim::HostConfig{options.mac.value_or(default_server_mac(config.address)), config.address});
+  s->dhcp_.emplace(s->config_, *s->leases_, log, options.lease_epoch);
+  if (auto st = bind_dhcp_server(*s->host_, *s->dhcp_); !st) return st.error();
+  if (options.tftp && !s->config_.tftp.root.empty()) {
+    auto files = TftpFileSource::create(s->config_);
+    if (!files) return files.error();
+    s->files_.emplace(std::move(*files));
+    auto ports = static_cast<std::uint16_t>(std::min<std::uint32_t>(s->config_.tftp.max_transfers, 65535u - options.tftp_first_port));
+    s->tftp_.emplace(s->config_.tftp, *s->files_, log, options.tftp_first_port, ports);
+    if (auto st = bind_tftp_server(*s->host_, *s->tftp_); !st) return st.error();
+  }
+  return s;
+}
+
+}  // namespace pxelab::server

@@ -1,0 +1,60 @@
+// The reference boot server as one piece: a Host with the DHCP/proxy/4011 agent and
+// the TFTP agent, its lease store and file source, built from a ServerConfig. The
+// simulator attaches it to a Segment; `pxelab serve` attaches the same thing to a real
+// link through a LinkPort (DESIGN.md: one graph for both).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "server/config.h"
+#include "server/dhcp_agent.h"
+#include "server/log.h"
+#include "server/tftp_agent.h"
+#include "sim/clock.h"
+#include "sim/host.h"
+
+namespace pxelab::server {
+
+struct BootServerOptions {
+  // The MAC of the server's host; default 02:70:78 + the server address
+  // (locally administered, "px", unique per address).
+  std::optional<wire::MacAddress> mac;
+  std::uint16_t tftp_first_port = 49152;  // transfer ports: [first, first + max_transfers)
+  std::int64_t lease_epoch = 0;           // see DhcpServerAgent
+  bool tftp = true;                       // false: DHCP only (e.g. beside a real TFTP server)
+};
+
+class BootServer {
+ public:
+  // Opens the lease journal (replaying it) and checks the TFTP root. `config` is copied;
+  // `clock` and `log` must outlive the server.
+  static Result<std::unique_ptr<BootServer>> create(sim::Clock& clock, const ServerConfig& config, LogSink& log,
+                                                    const BootServerOptions& options = {});
+
+  sim::Host& host() { return *host_; }
+  const ServerConfig& config() const { return config_; }
+  LeaseStore& leases() { return *leases_; }
+  DhcpServerAgent& dhcp() { return *dhcp_; }
+  TftpServerAgent* tftp() { return tftp_ ? &*tftp_ : nullptr; }
+  const ReplayReport& replay() const { return replay_; }
+
+  // Makes every queued lease record durable (shutdown).
+  Status flush() { return leases_->flush(); }
+
+ private:
+  BootServer() = default;
+
+  ServerConfig config_;
+  ReplayReport replay_;
+  std::optional<LeaseStore> leases_;
+  std::optional<TftpFileSource> files_;
+  std::optional<sim::Host> host_;
+  std::optional<DhcpServerAgent> dhcp_;
+  std::optional<TftpServerAgent> tftp_;
+};
+
+wire::MacAddress default_server_mac(wire::Ipv4Address address);
+
+}  // namespace pxelab::server
