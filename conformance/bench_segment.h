@@ -4,8 +4,9 @@
 // pcap file; and the anchors measured beside it:
 // - memcpy of the same frames, once each, into a ring of buffers: the floor cost of
 //   moving frames at all; the ratio says how many frame copies the simulator is worth;
-// - libpcap's pcap_dump of the same frames to a file, alone: the ceiling for the pcap
-//   mode (it does the same writing plus the simulation).
+// - libpcap's pcap_dump of the same frames to a file (same 1 MiB stdio buffer as
+//   captures::PcapStreamWriter), alone: the ceiling for the pcap mode, which does the
+//   same writing plus the simulation.
 #pragma once
 
 #include <cstddef>

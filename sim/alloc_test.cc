@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
+#include <vector>
 
 #include "sim/host.h"
 #include "sim/segment.h"
@@ -107,6 +109,16 @@ struct PingPong {
   Pinger pinger;
 };
 
+TEST(HotPath, TheCounterCounts) {
+  allocations = 0;
+  counting = true;
+  auto* p = new std::uint64_t(1);
+  auto v = std::make_unique<std::vector<int>>(100);
+  counting = false;
+  delete p;
+  EXPECT_EQ(allocations.load(), 3u);
+}
+
 TEST(HotPath, NoHeapAllocationPerFrameWithTraceOff) {
   PingPong net(LinkParams{});
   net.run(10'000);  // warm-up: ARP, pools, scheduler slab and buckets
@@ -151,9 +163,9 @@ TEST(HotPath, TraceOnAllocatesPerMegabyteNotPerFrame) {
   counting = true;
   net.run(20'000);
   counting = false;
-  // 40 000 frames of 342 bytes: ~13 arena chunks plus the record vectors' doublings.
+  // 40 000 frames of 342 bytes fill ~4 blocks (mmap, not counted); the lists of
+  // blocks grow now and then.
   EXPECT_LT(allocations.load(), 40u);
-  EXPECT_GT(allocations.load(), 0u) << "the counter counts";
   EXPECT_GE(trace.frame_count(), 42'000u);
 }
 

@@ -306,7 +306,7 @@ std::vector<Outcome> lossy_run(std::uint64_t seed) {
     net.clock.run(net.clock.now() + us(1));
   }
   net.clock.run();
-  return net.trace.outcomes();
+  return std::vector<Outcome>(net.trace.outcomes().begin(), net.trace.outcomes().end());
 }
 
 TEST(Segment, SameSeedSameTraceDifferentSeedDifferentTrace) {

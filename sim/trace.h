@@ -8,9 +8,9 @@
 //   egress port (flags: duplicate copy, corrupted, reordered) or dropped with a
 //   reason; a flooded frame has one outcome per egress port, a duplicated one two.
 //   A corrupted delivery keeps the bytes as delivered.
-// Storage is compact and allocation-free per frame: fixed-size records in vectors
-// (amortized growth) and frame bytes in a chunked byte arena (1 MiB chunks that never
-// move, so views stay valid while the trace grows).
+// Storage is compact and allocation-free per frame: fixed-size records and frame bytes
+// appended to 4 MiB blocks that never move (arena.h), so views stay valid while the
+// trace grows and nothing is ever copied twice.
 //
 // A segment reports to TraceSinks; Trace is the recording one, captures/ has a
 // streaming pcap writer. With no sink attached nothing is recorded ("trace off").
@@ -18,10 +18,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "sim/arena.h"
 #include "sim/frame.h"
 #include "sim/port.h"
 #include "sim/time.h"
@@ -93,16 +93,18 @@ class Trace final : public TraceSink {
   FrameView frame(std::size_t i) const;
   PortIndex ingress(std::size_t i) const { return frames_[i].ingress; }
 
-  const std::vector<Outcome>& outcomes() const { return outcomes_; }
+  // Indexable and iterable (size(), [i], back(), range-for).
+  const RecordLog<Outcome>& outcomes() const { return outcomes_; }
   // The delivered bytes of outcome i: the corrupted copy, or the frame's own bytes.
   wire::ByteView outcome_bytes(std::size_t i) const;
 
-  // Bytes held by the arena (chunks allocated), for memory accounting and tests.
-  std::size_t arena_capacity() const { return chunks_.size() * kChunkSize + oversize_bytes_; }
+  // Bytes of blocks held (frame bytes and records), for memory accounting and tests.
+  std::size_t capacity_bytes() const {
+    return arena_.capacity() + frames_.capacity_bytes() + outcomes_.capacity_bytes() + corrupted_.capacity_bytes();
+  }
   void clear();
 
  private:
-  static constexpr std::size_t kChunkSize = std::size_t{1} << 20;
   struct FrameRecord {
     Time time;
     const std::uint8_t* data;
@@ -114,15 +116,11 @@ class Trace final : public TraceSink {
     const std::uint8_t* data;
     std::uint32_t size;
   };
-  const std::uint8_t* store(wire::ByteView bytes);
 
-  std::vector<FrameRecord> frames_;
-  std::vector<Outcome> outcomes_;
-  std::vector<CorruptedCopy> corrupted_;
-  std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
-  std::vector<std::unique_ptr<std::uint8_t[]>> oversize_;
-  std::size_t chunk_used_ = kChunkSize;
-  std::size_t oversize_bytes_ = 0;
+  RecordLog<FrameRecord> frames_;
+  RecordLog<Outcome> outcomes_;
+  RecordLog<CorruptedCopy> corrupted_;
+  ByteArena arena_;
   std::uint64_t first_frame_ = 0;
   bool have_first_ = false;
 };
