@@ -1,0 +1,192 @@
+"""`pxelab serve` on a real link, against real third-party clients in namespaces:
+busybox udhcpc, ISC dhclient, tftp-hpa, curl, perfdhcp; SIGKILL and restart."""
+import os
+import pathlib
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from netlab import Server, namespaces, sh, veth
+from conftest import run
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root for network namespaces")
+
+CONFIG = """
+[server]
+address = "192.0.2.1"
+lease_time = 3600
+lease_file = "leases.journal"
+fsync = "{fsync}"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+router = "192.0.2.254"
+dns = "192.0.2.53"
+domain = "lab.test"
+[boot]
+default_file = "pxelinux.0"
+[tftp]
+root = "tftp"
+"""
+
+
+@pytest.fixture
+def lab(tmp_path, pxelab_bin):
+    """A server namespace and a client namespace joined by a veth pair."""
+    (tmp_path / "tftp").mkdir()
+    image = os.urandom(300_000)
+    (tmp_path / "tftp" / "pxelinux.0").write_bytes(image)
+    (tmp_path / "server.toml").write_text(CONFIG.format(fsync="each"))
+    with namespaces("pxsrv", "pxcli") as (srv_ns, cli_ns):
+        srv_if, cli_if = veth(srv_ns, cli_ns)
+        yield {"dir": tmp_path, "srv_ns": srv_ns, "cli_ns": cli_ns, "srv_if": srv_if, "cli_if": cli_if,
+               "image": image, "pxelab": pxelab_bin}
+
+
+def start(lab, *args, config="server.toml", log="serve.log"):
+    return Server(lab["pxelab"], lab["srv_ns"], lab["dir"] / config, list(args), lab["dir"] / log)
+
+
+def udhcpc(lab):
+    """Runs busybox udhcpc once; returns the environment its script saw on 'bound'."""
+    env_file = lab["dir"] / "udhcpc.env"
+    script = lab["dir"] / "udhcpc.sh"
+    script.write_text(f"#!/bin/sh\n[ \"$1\" = bound ] && env > {env_file}\nexit 0\n")
+    script.chmod(0o755)
+    r = sh("busybox", "udhcpc", "-i", lab["cli_if"], "-f", "-q", "-n", "-t", "4", "-T", "2", "-s", script,
+           ns=lab["cli_ns"], check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+
+
+def test_udhcpc_gets_a_lease_and_the_configured_options(lab):
+    server = start(lab, "--interface", lab["srv_if"], "--pcap", lab["dir"] / "serve.pcap")
+    try:
+        env = udhcpc(lab)
+    finally:
+        assert server.stop() == 0, server.output()
+    assert env["ip"] == "192.0.2.100"
+    assert env["subnet"] == "255.255.255.0"
+    assert env["router"] == "192.0.2.254"
+    assert env["dns"].strip() == "192.0.2.53"
+    assert env["domain"] == "lab.test"
+    assert env["lease"] == "3600"
+    assert env["serverid"] == "192.0.2.1"
+    assert env["siaddr"] == "192.0.2.1"
+    assert env["boot_file"] == "pxelinux.0"
+    out = server.output()
+    assert "DHCPDISCOVER" in out and "ACK 192.0.2.100" in out
+    assert "stopped by signal 15" in out
+    # The lease is in the journal, and the pcap decodes in tshark.
+    assert " 192.0.2.100 " in (lab["dir"] / "leases.journal").read_text()
+    r = run(["tshark", "-n", "-r", lab["dir"] / "serve.pcap", "-Y", "dhcp.option.dhcp == 5", "-T", "fields",
+             "-e", "dhcp.ip.your"])
+    assert r.stdout.split() == ["192.0.2.100"], r.stdout + r.stderr
+
+
+def test_dhclient_gets_a_lease(lab):
+    server = start(lab, "--interface", lab["srv_if"])
+    leases, pidfile = lab["dir"] / "dhclient.leases", lab["dir"] / "dhclient.pid"
+    try:
+        r = sh("dhclient", "-1", "-4", "-v", "-sf", "/bin/true", "-lf", leases, "-pf", pidfile, lab["cli_if"],
+               ns=lab["cli_ns"], check=False, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
+    finally:
+        if pidfile.exists():
+            subprocess.run(["kill", pidfile.read_text().strip()], capture_output=True)
+        assert server.stop() == 0, server.output()
+    text = leases.read_text()
+    assert "fixed-address 192.0.2.100;" in text
+    assert "option routers 192.0.2.254;" in text
+    assert "option dhcp-server-identifier 192.0.2.1;" in text
+
+
+def test_tftp_hpa_and_curl_fetch_the_image(lab):
+    server = start(lab, "--interface", lab["srv_if"], "--pcap", lab["dir"] / "tftp.pcap")
+    try:
+        sh("ip", "addr", "add", "192.0.2.50/24", "dev", lab["cli_if"], ns=lab["cli_ns"])
+        got1, got2, got3 = (lab["dir"] / n for n in ("tftp-hpa.bin", "curl.bin", "curl512.bin"))
+        sh("tftp", "-m", "binary", "192.0.2.1", "-c", "get", "pxelinux.0", got1, ns=lab["cli_ns"])
+        sh("curl", "-sS", "--tftp-blksize", "1468", "-o", got2, "tftp://192.0.2.1/pxelinux.0", ns=lab["cli_ns"])
+        sh("curl", "-sS", "--tftp-blksize", "512", "-o", got3, "tftp://192.0.2.1/pxelinux.0", ns=lab["cli_ns"])
+        r = sh("curl", "-sS", "-o", lab["dir"] / "none", "tftp://192.0.2.1/missing.0", ns=lab["cli_ns"], check=False)
+        assert r.returncode != 0
+    finally:
+        assert server.stop() == 0, server.output()
+    for got in (got1, got2, got3):
+        assert got.read_bytes() == lab["image"], got.name
+    # curl asked blksize and tsize: the OACK carries the exact size and the capped size.
+    r = run(["tshark", "-n", "-r", lab["dir"] / "tftp.pcap", "-Y", "tftp.opcode == 6", "-T", "fields",
+             "-e", "tftp.option.name", "-e", "tftp.option.value"])
+    assert "tsize" in r.stdout and str(len(lab["image"])) in r.stdout, r.stdout
+    out = server.output()
+    assert "blksize 1468" in out and "sent 300000 bytes" in out
+    assert "missing.0" in out and "ERROR 1" in out
+
+
+def test_serve_on_a_tap_device_bridged_to_the_clients(lab, pxelab_bin):
+    # A persistent TAP inside the server namespace, bridged with the veth end.
+    tap, br = "pxtap0", "pxbr0"
+    ns = lab["srv_ns"]
+    sh("ip", "tuntap", "add", "dev", tap, "mode", "tap", ns=ns)
+    sh("ip", "link", "add", br, "type", "bridge", ns=ns)
+    for dev in (tap, lab["srv_if"]):
+        sh("ip", "link", "set", dev, "master", br, ns=ns)
+    sh("ip", "link", "set", br, "up", ns=ns)
+    server = start(lab, "--tap", tap)
+    try:
+        env = udhcpc(lab)
+    finally:
+        assert server.stop() == 0, server.output()
+    assert env["ip"] == "192.0.2.100"
+
+
+def test_perfdhcp_finds_no_duplicate_addresses(tmp_path, pxelab_bin):
+    (tmp_path / "perf.toml").write_text("""
+[server]
+address = "198.18.0.1"
+lease_time = 3600
+lease_file = "leases.journal"
+fsync = "group"
+[[subnet]]
+network = "198.18.0.0/16"
+pool = "198.18.1.0-198.18.40.255"
+""")
+    with namespaces("pxsrv", "pxcli") as (srv_ns, cli_ns):
+        srv_if, cli_if = veth(srv_ns, cli_ns)
+        sh("ip", "addr", "add", "198.18.0.2/16", "dev", cli_if, ns=cli_ns)
+        server = Server(pxelab_bin, srv_ns, tmp_path / "perf.toml", ["-i", srv_if, "-q"], tmp_path / "serve.log")
+        try:
+            # As a relay (giaddr = 198.18.0.2): 2000 distinct clients (-R) at 400/s, uniqueness checked (-u).
+            r = sh("perfdhcp", "-4", "-l", cli_if, "-r", "400", "-R", "2000", "-n", "2000", "-u", "198.18.0.1",
+                   ns=cli_ns, check=False, timeout=120)
+        finally:
+            assert server.stop() == 0, server.output()
+    out = r.stdout + r.stderr
+    assert "Statistics for: REQUEST-ACK" in out, out
+    acks = int(re.search(r"Statistics for: REQUEST-ACK.*?received packets: (\d+)", out, re.S).group(1))
+    assert acks >= 1800, out
+    assert "non-unique" not in out.lower() and "duplicate" not in out.lower(), out
+    leases = [l.split() for l in (tmp_path / "leases.journal").read_text().splitlines() if not l.startswith("#")]
+    bound = {}
+    for crc, ip, mac, state, *_ in leases:
+        if state == "bound":
+            assert bound.setdefault(ip, mac) == mac, f"{ip} bound to {bound[ip]} and {mac}"
+    assert len(bound) >= acks
+
+
+def test_config_errors_are_reported_with_file_and_line(tmp_path, pxelab_bin):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[server]\naddress = "192.0.2.1"\nleese_time = 5\n')
+    r = run([pxelab_bin, "serve", "-c", bad, "--tap", "pxnotused0"])
+    assert r.returncode == 1
+    assert f"{bad}:3:1: server.leese_time: unknown key" in r.stderr, r.stderr
+    r = run([pxelab_bin, "serve", "-c", tmp_path / "missing.toml", "--tap", "x"])
+    assert r.returncode == 2 and "missing.toml" in r.stderr
+    good = tmp_path / "good.toml"
+    good.write_text('[server]\nmode = "proxy"\naddress = "192.0.2.1"\n')
+    r = run([pxelab_bin, "serve", "-c", good])
+    assert r.returncode == 2 and "--tap NAME and/or --interface IF" in r.stderr
