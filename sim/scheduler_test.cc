@@ -173,7 +173,13 @@ TEST(Callback, InlineForSmallCapturesBoxedForBigOnes) {
     int* out;
     void operator()() const { *out = bytes[99]; }
   };
-  static_assert(Callback::fits_inline<decltype([p = static_cast<void*>(nullptr), a = 1, b = 2] {})>());
+  struct Small {  // a `this` pointer and a few integers: the simulator's usual capture
+    void* self;
+    std::uint64_t frame;
+    std::uint32_t a, b;
+    void operator()() const {}
+  };
+  static_assert(Callback::fits_inline<Small>());
   static_assert(!Callback::fits_inline<Big>());
   int out = 0;
   Big big{};
