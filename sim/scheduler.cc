@@ -9,6 +9,8 @@ namespace pxelab::sim {
 
 namespace {
 
+constexpr std::size_t kPrefetchDistance = 8;
+
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "pxelab::sim::Scheduler: %s\n", what);
   std::abort();
@@ -130,9 +132,11 @@ Callback Scheduler::pop_next() {
   ++consumed_;
   --entries_;
   if (consumed_ < zero.size()) {
-    // The slot of the event after this one is usually not in cache (it was filled when
-    // that event was scheduled): start fetching it while this one runs.
-    __builtin_prefetch(&slots_[zero[consumed_].key & kSlotMask]);
+    // The slots of the events due next are usually not in cache (they were filled when
+    // those events were scheduled): start fetching a few events ahead, so that each
+    // load has several events' time to complete.
+    std::size_t ahead = std::min(consumed_ + kPrefetchDistance, zero.size() - 1);
+    __builtin_prefetch(&slots_[zero[ahead].key & kSlotMask]);
     // Compact a bucket 0 that keeps being refilled at the same instant.
     if (consumed_ >= 4096 && consumed_ * 2 >= zero.size()) drop_consumed_prefix();
   }

@@ -12,7 +12,8 @@
 // appended to 4 MiB blocks that never move (arena.h), so views stay valid while the
 // trace grows and nothing is ever copied twice.
 //
-// A segment reports to TraceSinks; Trace is the recording one, captures/ has a
+// A segment reports to TraceSinks; Trace is the recording one (for one segment: frame
+// numbers are that segment's), captures/ has a
 // streaming pcap writer. With no sink attached nothing is recorded ("trace off").
 #pragma once
 
