@@ -187,9 +187,11 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--quick", options->quick, "Small sizes (seconds), for smoke tests");
   cmd->add_option("--repeat", options->repeat, "Runs per benchmark; the median is reported")
       ->check(CLI::Range(1, 1000))
+      ->type_name("N")
       ->capture_default_str();
-  cmd->add_option("--json", options->json_path, "Also write the figures to FILE as JSON");
-  cmd->add_option("--only", options->only, "Run only the benchmarks whose name starts with PREFIX (hold, frames, segment)");
+  cmd->add_option("--json", options->json_path, "Also write the figures to FILE as JSON")->type_name("FILE");
+  cmd->add_option("--only", options->only, "Run only the benchmarks whose name starts with PREFIX (hold, frames, segment)")
+      ->type_name("PREFIX");
   cmd->callback([options, &exit_code] { exit_code = run_bench(*options); });
 }
 
