@@ -115,7 +115,8 @@ struct TftpConfig {
   std::uint16_t max_blksize = 1468;  // path MTU 1500 - IPv4 20 - UDP 8 - TFTP 4
   std::uint16_t max_windowsize = 64;
   std::uint16_t rollover_to = 0;     // block after 65535 (RFC 1350 is silent; most use 0)
-  bool allow_write = false;
+  bool allow_write = false;          // WRQ accepted (never overwriting) only if true
+  std::uint64_t max_write_bytes = 64ull << 20;
 };
 
 struct ServerConfig {

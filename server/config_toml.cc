@@ -414,7 +414,7 @@ void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
 
 void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string& base_dir) {
   const std::string path = "tftp";
-  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write"});
+  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write", "max_write_bytes"});
   if (auto s = r.string(t, "root", path)) c.root = resolve(base_dir, *s);
   if (auto v = r.integer(t, "max_transfers", path, 1, 100000)) c.max_transfers = static_cast<std::uint32_t>(*v);
   if (auto v = r.integer(t, "transfer_timeout", path, 1, 3600)) c.transfer_timeout_s = static_cast<std::uint32_t>(*v);
@@ -424,6 +424,7 @@ void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string
   if (auto v = r.integer(t, "max_windowsize", path, 1, 65535)) c.max_windowsize = static_cast<std::uint16_t>(*v);  // RFC 7440
   if (auto v = r.integer(t, "rollover_to", path, 0, 1)) c.rollover_to = static_cast<std::uint16_t>(*v);
   if (auto v = r.boolean(t, "allow_write", path)) c.allow_write = *v;
+  if (auto v = r.integer(t, "max_write_bytes", path, 0, std::int64_t{1} << 40)) c.max_write_bytes = static_cast<std::uint64_t>(*v);
 }
 
 // Cross-checks that need the whole file.

@@ -118,6 +118,43 @@ class MiniTftpClient final : public sim::Agent {
   std::uint16_t next_ = 1;
 };
 
+// Uploads `content` with a WRQ, lock-step, and records the server's answers.
+class MiniTftpWriter final : public sim::Agent {
+ public:
+  MiniTftpWriter(std::string file, wire::Bytes content) : file_(std::move(file)), content_(std::move(content)) {}
+  void start(sim::AgentContext& ctx, sim::Time) override {
+    auto bytes = wire::encode_tftp(wire::TftpRequest{wire::TftpOpcode::kWrq, file_, "octet", {}});
+    ASSERT_TRUE(ctx.send(sim::OutgoingDatagram{2001, {ip("192.0.2.1"), 69}, bytes}));
+  }
+  void on_datagram(sim::AgentContext& ctx, sim::Time, const sim::Datagram& d) override {
+    auto p = wire::parse_tftp(d.payload);
+    ASSERT_TRUE(p);
+    if (auto* e = std::get_if<wire::TftpError>(&*p)) {
+      errors.push_back(*e);
+      return;
+    }
+    auto* ack = std::get_if<wire::TftpAck>(&*p);
+    ASSERT_NE(ack, nullptr);
+    acked = ack->block;
+    std::size_t offset = std::size_t{ack->block} * 512;
+    if (offset > content_.size()) {
+      done = true;
+      return;
+    }
+    std::size_t n = std::min<std::size_t>(512, content_.size() - offset);
+    auto bytes = wire::encode_tftp(wire::TftpData{static_cast<std::uint16_t>(ack->block + 1), wire::ByteView(content_.data() + offset, n)});
+    ASSERT_TRUE(ctx.send(sim::OutgoingDatagram{2001, d.src, bytes}));
+  }
+  void on_timer(sim::AgentContext&, sim::Time, std::uint64_t) override {}
+  std::vector<wire::TftpError> errors;
+  std::uint16_t acked = 0;
+  bool done = false;
+
+ private:
+  std::string file_;
+  wire::Bytes content_;
+};
+
 // Sends one stray packet to a port at a time.
 class Stranger final : public sim::Agent {
  public:
@@ -291,6 +328,48 @@ TEST_F(Lab, TftpErrorsForMissingForbiddenUploadsAndBusy) {
   EXPECT_EQ(done, 2);
   EXPECT_EQ(busy, 1);
   EXPECT_EQ(tftp_agent->stats().busy, 1u);
+}
+
+TEST_F(Lab, UploadsWhenAllowedNeverOverwriting) {
+  wire::Bytes upload(1300);
+  for (std::size_t i = 0; i < upload.size(); ++i) upload[i] = static_cast<std::uint8_t>(i * 3);
+  // Refused by default (allow_write = false).
+  sim::Host& h1 = add_host(70, ip("192.0.2.70"));
+  MiniTftpWriter refused("log.bin", upload);
+  ASSERT_TRUE(h1.bind(2001, refused));
+  h1.start(refused);
+  clock.run(sim::seconds(2));
+  ASSERT_EQ(refused.errors.size(), 1u);
+  EXPECT_EQ(refused.errors[0].code, 2);
+
+  // A server that allows uploads.
+  config.tftp.allow_write = true;
+  TftpServerAgent writer_agent(config.tftp, *files, log, 51000, 4);
+  sim::Host upload_server(clock, sim::HostConfig{mac(2), ip("192.0.2.2")});
+  segment.attach(upload_server, link, "upload-server");
+  ASSERT_TRUE(bind_tftp_server(upload_server, writer_agent));
+  sim::Host& h2 = add_host(71, ip("192.0.2.71"));
+  MiniTftpWriter ok("log.bin", upload), clash("pxelinux.0", upload);
+  ASSERT_TRUE(h2.bind(2001, ok));
+  sim::Host& h3 = add_host(72, ip("192.0.2.72"));
+  ASSERT_TRUE(h3.bind(2001, clash));
+  // Aim both at the upload server.
+  clock.at(clock.now(), [&] {
+    auto w1 = wire::encode_tftp(wire::TftpRequest{wire::TftpOpcode::kWrq, "log.bin", "octet", {}});
+    ASSERT_TRUE(h2.send(ok, sim::OutgoingDatagram{2001, {ip("192.0.2.2"), 69}, w1}));
+    auto w2 = wire::encode_tftp(wire::TftpRequest{wire::TftpOpcode::kWrq, "pxelinux.0", "octet", {}});
+    ASSERT_TRUE(h3.send(clash, sim::OutgoingDatagram{2001, {ip("192.0.2.2"), 69}, w2}));
+  });
+  clock.run(clock.now() + sim::seconds(5));
+  EXPECT_TRUE(ok.errors.empty());
+  EXPECT_EQ(ok.acked, 3) << "the last block (276 octets) acknowledged once stored";
+  std::ifstream in(dir + "/tftp/log.bin", std::ios::binary);
+  wire::Bytes stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(stored, upload);
+  ASSERT_EQ(clash.errors.size(), 1u);
+  EXPECT_EQ(clash.errors[0].code, 6) << "uploads never overwrite";
+  EXPECT_EQ(writer_agent.stats().uploads, 1u);
+  EXPECT_TRUE(log.contains("TFTP WRQ log.bin from 192.0.2.71:2001 blksize 512: stored 1300 bytes"));
 }
 
 }  // namespace

@@ -79,7 +79,8 @@ void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const s
     return;
   }
   ContextSink sink(ctx, d.dst.port, t.client);
-  t.machine->on_packet(*packet, now, sink);
+  if (t.reader) t.reader->on_packet(*packet, now, sink);
+  else t.writer->on_packet(*packet, now, sink);
   reschedule(ctx, d.dst.port, t);
   finish_if_done(ctx, now, d.dst.port);
 }
@@ -105,9 +106,28 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
     return;
   }
   if (req->opcode == wire::TftpOpcode::kWrq) {
-    ++stats_.access_violations;
-    log_.line(now, "TFTP WRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR 2 (uploads refused)");
-    send_error(ctx, *port, d.src, wire::TftpErrorCode::kAccessViolation, "Write not allowed");
+    if (!config_.allow_write) {
+      ++stats_.access_violations;
+      log_.line(now, "TFTP WRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR 2 (uploads refused)");
+      send_error(ctx, *port, d.src, wire::TftpErrorCode::kAccessViolation, "Write not allowed");
+      return;
+    }
+    auto target = files_.writable_path(req->filename);
+    if (target.failure) {
+      ++stats_.access_violations;
+      log_.line(now, "TFTP WRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR " +
+                         std::to_string(static_cast<int>(target.failure->code)) + " (" + target.failure->reason + ")");
+      send_error(ctx, *port, d.src, static_cast<wire::TftpErrorCode>(target.failure->code),
+                 target.failure->code == TftpLookupError::FileExists ? "File already exists" : "Access violation");
+      return;
+    }
+    Transfer t{d.src, req->filename, now, {}, nullptr,
+               std::make_unique<TftpWriteTransfer>(*req, limits_, config_.max_write_bytes)};
+    ContextSink sink(ctx, *port, d.src);
+    t.writer->start(now, sink);
+    auto [it, inserted] = transfers_.emplace(*port, std::move(t));
+    reschedule(ctx, *port, it->second);
+    finish_if_done(ctx, now, *port);
     return;
   }
   TftpLookupFailure failure{TftpLookupError::NotFound, ""};
@@ -121,9 +141,9 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
                denied ? "Access violation" : "File not found");
     return;
   }
-  Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_)};
+  Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_), nullptr};
   ContextSink sink(ctx, *port, d.src);
-  t.machine->start(now, sink);
+  t.reader->start(now, sink);
   auto [it, inserted] = transfers_.emplace(*port, std::move(t));
   reschedule(ctx, *port, it->second);
 }
@@ -131,7 +151,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
 void TftpServerAgent::reschedule(sim::AgentContext& ctx, std::uint16_t port, Transfer& t) {
   ctx.cancel_timer(t.timer);
   t.timer = {};
-  if (t.machine->deadline() != sim::kNever) t.timer = ctx.set_timer(t.machine->deadline(), port);
+  if (t.deadline() != sim::kNever) t.timer = ctx.set_timer(t.deadline(), port);
 }
 
 void TftpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) {
@@ -140,36 +160,58 @@ void TftpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint6
   if (it == transfers_.end()) return;
   it->second.timer = {};
   ContextSink sink(ctx, port, it->second.client);
-  it->second.machine->on_timeout(now, sink);
+  if (it->second.reader) it->second.reader->on_timeout(now, sink);
+  else it->second.writer->on_timeout(now, sink);
   reschedule(ctx, port, it->second);
   finish_if_done(ctx, now, port);
 }
 
 void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std::uint16_t port) {
   auto it = transfers_.find(port);
-  if (it == transfers_.end() || !it->second.machine->finished()) return;
+  if (it == transfers_.end() || !it->second.finished()) return;
   const Transfer& t = it->second;
-  const TftpReadTransfer& m = *t.machine;
-  std::string line = "TFTP RRQ " + t.file + " from " + endpoint_text(t.client) + " blksize " +
-                     std::to_string(m.blksize()) + " window " + std::to_string(m.windowsize()) + ": ";
-  switch (m.state()) {
-    case TftpTransferState::kComplete:
+  std::string line;
+  TftpTransferState state;
+  if (t.reader) {
+    const TftpReadTransfer& m = *t.reader;
+    state = m.state();
+    line = "TFTP RRQ " + t.file + " from " + endpoint_text(t.client) + " blksize " + std::to_string(m.blksize()) +
+           " window " + std::to_string(m.windowsize()) + ": ";
+    if (state == TftpTransferState::kComplete) {
       ++stats_.completed;
       stats_.bytes_sent += m.size();
       line += "sent " + std::to_string(m.size()) + " bytes in " + std::to_string(m.total_blocks()) + " blocks, " +
-              std::to_string(m.retransmitted_blocks()) + " resent, " +
-              std::to_string(sim::to_milliseconds(now - t.started)) + " ms";
-      break;
-    case TftpTransferState::kClientError:
-      ++stats_.client_errors;
+              std::to_string(m.retransmitted_blocks()) + " resent, " + std::to_string(sim::to_milliseconds(now - t.started)) + " ms";
+    } else if (state == TftpTransferState::kClientError) {
       line += "client ended it with ERROR " + std::to_string(m.client_error().code) + " \"" + m.client_error().message + "\"";
-      break;
-    case TftpTransferState::kTimedOut:
-      ++stats_.timed_out;
-      line += "timed out after " + std::to_string(config_.retries) + " retries";
-      break;
-    default:
-      break;
+    }
+  } else {
+    const TftpWriteTransfer& m = *t.writer;
+    state = m.state();
+    line = "TFTP WRQ " + t.file + " from " + endpoint_text(t.client) + " blksize " + std::to_string(m.blksize()) + ": ";
+    if (state == TftpTransferState::kComplete) {
+      TftpLookupFailure failure{};
+      auto st = files_.store(t.file, m.content(), &failure);
+      if (st) {
+        ContextSink sink(ctx, port, t.client);
+        it->second.writer->acknowledge_last(sink);
+        ++stats_.completed;
+        ++stats_.uploads;
+        line += "stored " + std::to_string(m.content().size()) + " bytes";
+      } else {
+        send_error(ctx, port, t.client, static_cast<wire::TftpErrorCode>(failure.code), failure.reason);
+        line += "received " + std::to_string(m.content().size()) + " bytes but could not store them: " + st.error().to_string();
+      }
+    } else if (state == TftpTransferState::kClientError) {
+      line += "client ended it with ERROR " + std::to_string(m.client_error().code) + " \"" + m.client_error().message + "\"";
+    } else if (state == TftpTransferState::kServerError) {
+      line += "refused: over max_write_bytes (" + std::to_string(config_.max_write_bytes) + ")";
+    }
+  }
+  if (state == TftpTransferState::kClientError) ++stats_.client_errors;
+  if (state == TftpTransferState::kTimedOut) {
+    ++stats_.timed_out;
+    line += "timed out after " + std::to_string(config_.retries) + " retries";
   }
   log_.line(now, line);
   ctx.cancel_timer(t.timer);

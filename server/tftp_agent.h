@@ -3,8 +3,8 @@
 // ERROR 5 to packets from a foreign TID while the transfer goes on.
 //
 // The harness binds port 69 and every port of [first_port, first_port + port_count)
-// to this agent (bind_tftp_server() does both). WRQ is refused with ERROR 2: the
-// reference server serves boot images and takes no uploads.
+// to this agent (bind_tftp_server() does both). WRQ is refused with ERROR 2 unless
+// tftp.allow_write is set; uploads then land in the root, never overwriting (ERROR 6).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +30,7 @@ struct TftpServerStats {
   std::uint64_t foreign_tid = 0;
   std::uint64_t malformed = 0;
   std::uint64_t bytes_sent = 0;  // payload bytes of completed transfers
+  std::uint64_t uploads = 0;     // completed and stored WRQs
 };
 
 class TftpServerAgent final : public sim::Agent {
@@ -53,7 +54,10 @@ class TftpServerAgent final : public sim::Agent {
     std::string file;
     sim::Time started = 0;
     sim::TimerId timer;
-    std::unique_ptr<TftpReadTransfer> machine;
+    std::unique_ptr<TftpReadTransfer> reader;   // RRQ
+    std::unique_ptr<TftpWriteTransfer> writer;  // WRQ
+    sim::Time deadline() const { return reader ? reader->deadline() : writer->deadline(); }
+    bool finished() const { return reader ? reader->finished() : writer->finished(); }
   };
 
   void on_request(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d);

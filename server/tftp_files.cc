@@ -1,6 +1,8 @@
 #include "server/tftp_files.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -34,8 +36,13 @@ std::optional<std::string> read_whole(const std::string& path) {
 
 }  // namespace
 
-TftpPathResult resolve_tftp_path(const std::string& root, std::string_view requested) {
-  auto refuse = [](TftpLookupError code, std::string why) { return TftpPathResult{"", TftpLookupFailure{code, std::move(why)}}; };
+namespace {
+
+TftpPathResult refuse(TftpLookupError code, std::string why) { return TftpPathResult{"", TftpLookupFailure{code, std::move(why)}}; }
+
+// The checks every name goes through (TFTP-PATH): no NUL, '\\' is '/', leading '/'
+// stripped, no ".." component. Returns the relative name, or a refusal.
+TftpPathResult clean_name(std::string_view requested) {
   if (requested.find('\0') != std::string_view::npos) return refuse(TftpLookupError::AccessViolation, "NUL in file name");
   std::string name(requested);
   for (char& c : name) {
@@ -53,6 +60,15 @@ TftpPathResult resolve_tftp_path(const std::string& root, std::string_view reque
     }
     pos = next + 1;
   }
+  return {name, std::nullopt};
+}
+
+}  // namespace
+
+TftpPathResult resolve_tftp_path(const std::string& root, std::string_view requested) {
+  auto cleaned = clean_name(requested);
+  if (cleaned.failure) return cleaned;
+  const std::string& name = cleaned.path;
   auto canonical_root = canonical(root);
   if (!canonical_root) return refuse(TftpLookupError::NotFound, "TFTP root " + root + " is missing");
   std::string joined = *canonical_root + "/" + name;
@@ -175,6 +191,64 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
   auto bytes = std::make_shared<const wire::Bytes>(content->begin(), content->end());
   cache_[resolved.path] = Cached{mtime, st.st_size, bytes};
   return TftpFile{bytes, resolved.path};
+}
+
+TftpPathResult TftpFileSource::writable_path(std::string_view requested) const {
+  auto cleaned = clean_name(requested);
+  if (cleaned.failure) return cleaned;
+  auto canonical_root = canonical(root_);
+  if (!canonical_root) return refuse(TftpLookupError::AccessViolation, "TFTP root " + root_ + " is missing");
+  std::string name = cleaned.path;
+  std::string dir = *canonical_root, base = name;
+  if (auto slash = name.rfind('/'); slash != std::string::npos) {
+    auto parent = canonical(*canonical_root + "/" + name.substr(0, slash));
+    if (!parent) return refuse(TftpLookupError::AccessViolation, "no such directory");
+    if (*parent != *canonical_root && !inside(*canonical_root, *parent)) {
+      return refuse(TftpLookupError::AccessViolation, "resolves outside the TFTP root");
+    }
+    dir = *parent;
+    base = name.substr(slash + 1);
+  }
+  if (base.empty()) return refuse(TftpLookupError::AccessViolation, "no file name");
+  std::string target = dir + "/" + base;
+  struct stat st {};
+  if (::lstat(target.c_str(), &st) == 0) return refuse(TftpLookupError::FileExists, "file exists");
+  if (virtual_files_.count(name)) return refuse(TftpLookupError::FileExists, "a generated file has that name");
+  return {target, std::nullopt};
+}
+
+Status TftpFileSource::store(std::string_view requested, wire::ByteView content, TftpLookupFailure* failure) const {
+  auto fail = [&](TftpLookupError code, std::string why) -> Status {
+    if (failure) *failure = {code, why};
+    return Error{"tftp.file", 0, std::string(requested) + ": " + why};
+  };
+  auto target = writable_path(requested);
+  if (target.failure) return fail(target.failure->code, target.failure->reason);
+  std::string tmp = target.path + ".pxelab-upload-" + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(TftpLookupError::AccessViolation, std::string("cannot create: ") + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bool ok = done == content.size() && ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return fail(TftpLookupError::DiskFull, std::string("write failed: ") + std::strerror(err));
+  }
+  int linked = ::link(tmp.c_str(), target.path.c_str());
+  err = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    return fail(err == EEXIST ? TftpLookupError::FileExists : TftpLookupError::AccessViolation,
+                std::string("cannot create: ") + std::strerror(err));
+  }
+  return Ok{};
 }
 
 std::vector<std::string> TftpFileSource::virtual_names() const {

@@ -23,6 +23,8 @@ namespace pxelab::server {
 enum class TftpLookupError : std::uint8_t {
   NotFound = 1,         // ERROR 1 "File not found"
   AccessViolation = 2,  // ERROR 2: outside the root, not a regular file, unreadable
+  DiskFull = 3,         // ERROR 3: the write failed
+  FileExists = 6,       // ERROR 6: an upload may not overwrite
 };
 
 struct TftpLookupFailure {
@@ -59,6 +61,14 @@ class TftpFileSource {
   // The file for `requested`, virtual files first. Files from the root are read once
   // and cached while their size and modification time stay the same.
   Result<TftpFile> open(std::string_view requested, TftpLookupFailure* failure) const;
+
+  // Where an upload (WRQ) of `requested` would go: the same confinement as reads, the
+  // directory must exist inside the root, and the file must not (ERROR 6: uploads
+  // never overwrite). Checked when the WRQ arrives and again by store().
+  TftpPathResult writable_path(std::string_view requested) const;
+  // Writes an upload: a temporary file beside the target, then link(2) to the final
+  // name (atomic, and fails rather than overwrite), then the temporary is removed.
+  Status store(std::string_view requested, wire::ByteView content, TftpLookupFailure* failure) const;
 
   // Names of the generated files (sorted), for logs and tests.
   std::vector<std::string> virtual_names() const;

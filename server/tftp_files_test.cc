@@ -158,3 +158,33 @@ TEST(TftpFileSource, MissingRootIsAnError) {
 
 }  // namespace
 }  // namespace pxelab::server
+
+namespace pxelab::server {
+namespace {
+
+TEST_F(TftpRoot, UploadsAreConfinedAndNeverOverwrite) {
+  ServerConfig c;
+  c.tftp.root = root_;
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  TftpLookupFailure f{};
+  const std::uint8_t bytes[] = {1, 2, 3};
+  ASSERT_TRUE(src->store("boot/new.img", bytes, &f));
+  EXPECT_EQ(fs::file_size(root_ + "/boot/new.img"), 3u);
+  auto again = src->store("boot/new.img", bytes, &f);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(f.code, TftpLookupError::FileExists);
+  EXPECT_EQ(src->writable_path("pxelinux.0").failure->code, TftpLookupError::FileExists);
+  EXPECT_EQ(src->writable_path("../x").failure->code, TftpLookupError::AccessViolation);
+  EXPECT_EQ(src->writable_path("nodir/x").failure->code, TftpLookupError::AccessViolation);
+  fs::create_directory_symlink(base_, root_ + "/out");
+  EXPECT_EQ(src->writable_path("out/x").failure->code, TftpLookupError::AccessViolation) << "a symlinked dir leading out";
+  EXPECT_FALSE(fs::exists(base_ + "/x"));
+  EXPECT_EQ(src->writable_path("/top.img").path, fs::canonical(root_).string() + "/top.img");
+  for (const auto& entry : fs::directory_iterator(root_ + "/boot")) {
+    EXPECT_EQ(entry.path().filename().string().find(".pxelab-upload-"), std::string::npos) << "temporary left behind";
+  }
+}
+
+}  // namespace
+}  // namespace pxelab::server

@@ -157,4 +157,100 @@ void TftpReadTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
   send_window(now, sink, true);
 }
 
+TftpWriteTransfer::TftpWriteTransfer(const wire::TftpRequest& wrq, const TftpLimits& limits, std::uint64_t max_size)
+    : limits_(limits), max_size_(max_size), interval_(limits.retransmit) {
+  for (const auto& opt : wrq.options.entries) {
+    wire::TftpOptions one;
+    one.entries.push_back(opt);
+    if (equals_ignore_case(opt.name, "blksize")) {
+      if (auto v = one.blksize()) {
+        blksize_ = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(8, limits.max_blksize));
+        oack_.options.set_blksize(blksize_);
+      }
+    } else if (equals_ignore_case(opt.name, "tsize")) {
+      if (auto v = one.tsize()) oack_.options.set_tsize(*v);  // RFC 2349 §3: echo the announced size
+    } else if (equals_ignore_case(opt.name, "timeout")) {
+      if (auto v = one.timeout()) {
+        interval_ = sim::seconds(*v);
+        oack_.options.set_timeout(*v);
+      }
+    } else if (equals_ignore_case(opt.name, "windowsize")) {
+      if (one.windowsize()) oack_.options.set_windowsize(1);
+    }
+  }
+}
+
+void TftpWriteTransfer::send_ack(TftpPacketSink& sink, std::uint16_t block) {
+  last_reply_ = wire::encode_tftp(TftpAck{block});
+  sink.send_packet(last_reply_);
+}
+
+void TftpWriteTransfer::start(sim::Time now, TftpPacketSink& sink) {
+  if (auto size = oack_.options.tsize(); size && *size > max_size_) {
+    sink.send_packet(wire::encode_tftp(TftpError{3, "File too large"}));
+    state_ = TftpTransferState::kServerError;
+    return;
+  }
+  if (!oack_.options.empty()) {
+    last_reply_ = wire::encode_tftp(oack_);
+    sink.send_packet(last_reply_);
+  } else {
+    send_ack(sink, 0);
+  }
+  deadline_ = now + interval_;
+}
+
+void TftpWriteTransfer::on_packet(const wire::TftpPacket& packet, sim::Time now, TftpPacketSink& sink) {
+  if (finished()) return;
+  if (const auto* err = std::get_if<TftpError>(&packet)) {
+    client_error_ = *err;
+    state_ = TftpTransferState::kClientError;
+    deadline_ = sim::kNever;
+    return;
+  }
+  const auto* data = std::get_if<TftpData>(&packet);
+  if (!data) return;
+  std::uint16_t expected = wire::block_for_index(received_ + 1, limits_.rollover);
+  if (data->block != expected) {
+    // Our ACK of the previous block was lost: acknowledge it again, store nothing.
+    if (received_ > 0 && data->block == wire::block_for_index(received_, limits_.rollover)) {
+      send_ack(sink, data->block);
+      deadline_ = now + interval_;
+    }
+    return;
+  }
+  if (data->data.size() > blksize_) return;  // not a DATA of this transfer's size: ignore
+  if (content_.size() + data->data.size() > max_size_) {
+    sink.send_packet(wire::encode_tftp(TftpError{3, "File too large"}));
+    state_ = TftpTransferState::kServerError;
+    deadline_ = sim::kNever;
+    return;
+  }
+  content_.insert(content_.end(), data->data.begin(), data->data.end());
+  ++received_;
+  tries_ = 0;
+  if (data->data.size() < blksize_) {
+    // The last block: acknowledge_last() sends its ACK once the agent stored the file.
+    // If that ACK is lost, the client resends the block and the agent answers ERROR 5
+    // (transfer gone) — the data is already safe.
+    last_block_ = data->block;
+    state_ = TftpTransferState::kComplete;
+    deadline_ = sim::kNever;
+    return;
+  }
+  send_ack(sink, data->block);
+  deadline_ = now + interval_;
+}
+
+void TftpWriteTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
+  if (finished() || now < deadline_) return;
+  if (++tries_ > limits_.retries) {
+    state_ = TftpTransferState::kTimedOut;
+    deadline_ = sim::kNever;
+    return;
+  }
+  sink.send_packet(last_reply_);
+  deadline_ = now + interval_;
+}
+
 }  // namespace pxelab::server

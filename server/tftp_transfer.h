@@ -50,6 +50,7 @@ enum class TftpTransferState : std::uint8_t {
   kComplete,         // the last block was acknowledged
   kClientError,      // the client sent ERROR (e.g. the tsize probe, FW-23)
   kTimedOut,         // retries exhausted
+  kServerError,      // we ended it with an ERROR (e.g. an upload over the size limit)
 };
 
 class TftpReadTransfer {
@@ -100,6 +101,47 @@ class TftpReadTransfer {
   TftpTransferState state_ = TftpTransferState::kSending;
   wire::TftpError client_error_;
   wire::Bytes scratch_;
+};
+
+// One TFTP write transfer (WRQ, upload) as the server sees it: lock-step, every DATA
+// acknowledged (RFC 1350 §6); windowsize is answered with 1 when asked (RFC 7440 lets
+// the server lower it). A duplicate DATA (our ACK was lost) is acknowledged again and
+// not stored twice. More than `max_size` octets ends it with ERROR 3 (disk full).
+class TftpWriteTransfer {
+ public:
+  TftpWriteTransfer(const wire::TftpRequest& wrq, const TftpLimits& limits, std::uint64_t max_size);
+
+  void start(sim::Time now, TftpPacketSink& sink);  // OACK, or ACK 0
+  void on_packet(const wire::TftpPacket& packet, sim::Time now, TftpPacketSink& sink);
+  void on_timeout(sim::Time now, TftpPacketSink& sink);
+
+  sim::Time deadline() const { return deadline_; }
+  bool finished() const { return state_ != TftpTransferState::kSending; }
+  TftpTransferState state() const { return state_; }
+  std::uint16_t blksize() const { return blksize_; }
+  const wire::Bytes& content() const { return content_; }
+  std::uint64_t blocks_received() const { return received_; }
+  const wire::TftpError& client_error() const { return client_error_; }
+  // After kComplete: the ACK of the last block, which the agent sends only once the
+  // upload is stored — so that ACK means "stored" (else it sends an ERROR).
+  void acknowledge_last(TftpPacketSink& sink) { send_ack(sink, last_block_); }
+
+ private:
+  void send_ack(TftpPacketSink& sink, std::uint16_t block);
+  std::uint16_t last_block_ = 0;
+
+  TftpLimits limits_;
+  std::uint64_t max_size_;
+  wire::TftpOack oack_;
+  std::uint16_t blksize_ = 512;
+  sim::Time interval_;
+  std::uint64_t received_ = 0;  // index of the last block stored
+  std::uint32_t tries_ = 0;
+  wire::Bytes last_reply_;      // OACK or the last ACK, resent on timeout
+  wire::Bytes content_;
+  sim::Time deadline_ = sim::kNever;
+  TftpTransferState state_ = TftpTransferState::kSending;
+  wire::TftpError client_error_;
 };
 
 // RFC 1350 netascii: LF -> CR LF, CR -> CR NUL.

@@ -220,3 +220,83 @@ TEST(TftpTransfer, NetasciiConvertsLineEnds) {
 
 }  // namespace
 }  // namespace pxelab::server
+
+namespace pxelab::server {
+namespace {
+
+TftpRequest wrq(std::vector<std::pair<std::string, std::string>> options = {}) {
+  TftpRequest r = rrq(std::move(options));
+  r.opcode = wire::TftpOpcode::kWrq;
+  return r;
+}
+
+std::vector<std::uint16_t> acks_in(const Recorder& sink) {
+  std::vector<std::uint16_t> out;
+  for (const auto& raw : sink.raw) {
+    auto p = wire::parse_tftp(raw);
+    if (auto* a = std::get_if<TftpAck>(&*p)) out.push_back(a->block);
+  }
+  return out;
+}
+
+TEST(TftpWrite, LockStepUploadAcknowledgesTheLastBlockOnlyWhenTold) {
+  TftpWriteTransfer t(wrq(), {}, 1 << 20);
+  Recorder sink;
+  t.start(0, sink);
+  EXPECT_EQ(acks_in(sink), std::vector<std::uint16_t>{0});
+  wire::Bytes block(512, 7), tail(100, 9);
+  t.on_packet(TftpData{1, block}, 1, sink);
+  t.on_packet(TftpData{1, block}, 2, sink);  // our ACK 1 was lost: ACK again, store once
+  t.on_packet(TftpData{2, tail}, 3, sink);
+  EXPECT_EQ(t.state(), TftpTransferState::kComplete);
+  EXPECT_EQ(acks_in(sink), (std::vector<std::uint16_t>{0, 1, 1})) << "no ACK 2 before the agent stored the file";
+  EXPECT_EQ(t.content().size(), 612u);
+  t.acknowledge_last(sink);
+  EXPECT_EQ(acks_in(sink).back(), 2);
+}
+
+TEST(TftpWrite, OptionsAreNegotiatedAndWindowsizeLoweredToOne) {
+  TftpLimits limits;
+  limits.max_blksize = 1024;
+  TftpWriteTransfer t(wrq({{"blksize", "1468"}, {"tsize", "5000"}, {"windowsize", "8"}}), limits, 1 << 20);
+  Recorder sink;
+  t.start(0, sink);
+  ASSERT_EQ(sink.oacks.size(), 1u);
+  EXPECT_EQ(sink.oacks[0].options.blksize(), 1024);
+  EXPECT_EQ(sink.oacks[0].options.tsize(), 5000u);
+  EXPECT_EQ(sink.oacks[0].options.windowsize(), 1);
+  EXPECT_EQ(t.blksize(), 1024);
+}
+
+TEST(TftpWrite, TooLargeUploadsEndWithError3) {
+  Recorder sink;
+  TftpWriteTransfer announced(wrq({{"tsize", "2000"}}), {}, 1000);
+  announced.start(0, sink);
+  EXPECT_EQ(announced.state(), TftpTransferState::kServerError);
+  auto p = wire::parse_tftp(sink.raw.back());
+  EXPECT_EQ(std::get<TftpError>(*p).code, 3);
+
+  Recorder sink2;
+  TftpWriteTransfer silent(wrq(), {}, 600);
+  silent.start(0, sink2);
+  wire::Bytes block(512, 1);
+  silent.on_packet(TftpData{1, block}, 1, sink2);
+  silent.on_packet(TftpData{2, block}, 2, sink2);
+  EXPECT_EQ(silent.state(), TftpTransferState::kServerError);
+  EXPECT_EQ(std::get<TftpError>(*wire::parse_tftp(sink2.raw.back())).code, 3);
+}
+
+TEST(TftpWrite, TimeoutResendsTheLastAckThenGivesUp) {
+  TftpLimits limits;
+  limits.retries = 1;
+  TftpWriteTransfer t(wrq(), limits, 1 << 20);
+  Recorder sink;
+  t.start(0, sink);
+  t.on_timeout(sim::seconds(1), sink);
+  EXPECT_EQ(acks_in(sink), (std::vector<std::uint16_t>{0, 0}));
+  t.on_timeout(sim::seconds(2), sink);
+  EXPECT_EQ(t.state(), TftpTransferState::kTimedOut);
+}
+
+}  // namespace
+}  // namespace pxelab::server
