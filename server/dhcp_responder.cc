@@ -248,6 +248,27 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
   // The client's 57 when larger than the 576 everyone accepts (RFC 2132 §9.10).
   auto max = dhcp::max_message_size(c.request);
   reply.emit.max_message_size = std::max<std::size_t>(576, max.value_or(576));
+  // DHCP-MAX-SIZE: when even overload (52) cannot make it fit, shed what the client
+  // can live without — extra options it asked for (last first), then names — rather
+  // than send nothing. The essentials (53, 54, 51, 1, 3, 43, 60, 66, 67, 82) stay.
+  static constexpr std::uint8_t kSheddable[] = {dhcp::code::kHostName, dhcp::code::kDomainName,
+                                                dhcp::code::kDomainNameServer};
+  for (int guard = 0; guard < 256 && !dhcp::emit(reply.message, reply.emit); ++guard) {
+    auto& opts = reply.message.options;
+    const Subnet* s = subnet_for(c);
+    auto extra = std::find_if(opts.rbegin(), opts.rend(), [&](const dhcp::Option& o) {
+      return s && std::any_of(s->options.begin(), s->options.end(), [&](const RawOption& r) { return r.code == o.code; });
+    });
+    if (extra != opts.rend()) {
+      opts.erase(std::next(extra).base());
+      continue;
+    }
+    auto shed = std::find_if(opts.begin(), opts.end(), [](const dhcp::Option& o) {
+      return std::find(std::begin(kSheddable), std::end(kSheddable), o.code) != std::end(kSheddable);
+    });
+    if (shed == opts.end()) break;  // nothing left to shed: the agent logs the encoding error
+    opts.erase(shed);
+  }
   std::string line = c.head + " -> " + what;
   if (!reply.message.file.empty()) line += " file " + reply.message.file;
   line += " to " + reply.destination.ip.to_string() + ":" + std::to_string(reply.destination.port);

@@ -188,6 +188,36 @@ TEST_F(Fixture, ExtraOptionsOnlyWhenRequestedAndTheSameInOfferAndAck) {
   EXPECT_FALSE(ack.has(42));
 }
 
+TEST_F(Fixture, SmallMaxMessageSizeUsesOverloadThenShedsExtras) {
+  // Five 200-octet options the client asks for cannot fit 576 octets, even in
+  // sname/file: the reply sheds extras but keeps what booting needs.
+  for (std::uint8_t code = 224; code < 229; ++code) config.subnets[0].options.push_back({code, wire::Bytes(200, code)});
+  DhcpResponder big(config, leases);
+  auto req = make_request(MessageType::kDiscover, mac(7));
+  make_pxe(req, 0);
+  dhcp::set_parameter_request_list(req, {1, 3, 6, 43, 60, 66, 67, 224, 225, 226, 227, 228});
+  dhcp::set_max_message_size(req, 576);
+  auto bytes = dhcp::emit(req);
+  auto ex = big.handle(*bytes, Arrival{{mac(7), {}, 68}, 67}, now);
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  auto out = dhcp::emit(ex.reply->message, ex.reply->emit);
+  ASSERT_TRUE(out) << out.error().to_string();
+  EXPECT_LE(out->size() + 28, 576u);  // DHCP-MAX-SIZE
+  auto back = dhcp::parse(*out);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(dhcp::message_type(*back), MessageType::kOffer);
+  EXPECT_TRUE(back->has(dhcp::code::kVendorSpecific));
+  EXPECT_EQ(dhcp::bootfile_name(*back), "pxelinux.0");
+  EXPECT_TRUE(back->has(224)) << "as many extras as fit are kept";
+  EXPECT_FALSE(back->has(228));
+
+  // With a large 57 everything fits.
+  dhcp::set_max_message_size(req, 1500);
+  auto roomy = big.handle(*dhcp::emit(req), Arrival{{mac(7), {}, 68}, 67}, now);
+  ASSERT_TRUE(roomy.reply);
+  for (std::uint8_t code = 224; code < 229; ++code) EXPECT_TRUE(roomy.reply->message.has(code)) << int(code);
+}
+
 TEST_F(Fixture, UnicastOfferToYiaddrAtChaddrWithoutBroadcastFlag) {
   auto ex = send(make_request(MessageType::kDiscover, mac(1)));
   ASSERT_TRUE(ex.reply);
