@@ -4,6 +4,7 @@
 
 #include "conformance/bench_command.h"
 #include "conformance/serve_command.h"
+#include "conformance/tftp_get_command.h"
 
 namespace {
 
@@ -22,6 +23,8 @@ constexpr const char* kFooter =
     "  pxelab bench --quick           the same, smaller (seconds, for smoke tests)\n"
     "  pxelab serve -c server.toml --interface eth1\n"
     "                                 the reference boot server on a real link\n"
+    "  pxelab tftp-get 192.0.2.1 pxelinux.0 --windowsize 16\n"
+    "                                 fetch a file with a windowed TFTP client\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -41,6 +44,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   pxelab::conformance::add_bench_command(app, exit_code);
   pxelab::conformance::add_serve_command(app, exit_code);
+  pxelab::conformance::add_tftp_get_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
