@@ -70,7 +70,7 @@ bool write_json(const std::string& path, const BenchOptions& options, const std:
                 const std::vector<Ratio>& ratios) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (f == nullptr) return false;
-  fmt::print(f, "{{\n  \"build\": \"{}\",\n  \"quick\": {},\n  \"repeat\": {},\n  \"results\": [\n", build_kind(),
+  fmt::print(f, "{{\n  \"rates\": \"per CPU-second of the benchmark thread; wall_clock_median per wall second\",\n  \"build\": \"{}\",\n  \"quick\": {},\n  \"repeat\": {},\n  \"results\": [\n", build_kind(),
              options.quick, options.repeat);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -78,9 +78,10 @@ bool write_json(const std::string& path, const BenchOptions& options, const std:
     for (const auto& m : r.result.runs) runs += (runs.empty() ? "" : ", ") + fmt::format("{:.6g}", m.rate);
     fmt::print(f,
                "    {{\"name\": \"{}\", \"label\": \"{}\", \"unit\": \"{}\", \"median\": {:.6g}, "
-               "\"mb_per_s\": {}, \"runs\": [{}], \"peak_rss_kib\": {}}}{}\n",
+               "\"mb_per_s\": {}, \"wall_clock_median\": {:.6g}, \"runs\": [{}], \"peak_rss_kib\": {}}}{}\n",
                r.key, json_escape(r.label), r.unit, r.result.median.rate,
-               r.has_extra ? fmt::format("{:.6g}", r.result.median.extra) : "null", runs, r.result.peak_rss_kib,
+               r.has_extra ? fmt::format("{:.6g}", r.result.median.extra) : "null", r.result.median.wall_rate, runs,
+               r.result.peak_rss_kib,
                i + 1 < rows.size() ? "," : "");
   }
   fmt::print(f, "  ],\n  \"ratios\": [\n");
@@ -157,12 +158,13 @@ int run_bench(const BenchOptions& options) {
        ratio(median("segment.pcap"), median("frames.anchor_pcap_dump"))},
   };
 
-  fmt::print("pxelab bench — {} build, median of {} run(s), each in its own process{}; rates per CPU-second of the benchmark thread\n\n", build_kind(),
+  fmt::print("pxelab bench — {} build, median of {} run(s), each in its own process{}; rates per CPU-second of the benchmark thread (wall-clock rate beside)\n\n", build_kind(),
              options.repeat, options.quick ? " (quick sizes)" : "");
-  fmt::print("{:<46} {:>12} {:<9} {:>10} {:>12}\n", "benchmark", "median", "unit", "MB/s", "peak RSS");
+  fmt::print("{:<46} {:>12} {:<9} {:>10} {:>12} {:>12}\n", "benchmark", "median", "unit", "MB/s", "(wall)",
+             "peak RSS");
   for (const Row& r : rows) {
-    fmt::print("{:<46} {:>12} {:<9} {:>10} {:>8.1f} MiB\n", r.label, si(r.result.median.rate), r.unit,
-               r.has_extra ? fmt::format("{:.1f}", r.result.median.extra) : "-",
+    fmt::print("{:<46} {:>12} {:<9} {:>10} {:>12} {:>8.1f} MiB\n", r.label, si(r.result.median.rate), r.unit,
+               r.has_extra ? fmt::format("{:.1f}", r.result.median.extra) : "-", si(r.result.median.wall_rate),
                static_cast<double>(r.result.peak_rss_kib) / 1024.0);
   }
   fmt::print("\n{:<70} {:>8}\n", "ratio (same run unless stated)", "value");

@@ -14,16 +14,22 @@ namespace pxelab::conformance {
 
 namespace {
 
-long long thread_cpu_ns() {
+long long clock_ns(clockid_t id) {
   timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(id, &ts);
   return static_cast<long long>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 }  // namespace
 
-CpuStopwatch::CpuStopwatch() : start_ns_(thread_cpu_ns()) {}
-double CpuStopwatch::seconds() const { return static_cast<double>(thread_cpu_ns() - start_ns_) * 1e-9; }
+CpuStopwatch::CpuStopwatch()
+    : start_ns_(clock_ns(CLOCK_THREAD_CPUTIME_ID)), wall_start_ns_(clock_ns(CLOCK_MONOTONIC)) {}
+double CpuStopwatch::seconds() const {
+  return static_cast<double>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - start_ns_) * 1e-9;
+}
+double CpuStopwatch::wall_seconds() const {
+  return static_cast<double>(clock_ns(CLOCK_MONOTONIC) - wall_start_ns_) * 1e-9;
+}
 
 namespace {
 
@@ -74,11 +80,13 @@ BenchResult run_isolated(const std::function<Measurement()>& fn, int repeat) {
   }
   std::vector<double> rates;
   std::vector<double> extras;
+  std::vector<double> walls;
   for (const auto& m : result.runs) {
     rates.push_back(m.rate);
     extras.push_back(m.extra);
+    walls.push_back(m.wall_rate);
   }
-  result.median = Measurement{median_of(rates), median_of(extras)};
+  result.median = Measurement{median_of(rates), median_of(extras), median_of(walls)};
   return result;
 }
 

@@ -13,8 +13,9 @@ namespace pxelab::conformance {
 // What one benchmark run measured: a rate (per second) and an optional second figure
 // (e.g. MB/s).
 struct Measurement {
-  double rate = 0;
+  double rate = 0;       // per CPU-second of the benchmark thread (see CpuStopwatch)
   double extra = 0;
+  double wall_rate = 0;  // the same per wall-clock second
 };
 
 struct BenchResult {
@@ -31,9 +32,11 @@ class CpuStopwatch {
  public:
   CpuStopwatch();
   double seconds() const;
+  double wall_seconds() const;
 
  private:
   long long start_ns_;
+  long long wall_start_ns_;
 };
 
 // Runs `fn` `repeat` times, each in its own child process.

@@ -55,7 +55,8 @@ Measurement hold_model_pxelab(const HoldModel& model) {
   CpuStopwatch watch;
   std::uint64_t ran = hold.clock.run();
   double elapsed = watch.seconds();
-  return Measurement{static_cast<double>(ran) / elapsed, 0};
+  double wall = watch.wall_seconds();
+  return Measurement{static_cast<double>(ran) / elapsed, 0, static_cast<double>(ran) / wall};
 }
 
 namespace {
@@ -105,7 +106,8 @@ Measurement hold_model_priority_queue(const HoldModel& model) {
     ++ran;
   }
   double elapsed = watch.seconds();
-  return Measurement{static_cast<double>(ran) / elapsed, 0};
+  double wall = watch.wall_seconds();
+  return Measurement{static_cast<double>(ran) / elapsed, 0, static_cast<double>(ran) / wall};
 }
 
 }  // namespace pxelab::conformance

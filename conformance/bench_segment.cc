@@ -107,6 +107,7 @@ Measurement segment_throughput(const SegmentLoad& load, TraceMode mode) {
   clock.run();
   if (writer && !writer->close().ok()) std::abort();
   double elapsed = watch.seconds();
+  double wall = watch.wall_seconds();
 
   double frames = static_cast<double>(segment.frames_transmitted());
   double bytes = static_cast<double>(segment.frames_transmitted() * sample_frame(load.payload).size());
@@ -114,7 +115,7 @@ Measurement segment_throughput(const SegmentLoad& load, TraceMode mode) {
     bytes = static_cast<double>(writer->bytes_written());
     std::remove(path.c_str());
   }
-  return Measurement{frames / elapsed, bytes / elapsed / 1e6};
+  return Measurement{frames / elapsed, bytes / elapsed / 1e6, frames / wall};
 }
 
 Measurement memcpy_frames(const SegmentLoad& load) {
@@ -128,10 +129,11 @@ Measurement memcpy_frames(const SegmentLoad& load) {
     std::memcpy(ring.data() + (i % kRing) * slot, frame.data(), frame.size());
   }
   double elapsed = watch.seconds();
+  double wall = watch.wall_seconds();
   volatile std::uint8_t sink = ring[(load.frames / 2 % kRing) * slot + 20];
   (void)sink;
   double frames = static_cast<double>(load.frames);
-  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6};
+  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6, frames / wall};
 }
 
 Measurement pcap_dump_frames(const SegmentLoad& load) {
@@ -153,10 +155,11 @@ Measurement pcap_dump_frames(const SegmentLoad& load) {
   }
   pcap_dump_close(dumper);
   double elapsed = watch.seconds();
+  double wall = watch.wall_seconds();
   pcap_close(dead);
   std::remove(path.c_str());
   double frames = static_cast<double>(load.frames);
-  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6};
+  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6, frames / wall};
 }
 
 }  // namespace pxelab::conformance
