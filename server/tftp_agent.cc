@@ -29,6 +29,7 @@ TftpServerAgent::TftpServerAgent(const TftpConfig& config, const TftpFileSource&
   limits_.max_windowsize = config.max_windowsize;
   limits_.retransmit = sim::ms(config.retransmit_ms);
   limits_.retries = config.retries;
+  limits_.idle_limit = sim::seconds(config.transfer_timeout_s);
   limits_.rollover = config.rollover_to == 1 ? wire::BlockRollover::kToOne : wire::BlockRollover::kToZero;
 }
 
@@ -211,7 +212,8 @@ void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std:
   if (state == TftpTransferState::kClientError) ++stats_.client_errors;
   if (state == TftpTransferState::kTimedOut) {
     ++stats_.timed_out;
-    line += "timed out after " + std::to_string(config_.retries) + " retries";
+    line += "timed out (" + std::to_string(config_.retries) + " retries or " + std::to_string(config_.transfer_timeout_s) +
+            " s without progress)";
   }
   log_.line(now, line);
   ctx.cancel_timer(t.timer);

@@ -70,6 +70,7 @@ TftpReadTransfer::TftpReadTransfer(const wire::TftpRequest& rrq, std::shared_ptr
 }
 
 void TftpReadTransfer::start(sim::Time now, TftpPacketSink& sink) {
+  last_progress_ = now;
   if (send_oack_) {
     sink.send_packet(wire::encode_tftp(oack_));
     deadline_ = now + interval_;
@@ -104,6 +105,7 @@ void TftpReadTransfer::on_ack(std::uint16_t block, sim::Time now, TftpPacketSink
     if (block != 0) return;  // only ACK 0 acknowledges the OACK (RFC 2347)
     state_ = TftpTransferState::kSending;
     tries_ = 0;
+    last_progress_ = now;
     send_window(now, sink, false);
     return;
   }
@@ -113,6 +115,7 @@ void TftpReadTransfer::on_ack(std::uint16_t block, sim::Time now, TftpPacketSink
   if (steps == 0 || acked_ + steps > sent_) return;  // duplicate or from the future: ignore
   acked_ += steps;
   tries_ = 0;
+  last_progress_ = now;
   if (acked_ == total_blocks_) {
     state_ = TftpTransferState::kComplete;
     deadline_ = sim::kNever;
@@ -144,7 +147,7 @@ void TftpReadTransfer::on_packet(const wire::TftpPacket& packet, sim::Time now, 
 
 void TftpReadTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
   if (finished() || now < deadline_) return;
-  if (++tries_ > limits_.retries) {
+  if (++tries_ > limits_.retries || now - last_progress_ >= limits_.idle_limit) {
     state_ = TftpTransferState::kTimedOut;
     deadline_ = sim::kNever;
     return;
@@ -186,6 +189,7 @@ void TftpWriteTransfer::send_ack(TftpPacketSink& sink, std::uint16_t block) {
 }
 
 void TftpWriteTransfer::start(sim::Time now, TftpPacketSink& sink) {
+  last_progress_ = now;
   if (auto size = oack_.options.tsize(); size && *size > max_size_) {
     sink.send_packet(wire::encode_tftp(TftpError{3, "File too large"}));
     state_ = TftpTransferState::kServerError;
@@ -229,6 +233,7 @@ void TftpWriteTransfer::on_packet(const wire::TftpPacket& packet, sim::Time now,
   content_.insert(content_.end(), data->data.begin(), data->data.end());
   ++received_;
   tries_ = 0;
+  last_progress_ = now;
   if (data->data.size() < blksize_) {
     // The last block: acknowledge_last() sends its ACK once the agent stored the file.
     // If that ACK is lost, the client resends the block and the agent answers ERROR 5
@@ -244,7 +249,7 @@ void TftpWriteTransfer::on_packet(const wire::TftpPacket& packet, sim::Time now,
 
 void TftpWriteTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
   if (finished() || now < deadline_) return;
-  if (++tries_ > limits_.retries) {
+  if (++tries_ > limits_.retries || now - last_progress_ >= limits_.idle_limit) {
     state_ = TftpTransferState::kTimedOut;
     deadline_ = sim::kNever;
     return;

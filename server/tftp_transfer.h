@@ -34,6 +34,9 @@ struct TftpLimits {
   std::uint16_t max_windowsize = 64;
   sim::Time retransmit = sim::seconds(1);
   std::uint32_t retries = 5;
+  // No progress for this long ends a transfer whatever the retries say (a client's
+  // `timeout` option of 255 s would otherwise hold a slot for 20 minutes).
+  sim::Time idle_limit = sim::seconds(30);
   wire::BlockRollover rollover = wire::BlockRollover::kToZero;
 };
 
@@ -95,6 +98,7 @@ class TftpReadTransfer {
   std::uint64_t acked_ = 0;         // index of the highest acknowledged block (0: none)
   std::uint64_t sent_ = 0;          // index of the highest block sent so far
   std::uint32_t tries_ = 0;         // consecutive timeouts without progress
+  sim::Time last_progress_ = 0;
   std::uint64_t blocks_sent_ = 0;
   std::uint64_t retransmitted_ = 0;
   sim::Time deadline_ = sim::kNever;
@@ -137,6 +141,7 @@ class TftpWriteTransfer {
   sim::Time interval_;
   std::uint64_t received_ = 0;  // index of the last block stored
   std::uint32_t tries_ = 0;
+  sim::Time last_progress_ = 0;
   wire::Bytes last_reply_;      // OACK or the last ACK, resent on timeout
   wire::Bytes content_;
   sim::Time deadline_ = sim::kNever;

@@ -155,6 +155,19 @@ TEST(TftpTransfer, TimeoutResendsThenGivesUp) {
   EXPECT_EQ(t.deadline(), sim::kNever);
 }
 
+TEST(TftpTransfer, IdleLimitEndsATransferBeforeLongRetriesDo) {
+  TftpLimits limits;
+  limits.retries = 100;
+  limits.idle_limit = sim::seconds(30);
+  TftpReadTransfer t(rrq({{"timeout", "255"}}), file_of(2000), limits);  // 255 s per retry
+  Recorder sink;
+  t.start(0, sink);
+  t.on_packet(TftpAck{0}, sim::seconds(1), sink);
+  EXPECT_EQ(t.deadline(), sim::seconds(256));
+  t.on_timeout(sim::seconds(256), sink);
+  EXPECT_EQ(t.state(), TftpTransferState::kTimedOut) << "255 s without progress > 30 s idle limit";
+}
+
 TEST(TftpTransfer, WindowsizeSendsWindowsAndRestartsAfterTheLastAckedBlock) {
   auto file = file_of(512 * 10 + 3);
   TftpReadTransfer t(rrq({{"blksize", "512"}, {"windowsize", "4"}}), file, {});
