@@ -1,6 +1,7 @@
 #include "server/tftp_transfer.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace pxelab::server {
 
@@ -27,11 +28,53 @@ wire::Bytes to_netascii(wire::ByteView octets) {
 }
 
 namespace {
+
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return (x | 0x20) == (y | 0x20);
          });
 }
+
+// What a server accepts of a request's options (RFC 2347): only options the client
+// sent, in its order, each only when its value is valid; unknown ones are left out.
+struct Negotiated {
+  wire::TftpOack oack;
+  std::uint16_t blksize = 512;
+  std::uint16_t windowsize = 1;
+  std::optional<sim::Time> interval;
+};
+
+// tsize is answered with `file_size` (a read), or echoed when there is none (a write:
+// the client announces its size, RFC 2349 §3). `max_windowsize` 1 lowers any
+// windowsize to 1.
+Negotiated negotiate(const wire::TftpOptions& requested, const TftpLimits& limits,
+                     std::optional<std::uint64_t> file_size, std::uint16_t max_windowsize) {
+  Negotiated n;
+  for (const auto& opt : requested.entries) {
+    wire::TftpOptions one;
+    one.entries.push_back(opt);
+    if (equals_ignore_case(opt.name, "blksize")) {
+      if (auto v = one.blksize()) {  // RFC 2348: never above the request
+        n.blksize = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(8, limits.max_blksize));
+        n.oack.options.set_blksize(n.blksize);
+      }
+    } else if (equals_ignore_case(opt.name, "tsize")) {
+      if (auto v = one.tsize()) n.oack.options.set_tsize(file_size.value_or(*v));
+    } else if (equals_ignore_case(opt.name, "timeout")) {
+      if (auto v = one.timeout()) {
+        n.interval = sim::seconds(*v);
+        n.oack.options.set_timeout(*v);  // echoed unchanged: EDK2 rejects a change (FW-25)
+      }
+    } else if (equals_ignore_case(opt.name, "windowsize")) {
+      if (auto v = one.windowsize()) {  // RFC 7440: never above the request
+        n.windowsize = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(1, max_windowsize));
+        n.oack.options.set_windowsize(n.windowsize);
+      }
+    }
+  }
+  return n;
+}
+
 }  // namespace
 
 TftpReadTransfer::TftpReadTransfer(const wire::TftpRequest& rrq, std::shared_ptr<const wire::Bytes> file,
@@ -40,29 +83,11 @@ TftpReadTransfer::TftpReadTransfer(const wire::TftpRequest& rrq, std::shared_ptr
   if (equals_ignore_case(rrq.mode, "netascii")) {
     content_ = std::make_shared<const wire::Bytes>(to_netascii(*content_));
   }
-  // Only options the client sent, in its order, each only if acceptable (RFC 2347).
-  for (const auto& opt : rrq.options.entries) {
-    wire::TftpOptions one;
-    one.entries.push_back(opt);
-    if (equals_ignore_case(opt.name, "blksize")) {
-      if (auto v = one.blksize()) {
-        blksize_ = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(8, limits.max_blksize));
-        oack_.options.set_blksize(blksize_);
-      }
-    } else if (equals_ignore_case(opt.name, "tsize")) {
-      if (one.tsize()) oack_.options.set_tsize(content_->size());
-    } else if (equals_ignore_case(opt.name, "timeout")) {
-      if (auto v = one.timeout()) {
-        interval_ = sim::seconds(*v);
-        oack_.options.set_timeout(*v);  // echoed unchanged: EDK2 rejects a change (FW-25)
-      }
-    } else if (equals_ignore_case(opt.name, "windowsize")) {
-      if (auto v = one.windowsize()) {
-        windowsize_ = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(1, limits.max_windowsize));
-        oack_.options.set_windowsize(windowsize_);
-      }
-    }
-  }
+  Negotiated n = negotiate(rrq.options, limits, content_->size(), limits.max_windowsize);
+  oack_ = std::move(n.oack);
+  blksize_ = n.blksize;
+  windowsize_ = n.windowsize;
+  interval_ = n.interval.value_or(interval_);
   send_oack_ = !oack_.options.empty();
   total_blocks_ = content_->size() / blksize_ + 1;
   scratch_.resize(4 + std::size_t{blksize_});
@@ -162,25 +187,11 @@ void TftpReadTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
 
 TftpWriteTransfer::TftpWriteTransfer(const wire::TftpRequest& wrq, const TftpLimits& limits, std::uint64_t max_size)
     : limits_(limits), max_size_(max_size), interval_(limits.retransmit) {
-  for (const auto& opt : wrq.options.entries) {
-    wire::TftpOptions one;
-    one.entries.push_back(opt);
-    if (equals_ignore_case(opt.name, "blksize")) {
-      if (auto v = one.blksize()) {
-        blksize_ = std::min<std::uint16_t>(*v, std::max<std::uint16_t>(8, limits.max_blksize));
-        oack_.options.set_blksize(blksize_);
-      }
-    } else if (equals_ignore_case(opt.name, "tsize")) {
-      if (auto v = one.tsize()) oack_.options.set_tsize(*v);  // RFC 2349 §3: echo the announced size
-    } else if (equals_ignore_case(opt.name, "timeout")) {
-      if (auto v = one.timeout()) {
-        interval_ = sim::seconds(*v);
-        oack_.options.set_timeout(*v);
-      }
-    } else if (equals_ignore_case(opt.name, "windowsize")) {
-      if (one.windowsize()) oack_.options.set_windowsize(1);
-    }
-  }
+  // Uploads are lock-step: windowsize is lowered to 1.
+  Negotiated n = negotiate(wrq.options, limits, std::nullopt, 1);
+  oack_ = std::move(n.oack);
+  blksize_ = n.blksize;
+  interval_ = n.interval.value_or(interval_);
 }
 
 void TftpWriteTransfer::send_ack(TftpPacketSink& sink, std::uint16_t block) {
