@@ -238,6 +238,20 @@ wire::UdpEndpoint DhcpResponder::destination(const Context& c, const dhcp::Messa
   return {c.mac, reply.yiaddr, kDhcpClientPort};
 }
 
+Reply DhcpResponder::configured_reply(const Context& c, dhcp::MessageType type, Ipv4Address ciaddr, Ipv4Address yiaddr,
+                                      bool with_lease) const {
+  Reply r;
+  r.message = reply_header(c);
+  r.message.ciaddr = ciaddr;
+  r.message.yiaddr = yiaddr;
+  dhcp::set_message_type(r.message, type);
+  dhcp::set_server_id(r.message, config_.address);
+  add_network_options(c, r.message, with_lease);
+  add_boot(c, r.message);
+  r.destination = destination(c, r.message, false);
+  return r;
+}
+
 Exchange DhcpResponder::drop(Context& c, DropReason reason, std::string why) {
   ++stats_.drops[static_cast<std::size_t>(reason)];
   return Exchange{std::nullopt, reason, c.head + " -> no reply (" + std::string(to_string(reason)) + ": " + why + ")"};
@@ -297,14 +311,7 @@ Exchange DhcpResponder::on_discover(Context& c) {
     static_cast<void>(leases_.record(offer, Durability::MemoryOnly));
   }
 
-  Reply r;
-  r.message = reply_header(c);
-  r.message.yiaddr = *address;  // ciaddr stays 0 (DHCP-OFFER-CIADDR)
-  dhcp::set_message_type(r.message, dhcp::MessageType::kOffer);
-  dhcp::set_server_id(r.message, config_.address);
-  add_network_options(c, r.message, true);
-  add_boot(c, r.message);
-  r.destination = destination(c, r.message, false);
+  Reply r = configured_reply(c, dhcp::MessageType::kOffer, {}, *address, true);  // DHCP-OFFER-CIADDR: ciaddr 0
   ++stats_.offers;
   return answer(c, std::move(r), "OFFER " + address->to_string());
 }
@@ -323,7 +330,7 @@ Exchange DhcpResponder::on_request(Context& c) {
   if (sid) {  // SELECTING (RFC 2131 §4.3.2)
     if (*sid != config_.address) {
       // The client took another server's offer: free ours at once.
-      if (mine && mine->state == LeaseState::Offered) static_cast<void>(leases_.forget(mine->ip));
+      if (mine && mine->state == LeaseState::Offered) static_cast<void>(leases_.forget(mine->ip, Durability::MemoryOnly));
       return drop(c, DropReason::kOtherServer, "selected server " + sid->to_string());
     }
     if (!wanted) return nak(c, "SELECTING REQUEST without option 50");
@@ -366,16 +373,8 @@ Exchange DhcpResponder::ack(Context& c, Ipv4Address yiaddr) {
   auto seq = leases_.record(bound);
   if (!seq) return drop(c, DropReason::kLeaseNotDurable, seq.error().to_string());
 
-  Reply r;
+  Reply r = configured_reply(c, dhcp::MessageType::kAck, c.request.ciaddr, yiaddr, true);
   r.durable_seq = *seq;
-  r.message = reply_header(c);
-  r.message.ciaddr = c.request.ciaddr;
-  r.message.yiaddr = yiaddr;
-  dhcp::set_message_type(r.message, dhcp::MessageType::kAck);
-  dhcp::set_server_id(r.message, config_.address);
-  add_network_options(c, r.message, true);
-  add_boot(c, r.message);
-  r.destination = destination(c, r.message, false);
   ++stats_.acks;
   return answer(c, std::move(r), "ACK " + yiaddr.to_string());
 }
@@ -420,14 +419,7 @@ Exchange DhcpResponder::on_release(Context& c) {
 
 Exchange DhcpResponder::on_inform(Context& c) {
   // RFC 2131 §4.3.5 (DHCP-INFORM-ACK): no lease time, yiaddr 0, sent to ciaddr.
-  Reply r;
-  r.message = reply_header(c);
-  r.message.ciaddr = c.request.ciaddr;
-  dhcp::set_message_type(r.message, dhcp::MessageType::kAck);
-  dhcp::set_server_id(r.message, config_.address);
-  add_network_options(c, r.message, false);
-  add_boot(c, r.message);
-  r.destination = destination(c, r.message, false);
+  Reply r = configured_reply(c, dhcp::MessageType::kAck, c.request.ciaddr, {}, false);
   if (r.destination.ip.is_broadcast() && !c.request.ciaddr.is_any()) r.destination = {c.mac, c.request.ciaddr, kDhcpClientPort};
   ++stats_.acks;
   return answer(c, std::move(r), "ACK (INFORM)");

@@ -27,6 +27,7 @@
 #include "server/config.h"
 #include "server/lease_store.h"
 #include "wire/dhcp_message.h"
+#include "wire/dhcp_option_values.h"
 #include "wire/frame.h"
 
 namespace pxelab::server {
@@ -113,6 +114,9 @@ class DhcpResponder {
   Exchange answer(Context& c, Reply reply, std::string what);
 
   wire::dhcp::Message reply_header(const Context& c) const;
+  // An OFFER or ACK with the network options, the boot information and its destination.
+  Reply configured_reply(const Context& c, wire::dhcp::MessageType type, wire::Ipv4Address ciaddr,
+                         wire::Ipv4Address yiaddr, bool with_lease) const;
   void add_network_options(const Context& c, wire::dhcp::Message& m, bool with_lease) const;
   void add_boot(const Context& c, wire::dhcp::Message& m, const std::string& file_override = {}) const;
   void finish(const Context& c, wire::dhcp::Message& m) const;

@@ -64,7 +64,7 @@ Result<std::uint64_t> LeaseStore::record(const Lease& lease, Durability durabili
   return seq;
 }
 
-Result<std::uint64_t> LeaseStore::forget(wire::Ipv4Address ip) {
+Result<std::uint64_t> LeaseStore::forget(wire::Ipv4Address ip, Durability durability) {
   auto it = by_ip_.find(ip.value);
   if (it == by_ip_.end()) return std::uint64_t{0};
   Lease gone = it->second;
@@ -72,7 +72,7 @@ Result<std::uint64_t> LeaseStore::forget(wire::Ipv4Address ip) {
   auto owner = by_client_.find(gone.client_key());
   if (owner != by_client_.end() && owner->second == ip.value) by_client_.erase(owner);
   by_ip_.erase(it);
-  if (!journal_) return std::uint64_t{0};
+  if (!journal_ || durability == Durability::MemoryOnly) return std::uint64_t{0};
   std::uint64_t seq = journal_->append(gone);
   if (options_.fsync == FsyncPolicy::EveryRecord) {
     auto st = flush();

@@ -49,7 +49,7 @@ class LeaseStore {
   Result<std::uint64_t> record(const Lease& lease, Durability durability = Durability::Journal);
   // Drops the record for `ip` from the index (journalled as an expired lease), e.g.
   // after its expiry passed. No-op for an unknown address.
-  Result<std::uint64_t> forget(wire::Ipv4Address ip);
+  Result<std::uint64_t> forget(wire::Ipv4Address ip, Durability durability = Durability::Journal);
   // Group commit: makes every queued record durable, then compacts if due.
   Status flush();
   std::uint64_t durable_seq() const;
