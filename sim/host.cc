@@ -63,10 +63,12 @@ Host::Context& Host::context_for(Agent& agent) {
 }
 
 Status Host::bind(std::uint16_t port, Agent& agent) {
-  for (const auto& [p, c] : bindings_) {
-    if (p == port) return make_error("udp.port", 0, "port " + std::to_string(port) + " is already bound");
+  auto it = std::lower_bound(bindings_.begin(), bindings_.end(), port,
+                             [](const auto& b, std::uint16_t p) { return b.first < p; });
+  if (it != bindings_.end() && it->first == port) {
+    return make_error("udp.port", 0, "port " + std::to_string(port) + " is already bound");
   }
-  bindings_.emplace_back(port, &context_for(agent));
+  bindings_.emplace(it, port, &context_for(agent));
   return Ok{};
 }
 
@@ -237,8 +239,12 @@ void Host::handle_ipv4(const FrameView& frame) {
     ++counters_.frames_not_for_us;
     return;
   }
-  for (auto& [port, ctx] : bindings_) {
-    if (port != udp.udp.dst_port) continue;
+  // Sorted by port: a server with a range of TFTP ports bound finds its agent in
+  // O(log n); a client with one or two ports pays nothing.
+  auto it = std::lower_bound(bindings_.begin(), bindings_.end(), udp.udp.dst_port,
+                             [](const auto& b, std::uint16_t p) { return b.first < p; });
+  if (it != bindings_.end() && it->first == udp.udp.dst_port) {
+    Context* ctx = it->second;
     ++counters_.datagrams_delivered;
     Datagram d{Endpoint{udp.ip.src, udp.udp.src_port}, Endpoint{ip, udp.udp.dst_port}, udp.eth.src, udp.eth.dst,
                udp.payload};

@@ -109,7 +109,7 @@ class Host final : public Port {
   Clock& clock_;
   HostConfig config_;
   std::vector<std::unique_ptr<Context>> contexts_;
-  std::vector<std::pair<std::uint16_t, Context*>> bindings_;
+  std::vector<std::pair<std::uint16_t, Context*>> bindings_;  // sorted by port
   std::unordered_map<std::uint32_t, ArpEntry> arp_cache_;
   std::unordered_map<std::uint32_t, Pending> pending_;
   wire::Bytes tx_buffer_;
