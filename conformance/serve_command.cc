@@ -31,11 +31,11 @@ constexpr const char* kServeHelp =
     "pxelab answers ARP for it itself.\n";
 
 constexpr const char* kServeFooter =
-    "\nExample (a namespace with a veth pair; the client side runs udhcpc):\n"
-    "  ip netns add lab; ip link add srv type veth peer name cli\n"
-    "  ip link set cli netns lab\n"
-    "  pxelab serve --config server/example.toml --interface srv --pcap lab.pcap\n"
-    "  ip netns exec lab busybox udhcpc -i cli -f -q -n\n"
+    "\nExample (two namespaces joined by a veth pair; the client side runs udhcpc):\n"
+    "  ip netns add srv; ip netns add cli; ip link add vs type veth peer name vc\n"
+    "  ip link set vs netns srv; ip link set vc netns cli; ip -n cli link set vc up\n"
+    "  ip netns exec srv pxelab serve -c server/example.toml --interface vs --pcap lab.pcap &\n"
+    "  ip netns exec cli busybox udhcpc -i vc -f -q -n\n"
     "\nOne log line per exchange goes to stderr. SIGTERM or SIGINT stops it cleanly:\n"
     "the lease journal is flushed and a summary printed. Exit status: 0 after a clean\n"
     "stop, 1 if it could not start (the message says why), 2 for usage errors.\n";
