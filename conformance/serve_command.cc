@@ -34,8 +34,10 @@ constexpr const char* kServeFooter =
     "\nExample (two namespaces joined by a veth pair; the client side runs udhcpc):\n"
     "  ip netns add srv; ip netns add cli; ip link add vs type veth peer name vc\n"
     "  ip link set vs netns srv; ip link set vc netns cli; ip -n cli link set vc up\n"
-    "  ip netns exec srv pxelab serve -c server/example.toml --interface vs --pcap lab.pcap &\n"
+    "  ip netns exec srv pxelab serve -c lab.toml --interface vs --pcap lab.pcap &\n"
     "  ip netns exec cli busybox udhcpc -i vc -f -q -n\n"
+    "(lab.toml: see README.md \"pxelab serve\"; server/example.toml documents every key,\n"
+    "its relative paths resolve beside the file.)\n"
     "\nOne log line per exchange goes to stderr. SIGTERM or SIGINT stops it cleanly:\n"
     "the lease journal is flushed and a summary printed. Exit status: 0 after a clean\n"
     "stop, 1 if it could not start (the message says why), 2 for usage errors.\n";
