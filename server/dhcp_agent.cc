@@ -46,12 +46,7 @@ void DhcpServerAgent::commit(sim::AgentContext& ctx, sim::Time now) {
 }
 
 void DhcpServerAgent::send(sim::AgentContext& ctx, sim::Time now, const Reply& reply) {
-  auto bytes = wire::dhcp::emit(reply.message, reply.emit);
-  if (!bytes) {
-    log_.line(now, "reply not sent, it cannot be encoded: " + bytes.error().to_string());
-    return;
-  }
-  sim::OutgoingDatagram out{reply.source_port, {reply.destination.ip, reply.destination.port}, *bytes};
+  sim::OutgoingDatagram out{reply.source_port, {reply.destination.ip, reply.destination.port}, reply.encoded};
   // A client without an address cannot answer ARP: unicast replies go straight to the
   // MAC the responder chose (chaddr, or the relay's), RFC 2131 §4.1.
   if (!reply.destination.mac.is_broadcast()) out.dst_mac = reply.destination.mac;

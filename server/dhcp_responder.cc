@@ -25,6 +25,7 @@ std::string_view to_string(DropReason r) {
     case DropReason::kPoolExhausted: return "pool-exhausted";
     case DropReason::kUnknownBootItem: return "unknown-boot-item";
     case DropReason::kLeaseNotDurable: return "lease-not-durable";
+    case DropReason::kCannotEncode: return "cannot-encode";
     case DropReason::kCount: break;
   }
   return "?";
@@ -39,6 +40,7 @@ struct DhcpResponder::Context {
   std::string client_key;
   const HostEntry* host;
   ClientIdentity client;
+  const Subnet* subnet;  // subnet_for(request)
   std::string head;  // "DISCOVER 52:54:00:00:00:01 xid 0x1234"
 };
 
@@ -92,7 +94,8 @@ Exchange DhcpResponder::handle(wire::ByteView datagram, const Arrival& arrival, 
 
 Exchange DhcpResponder::handle(const dhcp::Message& request, const Arrival& arrival, std::int64_t now) {
   ++stats_.requests;
-  Context c{request, arrival, now, dhcp::message_type(request), request.mac(), "", nullptr, identify_client(request), ""};
+  Context c{request,  arrival, now, dhcp::message_type(request), request.mac(), "", nullptr, identify_client(request),
+            subnet_for(request), ""};
   c.client_key = client_key_for(client_id_string(request), c.mac);
   c.host = request.htype == 1 && request.hlen == 6 ? config_.find_host(c.mac) : nullptr;
   c.head = std::string(c.type ? dhcp::to_string(*c.type) : "BOOTREQUEST") + " " + c.mac.to_string() + " xid " + hex32(request.xid);
@@ -136,7 +139,7 @@ Exchange DhcpResponder::handle(const dhcp::Message& request, const Arrival& arri
 
 // ---- shared pieces ------------------------------------------------------------------
 
-const Subnet* DhcpResponder::subnet_for(const Context& c) const {
+const Subnet* DhcpResponder::subnet_for(const dhcp::Message& request) const {
   auto containing = [&](Ipv4Address a) -> const Subnet* {
     for (const auto& s : config_.subnets) {
       if (s.contains(a)) return &s;
@@ -145,7 +148,7 @@ const Subnet* DhcpResponder::subnet_for(const Context& c) const {
   };
   // RFC 2131 §4.3.1: a relayed request is for giaddr's subnet; otherwise the subnet of
   // the interface it arrived on (ours).
-  if (!c.request.giaddr.is_any()) return containing(c.request.giaddr);
+  if (!request.giaddr.is_any()) return containing(request.giaddr);
   if (const Subnet* s = containing(config_.address)) return s;
   return config_.subnets.empty() ? nullptr : &config_.subnets.front();
 }
@@ -175,7 +178,7 @@ dhcp::Message DhcpResponder::reply_header(const Context& c) const {
 }
 
 void DhcpResponder::add_network_options(const Context& c, dhcp::Message& m, bool with_lease) const {
-  const Subnet* s = subnet_for(c);
+  const Subnet* s = c.subnet;
   if (with_lease) {
     std::uint32_t lease = lease_time_for(s);
     dhcp::set_lease_time(m, lease);
@@ -267,22 +270,27 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
   // than send nothing. The essentials (53, 54, 51, 1, 3, 43, 60, 66, 67, 82) stay.
   static constexpr std::uint8_t kSheddable[] = {dhcp::code::kHostName, dhcp::code::kDomainName,
                                                 dhcp::code::kDomainNameServer};
-  for (int guard = 0; guard < 256 && !dhcp::emit(reply.message, reply.emit); ++guard) {
+  auto encoded = dhcp::emit(reply.message, reply.emit);
+  for (int guard = 0; guard < 256 && !encoded; ++guard) {
     auto& opts = reply.message.options;
-    const Subnet* s = subnet_for(c);
+    const Subnet* s = c.subnet;
     auto extra = std::find_if(opts.rbegin(), opts.rend(), [&](const dhcp::Option& o) {
       return s && std::any_of(s->options.begin(), s->options.end(), [&](const RawOption& r) { return r.code == o.code; });
     });
     if (extra != opts.rend()) {
       opts.erase(std::next(extra).base());
+      encoded = dhcp::emit(reply.message, reply.emit);
       continue;
     }
     auto shed = std::find_if(opts.begin(), opts.end(), [](const dhcp::Option& o) {
       return std::find(std::begin(kSheddable), std::end(kSheddable), o.code) != std::end(kSheddable);
     });
-    if (shed == opts.end()) break;  // nothing left to shed: the agent logs the encoding error
+    if (shed == opts.end()) break;  // nothing left to shed
     opts.erase(shed);
+    encoded = dhcp::emit(reply.message, reply.emit);
   }
+  if (!encoded) return drop(c, DropReason::kCannotEncode, encoded.error().to_string());
+  reply.encoded = std::move(*encoded);
   std::string line = c.head + " -> " + what;
   if (!reply.message.file.empty()) line += " file " + reply.message.file;
   line += " to " + reply.destination.ip.to_string() + ":" + std::to_string(reply.destination.port);
@@ -292,7 +300,7 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
 // ---- DHCP ---------------------------------------------------------------------------
 
 Exchange DhcpResponder::on_discover(Context& c) {
-  const Subnet* subnet = subnet_for(c);
+  const Subnet* subnet = c.subnet;
   if (!subnet) return drop(c, DropReason::kNoSubnet, "giaddr " + c.request.giaddr.to_string() + " is in no subnet");
   std::optional<Ipv4Address> address;
   if (c.host && c.host->ip) {
@@ -319,7 +327,7 @@ Exchange DhcpResponder::on_discover(Context& c) {
 Exchange DhcpResponder::on_request(Context& c) {
   auto sid = dhcp::server_id(c.request);
   auto wanted = dhcp::requested_address(c.request);
-  const Subnet* subnet = subnet_for(c);
+  const Subnet* subnet = c.subnet;
   const Lease* mine = leases_.find_by_client(c.client_key);
   auto expected = [&]() -> std::optional<Ipv4Address> {
     if (c.host && c.host->ip) return c.host->ip;
@@ -359,7 +367,7 @@ Exchange DhcpResponder::on_request(Context& c) {
 }
 
 Exchange DhcpResponder::ack(Context& c, Ipv4Address yiaddr) {
-  const Subnet* subnet = subnet_for(c);
+  const Subnet* subnet = c.subnet;
   const bool fixed = c.host && c.host->ip && *c.host->ip == yiaddr;
   if (!fixed) {
     AddressPool* pool = pool_for(subnet);

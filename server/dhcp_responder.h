@@ -48,6 +48,7 @@ enum class DropReason : std::uint8_t {
   kPoolExhausted,    // no address left to offer
   kUnknownBootItem,  // 4011 REQUEST for a menu type we do not serve (PXE-4011-ACK)
   kLeaseNotDurable,  // the journal write failed: no ACK may leave
+  kCannotEncode,     // the reply could not be encoded even after shedding options
   kCount,
 };
 std::string_view to_string(DropReason r);
@@ -61,6 +62,7 @@ struct Arrival {
 struct Reply {
   wire::dhcp::Message message;
   wire::dhcp::EmitOptions emit;
+  wire::Bytes encoded;  // `message` encoded with `emit`: what goes on the wire
   wire::UdpEndpoint destination;  // mac is broadcast for broadcast replies
   std::uint16_t source_port = kDhcpServerPort;
   // Send only once LeaseStore::durable_seq() has reached this (0: at once).
@@ -122,7 +124,9 @@ class DhcpResponder {
   void finish(const Context& c, wire::dhcp::Message& m) const;
   wire::UdpEndpoint destination(const Context& c, const wire::dhcp::Message& reply, bool is_nak) const;
   AddressPool* pool_for(const Subnet* subnet);
-  const Subnet* subnet_for(const Context& c) const;
+  // RFC 2131 §4.3.1: giaddr's subnet for a relayed request, else ours. Computed once
+  // per request into the Context.
+  const Subnet* subnet_for(const wire::dhcp::Message& request) const;
   std::uint32_t lease_time_for(const Subnet* subnet) const;
 
   const ServerConfig& config_;

@@ -107,6 +107,7 @@ struct Fixture : ::testing::Test {
       auto out = dhcp::emit(ex.reply->message, ex.reply->emit);
       EXPECT_TRUE(out) << out.error().to_string();
       if (out) {
+        EXPECT_EQ(*out, ex.reply->encoded) << "the reply carries exactly its encoding";
         EXPECT_LE(out->size() + 28, ex.reply->emit.max_message_size);
         auto back = dhcp::parse(*out);
         EXPECT_TRUE(back) << back.error().to_string();
