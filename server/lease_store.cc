@@ -35,7 +35,7 @@ const Lease* LeaseStore::find_by_ip(wire::Ipv4Address ip) const {
 }
 
 const Lease* LeaseStore::find_by_client(std::string_view client_key) const {
-  auto it = by_client_.find(std::string(client_key));
+  auto it = by_client_.find(client_key);
   return it == by_client_.end() ? nullptr : find_by_ip(wire::Ipv4Address{it->second});
 }
 

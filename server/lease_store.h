@@ -65,7 +65,12 @@ class LeaseStore {
   LeaseStoreOptions options_;
   std::unique_ptr<LeaseJournal> journal_;
   std::unordered_map<std::uint32_t, Lease> by_ip_;
-  std::unordered_map<std::string, std::uint32_t> by_client_;
+  // Transparent hashing: find_by_client() looks up a string_view without building a key.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  std::unordered_map<std::string, std::uint32_t, KeyHash, std::equal_to<>> by_client_;
 };
 
 }  // namespace pxelab::server

@@ -179,11 +179,11 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
 }
 
 Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFailure* failure) const {
-  std::string name(requested);
-  std::size_t start = name.find_first_not_of("/\\");
-  if (start != std::string::npos) name.erase(0, start);
-  auto v = virtual_files_.find(name);
-  if (v != virtual_files_.end()) return TftpFile{v->second, "generated: " + name};
+  // Generated files answer to the same cleaned names as files in the root.
+  if (auto cleaned = clean_name(requested); !cleaned.failure) {
+    auto v = virtual_files_.find(cleaned.path);
+    if (v != virtual_files_.end()) return TftpFile{v->second, "generated: " + cleaned.path};
+  }
   auto resolved = resolve_tftp_path(root_, requested);
   if (resolved.failure) {
     if (failure) *failure = *resolved.failure;

@@ -105,6 +105,9 @@ TEST_F(TftpRoot, GeneratesPerHostPxelinuxConfigs) {
   EXPECT_NE(text.find("SAY pxelab: lab01"), std::string::npos) << text;
   EXPECT_NE(text.find("DEFAULT network"), std::string::npos) << text;
   EXPECT_NE(text.find("KERNEL boot/vmlinuz"), std::string::npos) << text;
+  auto windows_style = src->open("\\pxelinux.cfg\\01-52-54-00-ab-cd-ef", &f);
+  ASSERT_TRUE(windows_style) << "generated files follow the same name rules as the root";
+  EXPECT_EQ(windows_style->content, by_mac->content);
   auto by_ip = src->open("/pxelinux.cfg/C000020A", &f);
   ASSERT_TRUE(by_ip);
   EXPECT_EQ(*by_ip->content, *by_mac->content);
