@@ -81,7 +81,13 @@ int serve(const ServeOptions& o) {
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
-  int sfd = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  struct OwnedFd {
+    int fd;
+    ~OwnedFd() {
+      if (fd >= 0) ::close(fd);
+    }
+  } signals{::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)};
+  const int sfd = signals.fd;
   if (sfd < 0) {
     fmt::print(stderr, "pxelab serve: signalfd: {}\n", std::strerror(errno));
     return 1;
@@ -96,7 +102,6 @@ int serve(const ServeOptions& o) {
   auto srv = server::BootServer::create(clock, *config, log, bopts);
   if (!srv) {
     fmt::print(stderr, "pxelab serve: {}\n", srv.error().to_string());
-    ::close(sfd);
     return 1;
   }
   segment.attach((*srv)->host(), {}, "server");
@@ -112,10 +117,10 @@ int serve(const ServeOptions& o) {
     return true;
   };
   for (const auto& t : o.taps) {
-    if (!add(sim::LinkPort::open_tap(clock, t))) return ::close(sfd), 1;
+    if (!add(sim::LinkPort::open_tap(clock, t))) return 1;
   }
   for (const auto& i : o.interfaces) {
-    if (!add(sim::LinkPort::open_interface(clock, i))) return ::close(sfd), 1;
+    if (!add(sim::LinkPort::open_interface(clock, i))) return 1;
   }
 
   std::unique_ptr<captures::PcapStreamWriter> pcap;
@@ -125,7 +130,7 @@ int serve(const ServeOptions& o) {
     auto w = captures::PcapStreamWriter::open(o.pcap, popts);
     if (!w) {
       fmt::print(stderr, "pxelab serve: {}\n", w.error().to_string());
-      return ::close(sfd), 1;
+      return 1;
     }
     pcap = std::move(*w);
     segment.add_sink(*pcap);
@@ -166,7 +171,6 @@ int serve(const ServeOptions& o) {
                ts.requests, ts.completed, ts.bytes_sent, ts.client_errors, ts.timed_out, ts.not_found);
   }
   fmt::print(stderr, "\n");
-  ::close(sfd);
   if (!st) {
     fmt::print(stderr, "pxelab serve: final lease flush failed: {}\n", st.error().to_string());
     return 1;
