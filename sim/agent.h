@@ -10,7 +10,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
+#include "sim/frame.h"
 #include "sim/scheduler.h"
 #include "sim/time.h"
 #include "wire/address.h"
@@ -32,6 +34,9 @@ struct Datagram {
   wire::MacAddress src_mac;  // link-layer addresses, for servers that need them
   wire::MacAddress dst_mac;  // (a DHCP server compares chaddr with the sender's MAC)
   wire::ByteView payload;
+  // The segment frame number that carried it (kNoFrameNumber if unknown): what an agent
+  // cites when a datagram decides something (client::DecidingFrame).
+  std::uint64_t frame = kNoFrameNumber;
 };
 
 // A datagram an agent sends. How the destination MAC is chosen:
@@ -62,6 +67,17 @@ class AgentContext {
   virtual TimerId set_timer(Time at, std::uint64_t tag) = 0;
   // False if the timer already fired, was cancelled, or is unknown.
   virtual bool cancel_timer(TimerId id) = 0;
+
+  // Host services a client agent needs; Host implements them, a test context need not
+  // (the defaults refuse or do nothing). A client binds the ports it sends from (a
+  // TFTP client picks a new one per transfer, RFC 1350 §4), configures the address its
+  // DHCP exchange bound, and learns whether ARP gave up on an address (PXE-E11).
+  virtual Status bind_port(std::uint16_t port) {
+    return make_error("udp.port", 0, "this context cannot bind port " + std::to_string(port));
+  }
+  virtual void unbind_port(std::uint16_t /*port*/) {}
+  virtual void configure_address(std::optional<wire::Ipv4Address> /*address*/) {}
+  virtual bool resolution_failed(wire::Ipv4Address /*ip*/) const { return false; }
 
   // The host's link address and IPv4 address (none before it is configured).
   const wire::MacAddress& mac() const { return mac_; }

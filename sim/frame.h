@@ -2,6 +2,7 @@
 // preamble, no FCS) and the time they were seen.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 
 #include "sim/time.h"
@@ -9,10 +10,16 @@
 
 namespace pxelab::sim {
 
+// The number of a frame nobody numbered (a frame that did not come through a Segment).
+inline constexpr std::uint64_t kNoFrameNumber = ~std::uint64_t{0};
+
 // Borrows its bytes: valid only as long as the buffer it points into.
 struct FrameView {
   Time time = 0;
   wire::ByteView bytes;
+  // The segment's number of this frame (its Trace index when the trace was attached
+  // from the start), so that what a port does with it can cite the frame.
+  std::uint64_t number = kNoFrameNumber;
 };
 
 // Owns its bytes.

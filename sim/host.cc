@@ -19,6 +19,10 @@ class Host::Context final : public AgentContext {
     return host_.clock_.at(at, [this, tag] { agent_.on_timer(*this, host_.clock_.now(), tag); });
   }
   bool cancel_timer(TimerId id) override { return host_.clock_.cancel(id); }
+  Status bind_port(std::uint16_t port) override { return host_.bind(port, agent_); }
+  void unbind_port(std::uint16_t port) override { host_.unbind_agent_port(port, *this); }
+  void configure_address(std::optional<wire::Ipv4Address> address) override { host_.set_address(address); }
+  bool resolution_failed(wire::Ipv4Address ip) const override { return host_.arp_failed_.contains(ip.value); }
 
   void refresh() { set_identity(host_.config_.mac, host_.config_.address); }
   Agent& agent() { return agent_; }
@@ -51,6 +55,7 @@ Host::~Host() {
 void Host::set_address(std::optional<wire::Ipv4Address> address) {
   config_.address = address;
   arp_cache_.clear();
+  arp_failed_.clear();
   for (auto& c : contexts_) c->refresh();
 }
 
@@ -74,6 +79,10 @@ Status Host::bind(std::uint16_t port, Agent& agent) {
 
 void Host::unbind(std::uint16_t port) {
   std::erase_if(bindings_, [port](const auto& b) { return b.first == port; });
+}
+
+void Host::unbind_agent_port(std::uint16_t port, const Context& ctx) {
+  std::erase_if(bindings_, [port, &ctx](const auto& b) { return b.first == port && b.second == &ctx; });
 }
 
 void Host::start(Agent& agent, std::optional<Time> at) {
@@ -151,6 +160,7 @@ void Host::arp_retry(wire::Ipv4Address target) {
   Pending& p = it->second;
   if (p.requests_sent >= config_.arp.attempts) {
     counters_.arp_failures += p.frames.size();
+    arp_failed_.insert(target.value);
     pending_.erase(it);
     return;
   }
@@ -161,6 +171,7 @@ void Host::arp_retry(wire::Ipv4Address target) {
 
 void Host::arp_resolved(wire::Ipv4Address ip, const wire::MacAddress& mac) {
   arp_cache_[ip.value] = ArpEntry{mac, clock_.now() + config_.arp.cache_lifetime};
+  if (!arp_failed_.empty()) arp_failed_.erase(ip.value);
   auto it = pending_.find(ip.value);
   if (it == pending_.end()) return;
   Pending p = std::move(it->second);
@@ -247,7 +258,7 @@ void Host::handle_ipv4(const FrameView& frame) {
     Context* ctx = it->second;
     ++counters_.datagrams_delivered;
     Datagram d{Endpoint{udp.ip.src, udp.udp.src_port}, Endpoint{ip, udp.udp.dst_port}, udp.eth.src, udp.eth.dst,
-               udp.payload};
+               udp.payload, frame.number};
     ctx->agent().on_datagram(*ctx, frame.time, d);
     return;
   }

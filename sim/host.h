@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/agent.h"
@@ -74,6 +75,8 @@ class Host final : public Port {
   // several ports (DHCP 67 and PXE 4011). The agent must outlive the host's runs.
   Status bind(std::uint16_t port, Agent& agent);
   void unbind(std::uint16_t port);
+  // Whether the last resolution of `ip` ran out of attempts (no reply since).
+  bool arp_failed(wire::Ipv4Address ip) const { return arp_failed_.contains(ip.value); }
   // Calls agent.start() at time `at` (default now); binding is not required.
   void start(Agent& agent, std::optional<Time> at = std::nullopt);
 
@@ -98,6 +101,7 @@ class Host final : public Port {
   };
 
   Context& context_for(Agent& agent);
+  void unbind_agent_port(std::uint16_t port, const Context& ctx);
   Status send_from(Context& ctx, const OutgoingDatagram& datagram);
   void handle_arp(wire::ByteView frame);
   void handle_ipv4(const FrameView& frame);
@@ -112,6 +116,7 @@ class Host final : public Port {
   std::vector<std::pair<std::uint16_t, Context*>> bindings_;  // sorted by port
   std::unordered_map<std::uint32_t, ArpEntry> arp_cache_;
   std::unordered_map<std::uint32_t, Pending> pending_;
+  std::unordered_set<std::uint32_t> arp_failed_;  // gave up resolving; cleared when one answers
   wire::Bytes tx_buffer_;
   HostCounters counters_;
 };

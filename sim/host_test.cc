@@ -259,6 +259,63 @@ class Ticker final : public Agent {
   Time period_;
 };
 
+// An agent that uses the host services of its context (what a DHCP/TFTP client does).
+class ServiceUser final : public Agent {
+ public:
+  void start(AgentContext& c, Time) override { ctx = &c; }
+  void on_datagram(AgentContext&, Time, const Datagram& d) override { frames.push_back(d.frame); }
+  void on_timer(AgentContext&, Time, std::uint64_t) override {}
+  AgentContext* ctx = nullptr;
+  std::vector<std::uint64_t> frames;
+};
+
+TEST(Host, DatagramsCarryTheirFrameNumber) {
+  Lan lan;
+  Recorder sender;
+  ServiceUser user;
+  ASSERT_TRUE(lan.b.bind(9, user).ok());
+  ASSERT_TRUE(lan.a.send(sender, {1000, {ip(2), 9}, text("x")}).ok());
+  lan.clock.run();
+  ASSERT_EQ(user.frames.size(), 1u);
+  // Frames 0 and 1 are the ARP request and reply; the datagram is frame 2.
+  EXPECT_EQ(user.frames[0], 2u);
+  EXPECT_EQ(lan.trace.frame_count(), 3u);
+}
+
+TEST(Host, AgentsBindPortsAndConfigureTheAddressThroughTheirContext) {
+  Lan lan;
+  ServiceUser user;
+  Recorder sender;
+  lan.b.start(user);
+  lan.clock.run();
+  ASSERT_NE(user.ctx, nullptr);
+  ASSERT_TRUE(user.ctx->bind_port(2000).ok());
+  EXPECT_FALSE(user.ctx->bind_port(2000).ok()) << "a port is bound once";
+  user.ctx->configure_address(ip(20));
+  EXPECT_EQ(lan.b.address(), ip(20));
+  EXPECT_EQ(user.ctx->address(), ip(20));
+  ASSERT_TRUE(lan.a.send(sender, {1000, {ip(20), 2000}, text("x")}).ok());
+  lan.clock.run();
+  EXPECT_EQ(user.frames.size(), 1u);
+  user.ctx->unbind_port(2000);
+  ASSERT_TRUE(lan.a.send(sender, {1000, {ip(20), 2000}, text("y")}).ok());
+  lan.clock.run();
+  EXPECT_EQ(user.frames.size(), 1u);
+  EXPECT_EQ(lan.b.counters().datagrams_no_listener, 1u);
+}
+
+TEST(Host, ContextReportsAddressesArpGaveUpOn) {
+  Lan lan;
+  ServiceUser user;
+  lan.a.start(user);
+  lan.clock.run();
+  ASSERT_TRUE(lan.a.send(user, {1000, {ip(99), 9}, text("nobody")}).ok());
+  EXPECT_FALSE(user.ctx->resolution_failed(ip(99))) << "still trying";
+  lan.clock.run();
+  EXPECT_TRUE(user.ctx->resolution_failed(ip(99)));
+  EXPECT_FALSE(user.ctx->resolution_failed(ip(2)));
+}
+
 TEST(Agent, TimersAndDatagramsComeWithTheTime) {
   Lan lan;
   Recorder rec;

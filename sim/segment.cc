@@ -319,7 +319,7 @@ void Segment::deliver(Hop hop) {
     return;
   }
   ++a.counters.delivered;
-  const FrameView view{clock_.now(), bytes_of(hop.buffer)};
+  const FrameView view{clock_.now(), bytes_of(hop.buffer), hop.frame};
   if (!sinks_.empty()) {
     Outcome o{view.time, hop.frame, hop.ingress, hop.egress, Fate::kDelivered, DropReason::kNone, hop.flags};
     for (TraceSink* s : sinks_) s->on_outcome(o, view.bytes);
