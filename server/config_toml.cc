@@ -1,8 +1,5 @@
-// TOML -> ServerConfig. The only file that includes toml++ (it is heavy to compile).
-// toml++ reports syntax errors by exception; they are caught here and turned into
-// Error values, so nothing above this file sees an exception.
-#include <toml++/toml.h>
-
+// TOML -> ServerConfig. The only file of server/ that includes toml++ (through
+// sim/toml_reader.h; it is heavy to compile).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +9,7 @@
 #include <cstring>
 
 #include "server/config.h"
+#include "sim/toml_reader.h"
 
 namespace pxelab::server {
 
@@ -30,110 +28,10 @@ constexpr ArchName kArchNames[] = {
     {10, "arm32-efi"},    {11, "arm64-efi"}, {16, "x64-efi-http"}, {19, "arm64-efi-http"},
 };
 
-class Reader {
+// The server's own readers on top of the shared strict reader.
+class Reader : public sim::TomlReader {
  public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  bool failed() const { return error_.has_value(); }
-  Error take_error() { return std::move(*error_); }
-
-  void fail(const toml::source_region& where, std::string key, std::string what) {
-    if (error_) return;  // the first error is the one worth reading
-    error_ = Error{std::move(key), 0, std::move(what),
-                   source_ + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column)};
-  }
-  void fail(const toml::node& n, std::string key, std::string what) { fail(n.source(), std::move(key), std::move(what)); }
-
-  // Every key of `t` must be in `allowed` (typos are errors, not silent defaults).
-  void only_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) {
-    for (auto&& [k, v] : t) {
-      if (std::find(allowed.begin(), allowed.end(), k.str()) != allowed.end()) continue;
-      std::string list;
-      for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      fail(k.source(), join(path, k.str()), "unknown key (expected one of: " + list + ")");
-      return;
-    }
-  }
-
-  static std::string join(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-  }
-
-  const toml::table* table(const toml::table& t, std::string_view key, const std::string& path) {
-    const toml::node* n = t.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) {
-      fail(*n, join(path, key), "must be a table");
-      return nullptr;
-    }
-    return n->as_table();
-  }
-
-  std::optional<std::string> string(const toml::table& t, std::string_view key, const std::string& path) {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (auto v = n->value<std::string>(); v && n->is_string()) return v;
-    fail(*n, join(path, key), "must be a string");
-    return std::nullopt;
-  }
-
-  std::optional<bool> boolean(const toml::table& t, std::string_view key, const std::string& path) {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (n->is_boolean()) return n->value<bool>();
-    fail(*n, join(path, key), "must be true or false");
-    return std::nullopt;
-  }
-
-  std::optional<std::int64_t> integer(const toml::table& t, std::string_view key, const std::string& path,
-                                      std::int64_t min, std::int64_t max) {
-    const toml::node* n = t.get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_integer()) {
-      fail(*n, join(path, key), "must be an integer");
-      return std::nullopt;
-    }
-    std::int64_t v = *n->value<std::int64_t>();
-    if (v < min || v > max) {
-      fail(*n, join(path, key), std::to_string(v) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
-      return std::nullopt;
-    }
-    return v;
-  }
-
-  std::optional<Ipv4Address> address(const toml::node& n, const std::string& key) {
-    if (auto s = n.value<std::string>(); s && n.is_string()) {
-      if (auto a = Ipv4Address::parse(*s)) return a;
-      fail(n, key, "'" + *s + "' is not an IPv4 address (a.b.c.d)");
-      return std::nullopt;
-    }
-    fail(n, key, "must be an IPv4 address string");
-    return std::nullopt;
-  }
-  std::optional<Ipv4Address> address(const toml::table& t, std::string_view key, const std::string& path) {
-    const toml::node* n = t.get(key);
-    return n ? address(*n, join(path, key)) : std::nullopt;
-  }
-
-  // A string or an array of strings, each an address.
-  std::vector<Ipv4Address> address_list(const toml::table& t, std::string_view key, const std::string& path) {
-    std::vector<Ipv4Address> out;
-    const toml::node* n = t.get(key);
-    if (!n) return out;
-    if (n->is_string()) {
-      if (auto a = address(*n, join(path, key))) out.push_back(*a);
-      return out;
-    }
-    if (!n->is_array()) {
-      fail(*n, join(path, key), "must be an address or a list of addresses");
-      return out;
-    }
-    std::size_t i = 0;
-    for (const auto& item : *n->as_array()) {
-      if (auto a = address(item, join(path, key) + "[" + std::to_string(i++) + "]")) out.push_back(*a);
-    }
-    return out;
-  }
+  using TomlReader::TomlReader;
 
   // Table of architecture -> file name.
   ArchFileMap arch_map(const toml::table& t, const std::string& path) {
@@ -162,10 +60,6 @@ class Reader {
     fail(*t.get(key), join(path, key), "'" + *s + "' is not one of: network, local, menu");
     return std::nullopt;
   }
-
- private:
-  std::string source_;
-  std::optional<Error> error_;
 };
 
 // "192.0.2.0/24"
@@ -499,13 +393,9 @@ const HostEntry* ServerConfig::find_host(const wire::MacAddress& mac) const {
 }
 
 Result<ServerConfig> parse_server_config(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    return Error{"", 0, std::string(e.description()), source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column)};
-  }
+  auto parsed = sim::parse_toml(text, source);
+  if (!parsed) return parsed.error();
+  const toml::table& root = *parsed;
   std::string base_dir = std::filesystem::path(source).parent_path().string();
   if (base_dir.empty()) base_dir = ".";
 
