@@ -105,6 +105,10 @@ struct ClientOutcome {
   std::string boot_file;                          // the NBP name as the client chose it
   std::vector<LoadedImage> images;
 
+  // What the client printed that a person would read: pxelinux SAY lines, iPXE echo,
+  // a real firmware's matched console lines (QEMU).
+  std::vector<std::string> console;
+
   Timeline timeline;
   Retransmissions retransmissions;
   double throughput_bps = 0;  // NBP + stage-2 octets * 8 / (tftp_end - tftp_start)

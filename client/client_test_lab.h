@@ -1,0 +1,154 @@
+// A small lab for client tests: a segment, the reference boot server with a TFTP root
+// of its own, and emulated clients. Test-only (included by *_test.cc).
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "client/pxe_client.h"
+#include "server/boot_server.h"
+#include "server/config.h"
+#include "sim/clock.h"
+#include "sim/host.h"
+#include "sim/segment.h"
+#include "sim/trace.h"
+
+namespace pxelab::client::testing {
+
+inline const PersonalitySet& personalities() {
+  static const PersonalitySet set = [] {
+    auto s = load_personalities(std::string(PXELAB_SOURCE_DIR) + "/client/personalities");
+    if (!s) ADD_FAILURE() << s.error().to_string();
+    return s ? std::move(*s) : PersonalitySet{};
+  }();
+  return set;
+}
+
+inline wire::MacAddress client_mac(std::uint32_t n) {
+  return wire::MacAddress{{0x52, 0x54, 0x00, 0x10, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)}};
+}
+
+// The TFTP root every lab serves: a BIOS NBP, pxelinux and its files, iPXE binaries
+// and a script, a kernel and initrd.
+class TftpRoot {
+ public:
+  TftpRoot() {
+    char tmpl[] = "/tmp/pxelab-client-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    write("pxelinux.0", std::string(30000, 'P'));
+    write("ldlinux.c32", std::string(4000, 'L'));
+    write("pxelinux.cfg/default", "DEFAULT linux\nLABEL linux\n  KERNEL vmlinuz\n  APPEND initrd=initrd.img\n");
+    write("vmlinuz", std::string(70000, 'K'));
+    write("initrd.img", std::string(5000, 'I'));
+    write("undionly.kpxe", std::string(60000, 'U'));
+    write("ipxe.efi", std::string(90000, 'E'));
+    write("boot.ipxe", "#!ipxe\necho pxelab script\nkernel vmlinuz\ninitrd initrd.img\nboot\n");
+    write("grubaa64.efi", std::string(50000, 'G'));
+    write("installer.0", std::string(20000, 'N'));
+  }
+  ~TftpRoot() { std::filesystem::remove_all(dir_); }
+  TftpRoot(const TftpRoot&) = delete;
+  TftpRoot& operator=(const TftpRoot&) = delete;
+
+  void write(const std::string& name, const std::string& content) {
+    std::filesystem::path p = std::filesystem::path(dir_) / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+  }
+  void remove(const std::string& name) { std::filesystem::remove(std::filesystem::path(dir_) / name); }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+// Server configuration with the TFTP root filled in. `body` holds the rest.
+inline server::ServerConfig server_config(const TftpRoot& root, const std::string& body) {
+  std::string text = body + "\n[tftp]\nroot = \"" + root.dir() + "\"\n";
+  auto c = server::parse_server_config(text, root.dir() + "/server.toml");
+  if (!c) ADD_FAILURE() << c.error().to_string();
+  return c ? std::move(*c) : server::ServerConfig{};
+}
+
+inline const char* kFullDhcp = R"(
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+router = "192.0.2.1"
+[boot]
+default_file = "pxelinux.0"
+ipxe_script = "boot.ipxe"
+[boot.file]
+bios = "pxelinux.0"
+x64-efi = "ipxe.efi"
+9 = "ipxe.efi"
+arm64-efi = "grubaa64.efi"
+)";
+
+struct Client {
+  std::unique_ptr<sim::Host> host;
+  std::unique_ptr<PxeClient> agent;
+};
+
+class Lab {
+ public:
+  explicit Lab(std::uint64_t seed = 1) : segment(clock, seed), seed_(seed) { segment.add_sink(trace); }
+
+  server::BootServer& add_server(const server::ServerConfig& config, const sim::LinkParams& link = {},
+                                 server::BootServerOptions options = {}) {
+    auto s = server::BootServer::create(clock, config, log, options);
+    EXPECT_TRUE(s) << (s ? "" : s.error().to_string());
+    servers.push_back(std::move(*s));
+    segment.attach(servers.back()->host(), link, "server");
+    return *servers.back();
+  }
+
+  PxeClient& add_client(const std::string& personality, std::uint32_t n, sim::Time power_on = 0,
+                        const sim::LinkParams& link = {}) {
+    const Personality& p = personalities().at(personality);
+    Client c;
+    sim::HostConfig hc;
+    hc.mac = client_mac(n);
+    hc.arp.attempts = static_cast<int>(p.arp_attempts);
+    hc.arp.retry_interval = p.arp_retry;
+    c.host = std::make_unique<sim::Host>(clock, hc);
+    c.agent = std::make_unique<PxeClient>(personalities(), p, sim::derive_seed(seed_, n), personality + "-" + std::to_string(n));
+    segment.attach(*c.host, link, c.agent->outcome().name);
+    c.host->start(*c.agent, power_on);
+    clients.push_back(std::move(c));
+    return *clients.back().agent;
+  }
+
+  void run(sim::Time until = sim::seconds(300)) {
+    clock.run(until);
+    for (auto& c : clients) c.agent->end_of_run(clock.now());
+  }
+
+  sim::VirtualClock clock;
+  sim::Segment segment;
+  sim::Trace trace;
+  server::MemoryLog log;
+  std::vector<std::unique_ptr<server::BootServer>> servers;
+  std::vector<Client> clients;
+
+ private:
+  std::uint64_t seed_;
+};
+
+inline std::string describe(const ClientOutcome& o) {
+  std::string s = o.name + ": " + std::string(to_string(o.status)) + " " + o.code + " " + o.text;
+  if (o.decided_by) s += " [" + o.decided_by->what + "]";
+  for (const auto& i : o.images) s += "\n  image " + i.name + " " + std::to_string(i.size) + " " + i.kind;
+  return s;
+}
+
+}  // namespace pxelab::client::testing
