@@ -15,8 +15,10 @@
 #include "client/pxe_client.h"
 #include "server/boot_server.h"
 #include "server/config.h"
+#include "server/dhcp_relay.h"
 #include "sim/clock.h"
 #include "sim/host.h"
+#include "sim/router.h"
 #include "sim/segment.h"
 #include "sim/trace.h"
 
@@ -94,6 +96,15 @@ x64-efi = "ipxe.efi"
 arm64-efi = "grubaa64.efi"
 )";
 
+// A LAN as the tests see it: gigabit, 50 µs each way (so transfers take time).
+inline sim::LinkParams lan_link() {
+  sim::LinkParams l;
+  l.latency = sim::us(50);
+  l.bandwidth_bps = 1'000'000'000;
+  l.framing_overhead = 24;
+  return l;
+}
+
 struct Client {
   std::unique_ptr<sim::Host> host;
   std::unique_ptr<PxeClient> agent;
@@ -103,7 +114,22 @@ class Lab {
  public:
   explicit Lab(std::uint64_t seed = 1) : segment(clock, seed), seed_(seed) { segment.add_sink(trace); }
 
-  server::BootServer& add_server(const server::ServerConfig& config, const sim::LinkParams& link = {},
+  // Puts clients on a second segment behind a router running a DHCP relay to the
+  // server at 192.0.2.1: clients' segment 198.18.0.0/24 (router 198.18.0.1), servers'
+  // segment 192.0.2.0/24 (router 192.0.2.254). Call before adding clients.
+  void use_relay(const server::RelayConfig& relay = {{wire::Ipv4Address::from_octets(192, 0, 2, 1)}}) {
+    client_segment = std::make_unique<sim::Segment>(clock, sim::derive_seed(seed_, 999));
+    client_segment->add_sink(client_trace);
+    router = std::make_unique<sim::Router>(
+        clock, std::vector<sim::RouterInterface>{
+                   {"servers", {{0x02, 0x52, 0, 0, 0, 1}}, wire::Ipv4Address::from_octets(192, 0, 2, 254), 24},
+                   {"lab", {{0x02, 0x52, 0, 0, 0, 2}}, wire::Ipv4Address::from_octets(198, 18, 0, 1), 24}});
+    segment.attach(router->host(0), lan_link(), "router-servers");
+    client_segment->attach(router->host(1), lan_link(), "router-lab");
+    relay_agent = std::make_unique<server::DhcpRelayAgent>(*router, relay);
+  }
+
+  server::BootServer& add_server(const server::ServerConfig& config, const sim::LinkParams& link = lan_link(),
                                  server::BootServerOptions options = {}) {
     auto s = server::BootServer::create(clock, config, log, options);
     EXPECT_TRUE(s) << (s ? "" : s.error().to_string());
@@ -113,7 +139,7 @@ class Lab {
   }
 
   PxeClient& add_client(const std::string& personality, std::uint32_t n, sim::Time power_on = 0,
-                        const sim::LinkParams& link = {}) {
+                        const sim::LinkParams& link = lan_link()) {
     const Personality& p = personalities().at(personality);
     Client c;
     sim::HostConfig hc;
@@ -122,7 +148,7 @@ class Lab {
     hc.arp.retry_interval = p.arp_retry;
     c.host = std::make_unique<sim::Host>(clock, hc);
     c.agent = std::make_unique<PxeClient>(personalities(), p, sim::derive_seed(seed_, n), personality + "-" + std::to_string(n));
-    segment.attach(*c.host, link, c.agent->outcome().name);
+    (client_segment ? *client_segment : segment).attach(*c.host, link, c.agent->outcome().name);
     c.host->start(*c.agent, power_on);
     clients.push_back(std::move(c));
     return *clients.back().agent;
@@ -136,6 +162,10 @@ class Lab {
   sim::VirtualClock clock;
   sim::Segment segment;
   sim::Trace trace;
+  std::unique_ptr<sim::Segment> client_segment;  // with use_relay()
+  sim::Trace client_trace;
+  std::unique_ptr<sim::Router> router;
+  std::unique_ptr<server::DhcpRelayAgent> relay_agent;
   server::MemoryLog log;
   std::vector<std::unique_ptr<server::BootServer>> servers;
   std::vector<Client> clients;

@@ -341,7 +341,20 @@ void PxeClient::bound(sim::AgentContext& ctx, sim::Time now, Offer ack) {
   outcome_.address = ack_->yiaddr();
   outcome_.dhcp_server = ack_->server_id ? ack_->server_id : std::optional<wire::Ipv4Address>(ack_->from.ip);
   outcome_.timeline.ack = now;
-  ctx.configure_address(ack_->yiaddr());
+  // The subnet and router from options 1 and 3: a relayed client reaches its TFTP
+  // server through the router.
+  std::uint8_t prefix = 0;
+  if (auto mask = dhcp::subnet_mask(ack_->message)) {
+    for (std::uint32_t m = mask->value; m & 0x80000000u; m <<= 1) ++prefix;
+  }
+  std::optional<wire::Ipv4Address> gateway;
+  if (auto routers = dhcp::routers(ack_->message); routers && !routers->empty()) {
+    gateway = routers->front();
+  } else if (!ack_->message.giaddr.is_any()) {
+    gateway = ack_->message.giaddr;  // RFC 951: a BOOTP client boots across the gateway that relayed it
+    if (prefix == 0) prefix = 32;
+  }
+  ctx.configure_address(ack_->yiaddr(), prefix, gateway);
   disarm(ctx);
 
   auto where = [&](const Offer& o) {

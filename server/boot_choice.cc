@@ -79,6 +79,13 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
   dhcp::PxeVendorOptions v;
   switch (d.mode) {
     case BootMode::Network:
+      if (d.file.empty()) {
+        // Nothing to boot: answer as the plain DHCP server we are for this client,
+        // without 60 "PXEClient" or 43, which would send it to 4011 (FW-39,
+        // PXE-NO-FALSE-PXECLIENT) - a proxy beside us may have its boot file.
+        d.why = "no boot file configured: a plain DHCP answer";
+        return d;
+      }
       v.discovery_control = dhcp::discovery::kUseBootfile;
       break;
     case BootMode::Menu: {

@@ -34,7 +34,8 @@ struct BootDecision {
 //  - file: an iPXE client gets boot.ipxe_script (FW-44: never the iPXE binary again);
 //    else the host's file for its architecture, the host's file, the iPXE binary for
 //    the architecture (chainloading), boot.file for the architecture, default_file.
-//  - mode network: 43 = {6: use-bootfile} so PXE ROMs skip discovery (FW-20);
+//  - mode network: 43 = {6: use-bootfile} so PXE ROMs skip discovery (FW-20); with no
+//    file at all, no 43 (and the responder sends no 60): a plain DHCP answer (FW-39);
 //    mode menu: 43 = {6: 3 (unicast only), 8: this server per item type, 9: items,
 //    10: prompt} and the file comes from the 4011 exchange (FW-19);
 //    mode local: 43 = {6: 3, 9: [local boot], 10: timeout 0} and no file, which makes

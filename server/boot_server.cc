@@ -14,7 +14,16 @@ Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const 
   auto leases = LeaseStore::open({s->config_.lease_file, s->config_.fsync}, &s->replay_);
   if (!leases) return leases.error();
   s->leases_.emplace(std::move(*leases));
-  s->host_.emplace(clock, sim::HostConfig{options.mac.value_or(default_server_mac(config.address)), config.address});
+  sim::HostConfig hc{options.mac.value_or(default_server_mac(config.address)), config.address};
+  if (options.gateway) {
+    // Reach relayed clients through the router: the prefix is that of the server's own subnet.
+    hc.prefix_length = 24;
+    for (const Subnet& sn : config.subnets) {
+      if (sn.contains(config.address)) hc.prefix_length = sn.prefix_length;
+    }
+    hc.gateway = options.gateway;
+  }
+  s->host_.emplace(clock, hc);
   s->dhcp_.emplace(s->config_, *s->leases_, log, options.lease_epoch);
   if (auto st = bind_dhcp_server(*s->host_, *s->dhcp_); !st) return st.error();
   if (options.tftp && !s->config_.tftp.root.empty()) {

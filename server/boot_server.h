@@ -24,6 +24,8 @@ struct BootServerOptions {
   std::uint16_t tftp_first_port = 49152;  // transfer ports: [first, first + max_transfers)
   std::int64_t lease_epoch = 0;           // see DhcpServerAgent
   bool tftp = true;                       // false: DHCP only (e.g. beside a real TFTP server)
+  // The router to relayed clients' subnets (its address on the server's subnet).
+  std::optional<wire::Ipv4Address> gateway;
 };
 
 class BootServer {

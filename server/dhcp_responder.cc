@@ -110,7 +110,12 @@ Exchange DhcpResponder::handle(const dhcp::Message& request, const Arrival& arri
     if (config_.mode == ServerMode::Proxy) return drop(c, DropReason::kWrongMode, "BOOTP request in proxy mode");
     return on_bootp(c);
   }
-  if (config_.mode == ServerMode::Bootp) return drop(c, DropReason::kWrongMode, "DHCP message in BOOTP-only mode");
+  if (config_.mode == ServerMode::Bootp) {
+    // RFC 1534 §2: a BOOTP server treats a DHCPDISCOVER/DHCPREQUEST as a BOOTREQUEST;
+    // the DHCP client may use the BOOTREPLY (EDK2, iPXE and U-Boot do).
+    if (*c.type == dhcp::MessageType::kDiscover || *c.type == dhcp::MessageType::kRequest) return on_bootp(c);
+    return drop(c, DropReason::kWrongMode, "DHCP message in BOOTP-only mode");
+  }
 
   if (arrival.local_port == kPxeServerPort) {
     if (*c.type != dhcp::MessageType::kRequest && *c.type != dhcp::MessageType::kInform) {
@@ -211,9 +216,9 @@ void DhcpResponder::add_boot(const Context& c, dhcp::Message& m, const std::stri
     }
   }
   if (!config_.boot.tftp_server_name.empty()) dhcp::set_tftp_server_name(m, config_.boot.tftp_server_name);
-  if (c.client.pxe) {
-    // 60 "PXEClient" only to PXE clients: echoing it to others makes them wait for
-    // 4011 (FW-39, PXE-NO-FALSE-PXECLIENT).
+  if (c.client.pxe && (d.vendor || !file.empty())) {
+    // 60 "PXEClient" only to PXE clients we have a boot for: echoing it otherwise
+    // makes them wait for 4011 (FW-39, PXE-NO-FALSE-PXECLIENT).
     dhcp::set_vendor_class(m, "PXEClient");
     if (d.vendor) {
       if (auto v = dhcp::encode_pxe_vendor_options(*d.vendor)) m.set(dhcp::code::kVendorSpecific, std::move(*v));

@@ -530,6 +530,19 @@ TEST_F(Fixture, BootpRequestFromAKnownHostGetsA300OctetBootreply) {
   EXPECT_EQ(send(stranger).dropped, DropReason::kUnknownClient);
 }
 
+TEST_F(Fixture, BootpOnlyModeAnswersDhcpClientsInTheTableWithBootreplies) {
+  // RFC 1534 §2: a BOOTP server takes a DHCPDISCOVER or DHCPREQUEST for a BOOTREQUEST.
+  config.mode = ServerMode::Bootp;
+  auto ex = send(make_request(MessageType::kDiscover, mac(0xaa)));
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  EXPECT_TRUE(ex.reply->message.is_bootp());
+  EXPECT_EQ(ex.reply->message.yiaddr, ip("192.0.2.10"));
+  EXPECT_EQ(ex.reply->message.file, "special.0");
+  EXPECT_TRUE(send(make_request(MessageType::kRequest, mac(0xaa))).reply);
+  EXPECT_EQ(send(make_request(MessageType::kDiscover, mac(0x42))).dropped, DropReason::kUnknownClient);
+  EXPECT_EQ(send(make_request(MessageType::kRelease, mac(0xaa))).dropped, DropReason::kWrongMode);
+}
+
 TEST_F(Fixture, MalformedAndServerMessagesAreDroppedWithAReason) {
   const std::uint8_t junk[] = {1, 2, 3};
   auto ex = responder.handle(junk, Arrival{}, now);

@@ -76,7 +76,9 @@ class AgentContext {
     return make_error("udp.port", 0, "this context cannot bind port " + std::to_string(port));
   }
   virtual void unbind_port(std::uint16_t /*port*/) {}
-  virtual void configure_address(std::optional<wire::Ipv4Address> /*address*/) {}
+  // The address bound, its on-link prefix (0: all on-link) and the router beyond it.
+  virtual void configure_address(std::optional<wire::Ipv4Address> /*address*/, std::uint8_t /*prefix_length*/ = 0,
+                                 std::optional<wire::Ipv4Address> /*gateway*/ = std::nullopt) {}
   virtual bool resolution_failed(wire::Ipv4Address /*ip*/) const { return false; }
 
   // The host's link address and IPv4 address (none before it is configured).

@@ -21,8 +21,12 @@ class Host::Context final : public AgentContext {
   bool cancel_timer(TimerId id) override { return host_.clock_.cancel(id); }
   Status bind_port(std::uint16_t port) override { return host_.bind(port, agent_); }
   void unbind_port(std::uint16_t port) override { host_.unbind_agent_port(port, *this); }
-  void configure_address(std::optional<wire::Ipv4Address> address) override { host_.set_address(address); }
-  bool resolution_failed(wire::Ipv4Address ip) const override { return host_.arp_failed_.contains(ip.value); }
+  void configure_address(std::optional<wire::Ipv4Address> address, std::uint8_t prefix_length,
+                         std::optional<wire::Ipv4Address> gateway) override {
+    host_.set_route(prefix_length, gateway);
+    host_.set_address(address);
+  }
+  bool resolution_failed(wire::Ipv4Address ip) const override { return host_.arp_failed(ip); }
 
   void refresh() { set_identity(host_.config_.mac, host_.config_.address); }
   Agent& agent() { return agent_; }
@@ -57,6 +61,17 @@ void Host::set_address(std::optional<wire::Ipv4Address> address) {
   arp_cache_.clear();
   arp_failed_.clear();
   for (auto& c : contexts_) c->refresh();
+}
+
+void Host::set_route(std::uint8_t prefix_length, std::optional<wire::Ipv4Address> gateway) {
+  config_.prefix_length = prefix_length > 32 ? 32 : prefix_length;
+  config_.gateway = gateway;
+}
+
+wire::Ipv4Address Host::next_hop(wire::Ipv4Address ip) const {
+  if (config_.prefix_length == 0 || !config_.gateway || !config_.address) return ip;
+  const std::uint32_t mask = ~0u << (32 - config_.prefix_length);
+  return (ip.value & mask) == (config_.address->value & mask) ? ip : *config_.gateway;
 }
 
 Host::Context& Host::context_for(Agent& agent) {
@@ -120,7 +135,7 @@ Status Host::send_from(Context& /*ctx*/, const OutgoingDatagram& d) {
     dst.mac = wire::MacAddress::broadcast();
   } else if (is_ipv4_multicast(d.dst.ip)) {
     dst.mac = multicast_mac(d.dst.ip);
-  } else if (const ArpEntry* e = cached(d.dst.ip)) {
+  } else if (const ArpEntry* e = cached(next_hop(d.dst.ip))) {
     dst.mac = e->mac;
   } else {
     resolved = false;
@@ -136,14 +151,15 @@ Status Host::send_from(Context& /*ctx*/, const OutgoingDatagram& d) {
     transmit(frame);
     return Ok{};
   }
-  // Queue until ARP answers; the destination MAC is patched in then.
-  Pending& p = pending_[d.dst.ip.value];
+  // Queue until ARP answers for the next hop; the destination MAC is patched in then.
+  const wire::Ipv4Address hop = next_hop(d.dst.ip);
+  Pending& p = pending_[hop.value];
   if (p.frames.size() >= config_.arp.max_queued) {
     ++counters_.arp_failures;
     return Ok{};  // like a full neighbour queue: dropped, counted, not the sender's error
   }
   p.frames.emplace_back(frame.begin(), frame.end());
-  if (p.requests_sent == 0) arp_retry(d.dst.ip);
+  if (p.requests_sent == 0) arp_retry(hop);
   return Ok{};
 }
 
@@ -247,22 +263,29 @@ void Host::handle_ipv4(const FrameView& frame) {
   }
   const wire::Ipv4Address ip = udp.ip.dst;
   if (config_.address && ip != *config_.address && !ip.is_broadcast() && !is_ipv4_multicast(ip)) {
+    if (forwarder_ && !udp.eth.dst.is_multicast()) {  // a router's interface: sent to our MAC for beyond
+      ++counters_.datagrams_forwarded;
+      forwarder_->forward(*this, udp);
+      return;
+    }
     ++counters_.frames_not_for_us;
     return;
   }
+  Datagram d{Endpoint{udp.ip.src, udp.udp.src_port}, Endpoint{ip, udp.udp.dst_port}, udp.eth.src, udp.eth.dst,
+             udp.payload, frame.number};
+  if (!deliver(d)) ++counters_.datagrams_no_listener;
+}
+
+bool Host::deliver(const Datagram& d) {
   // Sorted by port: a server with a range of TFTP ports bound finds its agent in
   // O(log n); a client with one or two ports pays nothing.
-  auto it = std::lower_bound(bindings_.begin(), bindings_.end(), udp.udp.dst_port,
+  auto it = std::lower_bound(bindings_.begin(), bindings_.end(), d.dst.port,
                              [](const auto& b, std::uint16_t p) { return b.first < p; });
-  if (it != bindings_.end() && it->first == udp.udp.dst_port) {
-    Context* ctx = it->second;
-    ++counters_.datagrams_delivered;
-    Datagram d{Endpoint{udp.ip.src, udp.udp.src_port}, Endpoint{ip, udp.udp.dst_port}, udp.eth.src, udp.eth.dst,
-               udp.payload, frame.number};
-    ctx->agent().on_datagram(*ctx, frame.time, d);
-    return;
-  }
-  ++counters_.datagrams_no_listener;
+  if (it == bindings_.end() || it->first != d.dst.port) return false;
+  Context* ctx = it->second;
+  ++counters_.datagrams_delivered;
+  ctx->agent().on_datagram(*ctx, clock_.now(), d);
+  return true;
 }
 
 }  // namespace pxelab::sim

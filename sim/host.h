@@ -29,6 +29,7 @@
 #include "sim/port.h"
 #include "wire/address.h"
 #include "wire/bytes.h"
+#include "wire/frame.h"
 #include "wire/result.h"
 
 namespace pxelab::sim {
@@ -43,8 +44,21 @@ struct ArpConfig {
 struct HostConfig {
   wire::MacAddress mac;
   std::optional<wire::Ipv4Address> address;
+  // The on-link network and the router beyond it. prefix_length 0: every address is
+  // on the link (a host on one segment needs nothing more). With a prefix and a
+  // gateway, datagrams to addresses outside the prefix go to the gateway's MAC.
+  std::uint8_t prefix_length = 0;
+  std::optional<wire::Ipv4Address> gateway;
   std::uint32_t mtu = 1500;  // largest IPv4 packet
   ArpConfig arp;
+};
+
+// Receives datagrams a host is handed at its MAC but addressed to another IP: what a
+// router does with them (sim/router.h). One virtual method.
+class Forwarder {
+ public:
+  virtual ~Forwarder() = default;
+  virtual void forward(class Host& from, const wire::UdpFrameView& datagram) = 0;
 };
 
 struct HostCounters {
@@ -59,6 +73,7 @@ struct HostCounters {
   std::uint64_t arp_requests_sent = 0;
   std::uint64_t arp_replies_sent = 0;
   std::uint64_t arp_failures = 0;         // datagrams dropped: no ARP reply in time
+  std::uint64_t datagrams_forwarded = 0;  // handed to the forwarder (another IP at our MAC)
 };
 
 class Host final : public Port {
@@ -70,15 +85,26 @@ class Host final : public Port {
   std::optional<wire::Ipv4Address> address() const { return config_.address; }
   // E.g. after a DHCP client is bound; nullopt to unconfigure. Clears the ARP cache.
   void set_address(std::optional<wire::Ipv4Address> address);
+  // The on-link prefix and the gateway (see HostConfig); 0 / nullopt: all on-link.
+  void set_route(std::uint8_t prefix_length, std::optional<wire::Ipv4Address> gateway);
+  // Where a datagram to `ip` is sent at the link layer: `ip` itself, or the gateway.
+  wire::Ipv4Address next_hop(wire::Ipv4Address ip) const;
+  // Makes this host hand datagrams for other IPs to `forwarder` (nullptr: count and drop).
+  void set_forwarder(Forwarder* forwarder) { forwarder_ = forwarder; }
 
   // Binds `agent` to UDP `port`; an error if the port is taken. An agent may hold
   // several ports (DHCP 67 and PXE 4011). The agent must outlive the host's runs.
   Status bind(std::uint16_t port, Agent& agent);
   void unbind(std::uint16_t port);
   // Whether the last resolution of `ip` ran out of attempts (no reply since).
-  bool arp_failed(wire::Ipv4Address ip) const { return arp_failed_.contains(ip.value); }
+  bool arp_failed(wire::Ipv4Address ip) const { return arp_failed_.contains(next_hop(ip).value); }
   // Calls agent.start() at time `at` (default now); binding is not required.
   void start(Agent& agent, std::optional<Time> at = std::nullopt);
+
+  // Hands `datagram` to the agent bound to its destination port, as if it had arrived
+  // (a router delivering a datagram addressed to another of its interfaces). False if
+  // no agent is bound there.
+  bool deliver(const Datagram& datagram);
 
   // Sends as `agent` would through its context (for harness code and tests).
   Status send(Agent& agent, const OutgoingDatagram& datagram);
@@ -119,6 +145,7 @@ class Host final : public Port {
   std::unordered_set<std::uint32_t> arp_failed_;  // gave up resolving; cleared when one answers
   wire::Bytes tx_buffer_;
   HostCounters counters_;
+  Forwarder* forwarder_ = nullptr;
 };
 
 }  // namespace pxelab::sim
