@@ -72,7 +72,11 @@ class AgentContext {
   // (the defaults refuse or do nothing). A client binds the ports it sends from (a
   // TFTP client picks a new one per transfer, RFC 1350 §4), configures the address its
   // DHCP exchange bound, and learns whether ARP gave up on an address (PXE-E11).
-  virtual Status bind_port(std::uint16_t port) {
+  // kBootReplyToMe: broadcasts to this port matter only if they are BOOTREPLYs for the
+  // host's own MAC (a DHCP client's promise; it lets a 10,000-host segment skip
+  // delivering every other client's broadcast OFFER and ACK, sim/flood_key.h).
+  enum class PortFilter : std::uint8_t { kAny, kBootReplyToMe };
+  virtual Status bind_port(std::uint16_t port, PortFilter /*filter*/ = PortFilter::kAny) {
     return make_error("udp.port", 0, "this context cannot bind port " + std::to_string(port));
   }
   virtual void unbind_port(std::uint16_t /*port*/) {}

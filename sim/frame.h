@@ -20,6 +20,9 @@ struct FrameView {
   // The segment's number of this frame (its Trace index when the trace was attached
   // from the start), so that what a port does with it can cite the frame.
   std::uint64_t number = kNoFrameNumber;
+  // The checksums are known to be right (see Port::transmits_valid_checksums): a
+  // receiver need not compute them again.
+  bool checksums_trusted = false;
 };
 
 // Owns its bytes.

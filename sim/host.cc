@@ -19,7 +19,7 @@ class Host::Context final : public AgentContext {
     return host_.clock_.at(at, [this, tag] { agent_.on_timer(*this, host_.clock_.now(), tag); });
   }
   bool cancel_timer(TimerId id) override { return host_.clock_.cancel(id); }
-  Status bind_port(std::uint16_t port) override { return host_.bind(port, agent_); }
+  Status bind_port(std::uint16_t port, PortFilter filter) override { return host_.bind(port, agent_, filter); }
   void unbind_port(std::uint16_t port) override { host_.unbind_agent_port(port, *this); }
   void configure_address(std::optional<wire::Ipv4Address> address, std::uint8_t prefix_length,
                          std::optional<wire::Ipv4Address> gateway) override {
@@ -49,16 +49,28 @@ wire::MacAddress multicast_mac(wire::Ipv4Address ip) {  // RFC 1112 §6.4
 
 }  // namespace
 
+// A Host filters floods (flood_key.h): it acts on flooded frames to its MAC, ARP
+// frames naming its address or an address it has cached or is resolving (RFC 826
+// merge), and UDP broadcasts to its bound ports - nothing else.
 Host::Host(Clock& clock, const HostConfig& config)
-    : clock_(clock), config_(config), tx_buffer_(kMaxHeaders + config.mtu + 64) {}
+    : clock_(clock), config_(config), tx_buffer_(kMaxHeaders + config.mtu + 64) {
+  subscribe_flood(FloodKey::mac(config_.mac));
+  if (config_.address) subscribe_flood(FloodKey::arp_target(*config_.address));
+  set_flood_filtering(config_.filter_floods);
+}
+
+void Host::subscribe_arp_sender(wire::Ipv4Address ip) { subscribe_flood(FloodKey::arp_sender(ip)); }
 
 Host::~Host() {
   for (auto& [ip, p] : pending_) clock_.cancel(p.retry);
 }
 
 void Host::set_address(std::optional<wire::Ipv4Address> address) {
+  if (config_.address && config_.address != address) unsubscribe_flood(FloodKey::arp_target(*config_.address));
+  if (address) subscribe_flood(FloodKey::arp_target(*address));
   config_.address = address;
   arp_cache_.clear();
+  memo_entry_ = nullptr;
   arp_failed_.clear();
   for (auto& c : contexts_) c->refresh();
 }
@@ -82,22 +94,46 @@ Host::Context& Host::context_for(Agent& agent) {
   return *contexts_.back();
 }
 
-Status Host::bind(std::uint16_t port, Agent& agent) {
+Status Host::bind(std::uint16_t port, Agent& agent, AgentContext::PortFilter filter) {
   auto it = std::lower_bound(bindings_.begin(), bindings_.end(), port,
-                             [](const auto& b, std::uint16_t p) { return b.first < p; });
-  if (it != bindings_.end() && it->first == port) {
+                             [](const Binding& b, std::uint16_t p) { return b.port < p; });
+  if (it != bindings_.end() && it->port == port) {
     return make_error("udp.port", 0, "port " + std::to_string(port) + " is already bound");
   }
-  bindings_.emplace(it, port, &context_for(agent));
+  const FloodKey key = filter == AgentContext::PortFilter::kBootReplyToMe ? FloodKey::boot_reply(port, config_.mac)
+                                                                         : FloodKey::udp(port);
+  bindings_.insert(it, Binding{port, &context_for(agent), key});
+  subscribe_flood(key);
+  if (port_table_ || bindings_.size() > kPortTableThreshold) rebuild_port_table();
   return Ok{};
 }
 
+void Host::rebuild_port_table() {
+  if (!port_table_) {
+    port_table_ = std::make_unique<Context*[]>(65536);
+    for (const Binding& b : bindings_) port_table_[b.port] = b.context;
+    return;
+  }
+  std::fill(port_table_.get(), port_table_.get() + 65536, nullptr);
+  for (const Binding& b : bindings_) port_table_[b.port] = b.context;
+}
+
 void Host::unbind(std::uint16_t port) {
-  std::erase_if(bindings_, [port](const auto& b) { return b.first == port; });
+  std::erase_if(bindings_, [this, port](const Binding& b) {
+    if (b.port != port) return false;
+    unsubscribe_flood(b.key);
+    return true;
+  });
+  if (port_table_) port_table_[port] = nullptr;
 }
 
 void Host::unbind_agent_port(std::uint16_t port, const Context& ctx) {
-  std::erase_if(bindings_, [port, &ctx](const auto& b) { return b.first == port && b.second == &ctx; });
+  std::erase_if(bindings_, [this, port, &ctx](const Binding& b) {
+    if (b.port != port || b.context != &ctx) return false;
+    unsubscribe_flood(b.key);
+    if (port_table_) port_table_[port] = nullptr;
+    return true;
+  });
 }
 
 void Host::start(Agent& agent, std::optional<Time> at) {
@@ -108,9 +144,17 @@ void Host::start(Agent& agent, std::optional<Time> at) {
 Status Host::send(Agent& agent, const OutgoingDatagram& datagram) { return send_from(context_for(agent), datagram); }
 
 const Host::ArpEntry* Host::cached(wire::Ipv4Address ip) const {
-  auto it = arp_cache_.find(ip.value);
-  if (it == arp_cache_.end() || it->second.expires <= clock_.now()) return nullptr;
-  return &it->second;
+  const ArpEntry* e = nullptr;
+  if (memo_entry_ != nullptr && memo_ip_ == ip.value) {
+    e = memo_entry_;  // entries are nodes: their addresses hold until the cache is cleared
+  } else {
+    auto it = arp_cache_.find(ip.value);
+    if (it == arp_cache_.end()) return nullptr;
+    e = &it->second;
+    memo_ip_ = ip.value;
+    memo_entry_ = e;
+  }
+  return e->expires <= clock_.now() ? nullptr : e;
 }
 
 std::optional<wire::MacAddress> Host::arp_cache_lookup(wire::Ipv4Address ip) const {
@@ -153,6 +197,7 @@ Status Host::send_from(Context& /*ctx*/, const OutgoingDatagram& d) {
   }
   // Queue until ARP answers for the next hop; the destination MAC is patched in then.
   const wire::Ipv4Address hop = next_hop(d.dst.ip);
+  subscribe_arp_sender(hop);
   Pending& p = pending_[hop.value];
   if (p.frames.size() >= config_.arp.max_queued) {
     ++counters_.arp_failures;
@@ -186,6 +231,7 @@ void Host::arp_retry(wire::Ipv4Address target) {
 }
 
 void Host::arp_resolved(wire::Ipv4Address ip, const wire::MacAddress& mac) {
+  subscribe_arp_sender(ip);
   arp_cache_[ip.value] = ArpEntry{mac, clock_.now() + config_.arp.cache_lifetime};
   if (!arp_failed_.empty()) arp_failed_.erase(ip.value);
   auto it = pending_.find(ip.value);
@@ -247,7 +293,9 @@ void Host::handle_arp(wire::ByteView frame) {
 }
 
 void Host::handle_ipv4(const FrameView& frame) {
-  auto parsed = wire::parse_udp_frame(frame.bytes);
+  wire::UdpFrameParseOptions po;
+  po.verify_udp_checksum = !frame.checksums_trusted;  // a Host's frame, intact on the way
+  auto parsed = wire::parse_udp_frame(frame.bytes, po);
   if (!parsed) {
     if (parsed.error().field == "ipv4.protocol") {
       ++counters_.frames_unhandled;
@@ -257,7 +305,7 @@ void Host::handle_ipv4(const FrameView& frame) {
     return;
   }
   const wire::UdpFrameView& udp = *parsed;
-  if (!udp.checksums_ok()) {
+  if (!udp.checksums_ok() && !frame.checksums_trusted) {
     ++counters_.frames_malformed;
     return;
   }
@@ -277,12 +325,16 @@ void Host::handle_ipv4(const FrameView& frame) {
 }
 
 bool Host::deliver(const Datagram& d) {
-  // Sorted by port: a server with a range of TFTP ports bound finds its agent in
-  // O(log n); a client with one or two ports pays nothing.
-  auto it = std::lower_bound(bindings_.begin(), bindings_.end(), d.dst.port,
-                             [](const auto& b, std::uint16_t p) { return b.first < p; });
-  if (it == bindings_.end() || it->first != d.dst.port) return false;
-  Context* ctx = it->second;
+  Context* ctx = nullptr;
+  if (port_table_) {
+    ctx = port_table_[d.dst.port];
+  } else {
+    // Sorted by port: a client with a few ports bound pays a couple of compares.
+    auto it = std::lower_bound(bindings_.begin(), bindings_.end(), d.dst.port,
+                               [](const Binding& b, std::uint16_t p) { return b.port < p; });
+    if (it != bindings_.end() && it->port == d.dst.port) ctx = it->context;
+  }
+  if (ctx == nullptr) return false;
   ++counters_.datagrams_delivered;
   ctx->agent().on_datagram(*ctx, clock_.now(), d);
   return true;

@@ -51,6 +51,9 @@ struct HostConfig {
   std::optional<wire::Ipv4Address> gateway;
   std::uint32_t mtu = 1500;  // largest IPv4 packet
   ArpConfig arp;
+  // Skip flooded frames this host would ignore (sim/flood_key.h). Off only to prove in
+  // tests that it changes nothing.
+  bool filter_floods = true;
 };
 
 // Receives datagrams a host is handed at its MAC but addressed to another IP: what a
@@ -94,7 +97,7 @@ class Host final : public Port {
 
   // Binds `agent` to UDP `port`; an error if the port is taken. An agent may hold
   // several ports (DHCP 67 and PXE 4011). The agent must outlive the host's runs.
-  Status bind(std::uint16_t port, Agent& agent);
+  Status bind(std::uint16_t port, Agent& agent, AgentContext::PortFilter filter = AgentContext::PortFilter::kAny);
   void unbind(std::uint16_t port);
   // Whether the last resolution of `ip` ran out of attempts (no reply since).
   bool arp_failed(wire::Ipv4Address ip) const { return arp_failed_.contains(next_hop(ip).value); }
@@ -113,6 +116,7 @@ class Host final : public Port {
   const HostCounters& counters() const { return counters_; }
 
   void receive(const FrameView& frame) override;
+  bool transmits_valid_checksums() const override { return true; }
 
  private:
   class Context;
@@ -139,7 +143,21 @@ class Host final : public Port {
   Clock& clock_;
   HostConfig config_;
   std::vector<std::unique_ptr<Context>> contexts_;
-  std::vector<std::pair<std::uint16_t, Context*>> bindings_;  // sorted by port
+  struct Binding {
+    std::uint16_t port;
+    Context* context;
+    FloodKey key;  // what this binding subscribed (flood_key.h)
+  };
+  std::vector<Binding> bindings_;  // sorted by port
+  // A server binding thousands of TFTP ports finds a port's context in one lookup
+  // (allocated once bindings pass kPortTableThreshold; 512 KiB).
+  static constexpr std::size_t kPortTableThreshold = 64;
+  std::unique_ptr<Context*[]> port_table_;
+  void rebuild_port_table();
+  // The last address resolved (a server sends a window of blocks to one client).
+  mutable std::uint32_t memo_ip_ = 0;
+  mutable const ArpEntry* memo_entry_ = nullptr;
+  void subscribe_arp_sender(wire::Ipv4Address ip);
   std::unordered_map<std::uint32_t, ArpEntry> arp_cache_;
   std::unordered_map<std::uint32_t, Pending> pending_;
   std::unordered_set<std::uint32_t> arp_failed_;  // gave up resolving; cleared when one answers

@@ -15,6 +15,9 @@ constexpr std::size_t kEthernetHeader = 14;
 constexpr std::uint32_t kMinBufferCapacity = 2048;  // a full 1518-byte frame fits
 constexpr std::size_t kMaxPorts = 0xffff;
 constexpr std::size_t kMaxMacEntries = std::size_t{1} << 20;
+// Hop::flags bit, never in a trace: a flooded copy a filtering port skips; its delivery
+// event only records the outcome (flood_key.h).
+constexpr std::uint8_t kHopTraceOnly = 0x80;
 
 std::uint64_t mac_key(const std::uint8_t* p) {
   std::uint64_t v = 0;
@@ -36,6 +39,32 @@ std::size_t payload_size(wire::ByteView frame) {
 
 Port::~Port() {
   if (segment_ != nullptr) segment_->attachments_[index_].port = nullptr;
+}
+
+void Port::set_flood_filtering(bool on) {
+  if (flood_filtering_ == on) return;
+  flood_filtering_ = on;
+  if (segment_ != nullptr) {
+    if (on) {
+      ++segment_->filtering_ports_;
+    } else {
+      --segment_->filtering_ports_;
+    }
+    segment_->refresh_unfiltered(index_);
+  }
+}
+
+void Port::subscribe_flood(const FloodKey& key) {
+  if (std::find(flood_keys_.begin(), flood_keys_.end(), key) != flood_keys_.end()) return;
+  flood_keys_.push_back(key);
+  if (segment_ != nullptr) segment_->index_flood_key(index_, key, true);
+}
+
+void Port::unsubscribe_flood(const FloodKey& key) {
+  auto it = std::find(flood_keys_.begin(), flood_keys_.end(), key);
+  if (it == flood_keys_.end()) return;
+  flood_keys_.erase(it);
+  if (segment_ != nullptr) segment_->index_flood_key(index_, key, false);
 }
 
 void Port::transmit(wire::ByteView frame) {
@@ -68,7 +97,33 @@ PortIndex Segment::attach(Port& port, const LinkParams& params, std::string name
   configure(attachments_.back());
   port.segment_ = this;
   port.index_ = index;
+  if (port.flood_filtering_) ++filtering_ports_;
+  for (const FloodKey& k : port.flood_keys_) index_flood_key(index, k, true);
+  refresh_unfiltered(index);
   return index;
+}
+
+bool Segment::filtered(PortIndex port) const {
+  const Attachment& a = attachments_[port];
+  return a.port != nullptr && a.port->flood_filtering_ && a.ideal;
+}
+
+void Segment::refresh_unfiltered(PortIndex port) {
+  auto it = std::lower_bound(unfiltered_.begin(), unfiltered_.end(), port);
+  const bool listed = it != unfiltered_.end() && *it == port;
+  const bool want = attachments_[port].port != nullptr && !filtered(port);
+  if (want && !listed) unfiltered_.insert(it, port);
+  if (!want && listed) unfiltered_.erase(it);
+}
+
+void Segment::index_flood_key(PortIndex port, const FloodKey& key, bool add) {
+  auto& ports = flood_index_[key];
+  if (add) {
+    ports.insert(std::lower_bound(ports.begin(), ports.end(), port), port);
+  } else {
+    if (auto it = std::lower_bound(ports.begin(), ports.end(), port); it != ports.end() && *it == port) ports.erase(it);
+    if (ports.empty()) flood_index_.erase(key);
+  }
 }
 
 void Segment::configure(Attachment& a) {
@@ -90,6 +145,7 @@ void Segment::configure(Attachment& a) {
 void Segment::set_link_params(PortIndex port, const LinkParams& params) {
   attachments_.at(port).params = params;
   configure(attachments_[port]);
+  refresh_unfiltered(port);
 }
 
 const LinkParams& Segment::link_params(PortIndex port) const { return attachments_.at(port).params; }
@@ -297,6 +353,10 @@ void Segment::at_switch(Hop hop) {
     cross(to, false, hop);
     return;
   }
+  if (filtering_ports_ > 0) {
+    flood_filtered(hop);
+    return;
+  }
   // Flood: one reference per egress copy, then drop the switch's own.
   bool sent = false;
   for (PortIndex p = 0; p < attachments_.size(); ++p) {
@@ -311,6 +371,63 @@ void Segment::at_switch(Hop hop) {
   release(hop.buffer);
 }
 
+// A flood when some ports filter: the frame goes to every port that sees all floods
+// and to the filtering ports that subscribed one of its keys, in port order (as the
+// plain flood). With a trace attached, a filtering port it skips still gets the
+// delivery event, which only records the outcome, so the trace is the same as without
+// filtering; without one, skipped ports cost nothing.
+void Segment::flood_filtered(Hop hop) {
+  const PortIndex from = hop.ingress;
+  const wire::ByteView bytes = bytes_of(hop.buffer);
+  const FloodKeys keys = flood_keys_of(bytes);
+  flood_targets_.assign(unfiltered_.begin(), unfiltered_.end());
+  for (std::size_t i = 0; i < keys.count; ++i) {
+    auto it = flood_index_.find(keys.keys[i]);
+    if (it != flood_index_.end()) flood_targets_.insert(flood_targets_.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(flood_targets_.begin(), flood_targets_.end());
+  flood_targets_.erase(std::unique(flood_targets_.begin(), flood_targets_.end()), flood_targets_.end());
+  const std::vector<PortIndex> targets = flood_targets_;  // cross() may flood again (re-entrancy)
+  bool reached = false;
+  auto send_copy = [&](PortIndex p) {
+    ++buffers_[hop.buffer].refs;
+    Hop h = hop;
+    h.egress = static_cast<std::uint16_t>(p);
+    cross(p, false, h);
+    reached = true;
+  };
+  if (sinks_.empty()) {
+    for (PortIndex p : targets) {
+      if (p != from && attachments_[p].port != nullptr) send_copy(p);
+    }
+  } else {
+    std::size_t next = 0;
+    for (PortIndex p = 0; p < attachments_.size(); ++p) {
+      const bool target = next < targets.size() && targets[next] == p;
+      if (target) ++next;
+      if (p == from || attachments_[p].port == nullptr) continue;
+      if (target) {
+        send_copy(p);
+      } else if (filtered(p)) {
+        // The same delivery event as for a copy it receives (so the trace's order is
+        // the same as without filtering), but no receive().
+        ++buffers_[hop.buffer].refs;
+        Hop h = hop;
+        h.egress = static_cast<std::uint16_t>(p);
+        h.flags |= kHopTraceOnly;
+        cross(p, false, h);
+        reached = true;
+      }
+    }
+  }
+  if (!reached) {
+    bool any_other = false;
+    for (PortIndex p = 0; p < attachments_.size() && !any_other; ++p) any_other = p != from && attachments_[p].port;
+    if (!any_other) drop(hop, from, true, DropReason::kNoRoute);
+  }
+  release(hop.buffer);
+}
+
 void Segment::deliver(Hop hop) {
   Attachment& a = attachments_[hop.egress];
   if (a.port == nullptr) {  // destroyed while the frame was on its way
@@ -318,8 +435,17 @@ void Segment::deliver(Hop hop) {
     release(hop.buffer);
     return;
   }
+  if (hop.flags & kHopTraceOnly) {
+    Outcome o{clock_.now(), hop.frame, hop.ingress, hop.egress, Fate::kDelivered, DropReason::kNone,
+              static_cast<std::uint8_t>(hop.flags & ~kHopTraceOnly)};
+    for (TraceSink* s : sinks_) s->on_outcome(o, bytes_of(hop.buffer));
+    release(hop.buffer);
+    return;
+  }
   ++a.counters.delivered;
-  const FrameView view{clock_.now(), bytes_of(hop.buffer), hop.frame};
+  const Port* from = attachments_[hop.ingress].port;
+  const bool trusted = from != nullptr && from->transmits_valid_checksums() && (hop.flags & kFlagCorrupted) == 0;
+  const FrameView view{clock_.now(), bytes_of(hop.buffer), hop.frame, trusted};
   if (!sinks_.empty()) {
     Outcome o{view.time, hop.frame, hop.ingress, hop.egress, Fate::kDelivered, DropReason::kNone, hop.flags};
     for (TraceSink* s : sinks_) s->on_outcome(o, view.bytes);

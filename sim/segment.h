@@ -22,9 +22,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/clock.h"
+#include "sim/flood_key.h"
 #include "sim/link_params.h"
 #include "sim/port.h"
 #include "sim/rng.h"
@@ -36,7 +38,8 @@ namespace pxelab::sim {
 
 struct PortCounters {
   std::uint64_t transmitted = 0;  // frames the port put on its link
-  std::uint64_t delivered = 0;    // frames delivered to the port
+  std::uint64_t delivered = 0;    // frames delivered to the port (flooded frames a
+                                  // filtering port skipped are not counted, flood_key.h)
   // Frames dropped on this attachment's link (either direction); kNoRoute is counted on
   // the ingress port.
   std::array<std::uint64_t, kDropReasonCount> dropped{};
@@ -147,6 +150,16 @@ class Segment {
   std::vector<MacEntry> mac_table_;  // open addressing, power-of-two size
   std::size_t mac_count_ = 0;
   std::uint64_t next_frame_ = 0;
+
+  // Flood filtering (flood_key.h).
+  void index_flood_key(PortIndex port, const FloodKey& key, bool add);
+  void refresh_unfiltered(PortIndex port);
+  bool filtered(PortIndex port) const;
+  void flood_filtered(Hop hop);
+  std::unordered_map<FloodKey, std::vector<PortIndex>, FloodKeyHash> flood_index_;
+  std::vector<PortIndex> unfiltered_;  // sorted: ports that see every flooded frame
+  std::size_t filtering_ports_ = 0;
+  std::vector<PortIndex> flood_targets_;  // scratch
 };
 
 }  // namespace pxelab::sim
