@@ -35,13 +35,33 @@ TftpServerAgent::TftpServerAgent(const TftpConfig& config, const TftpFileSource&
 
 void TftpServerAgent::start(sim::AgentContext&, sim::Time) {}
 
+TftpServerAgent::Transfer* TftpServerAgent::find(std::uint16_t port) {
+  const std::size_t i = static_cast<std::uint16_t>(port - first_port_);
+  if (port < first_port_ || i >= slots_.size() || !slots_[i]) return nullptr;
+  return &*slots_[i];
+}
+
+TftpServerAgent::Transfer& TftpServerAgent::emplace(std::uint16_t port, Transfer t) {
+  const std::size_t i = static_cast<std::size_t>(port - first_port_);
+  if (slots_.size() <= i) slots_.resize(i + 1);
+  slots_[i].emplace(std::move(t));
+  ++active_;
+  return *slots_[i];
+}
+
+void TftpServerAgent::erase(std::uint16_t port) {
+  if (find(port) == nullptr) return;
+  slots_[static_cast<std::size_t>(port - first_port_)].reset();
+  --active_;
+}
+
 std::optional<std::uint16_t> TftpServerAgent::allocate_port() {
-  if (transfers_.size() >= std::min<std::size_t>(config_.max_transfers, port_count_)) return std::nullopt;
+  if (active_ >= std::min<std::size_t>(config_.max_transfers, port_count_)) return std::nullopt;
   // Round robin: a port is reused as late as possible, so a straggler of an old
   // transfer is not mistaken for the next one.
   for (std::uint16_t i = 0; i < port_count_; ++i) {
     std::uint16_t port = static_cast<std::uint16_t>(first_port_ + (cursor_ + i) % port_count_);
-    if (!transfers_.count(port)) {
+    if (find(port) == nullptr) {
       cursor_ = static_cast<std::uint16_t>((cursor_ + i + 1) % port_count_);
       return port;
     }
@@ -60,14 +80,14 @@ void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const s
     on_request(ctx, now, d);
     return;
   }
-  auto it = transfers_.find(d.dst.port);
-  if (it == transfers_.end()) {
+  Transfer* found = find(d.dst.port);
+  if (found == nullptr) {
     // A late packet for a finished transfer: RFC 1350 §4 ERROR 5, nothing else.
     ++stats_.foreign_tid;
     send_error(ctx, d.dst.port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
     return;
   }
-  Transfer& t = it->second;
+  Transfer& t = *found;
   if (!(d.src == t.client)) {
     ++stats_.foreign_tid;  // TFTP-NEW-TID: answer the stranger, keep the transfer
     send_error(ctx, d.dst.port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
@@ -102,7 +122,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   if (!port) {
     ++stats_.busy;
     log_.line(now, "TFTP RRQ " + req->filename + " from " + endpoint_text(d.src) + " -> ERROR 0 server busy (" +
-                       std::to_string(transfers_.size()) + " transfers)");
+                       std::to_string(active_) + " transfers)");
     send_error(ctx, wire::kTftpServerPort, d.src, wire::TftpErrorCode::kNotDefined, "Server busy, try later");
     return;
   }
@@ -126,8 +146,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
                std::make_unique<TftpWriteTransfer>(*req, limits_, config_.max_write_bytes)};
     ContextSink sink(ctx, *port, d.src);
     t.writer->start(now, sink);
-    auto [it, inserted] = transfers_.emplace(*port, std::move(t));
-    reschedule(ctx, *port, it->second);
+    reschedule(ctx, *port, emplace(*port, std::move(t)));
     finish_if_done(ctx, now, *port);
     return;
   }
@@ -145,32 +164,45 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_), nullptr};
   ContextSink sink(ctx, *port, d.src);
   t.reader->start(now, sink);
-  auto [it, inserted] = transfers_.emplace(*port, std::move(t));
-  reschedule(ctx, *port, it->second);
+  reschedule(ctx, *port, emplace(*port, std::move(t)));
 }
 
+// One timer per transfer, moved only when the deadline comes earlier: every ACK moves
+// the deadline later, and cancelling and setting a timer per packet would cost more
+// than the packet. A timer that fires before the deadline is set again for it.
 void TftpServerAgent::reschedule(sim::AgentContext& ctx, std::uint16_t port, Transfer& t) {
-  ctx.cancel_timer(t.timer);
-  t.timer = {};
-  if (t.deadline() != sim::kNever) t.timer = ctx.set_timer(t.deadline(), port);
+  const sim::Time deadline = t.deadline();
+  if (deadline == sim::kNever) {
+    if (t.timer_at != sim::kNever) ctx.cancel_timer(t.timer);
+    t.timer_at = sim::kNever;
+    return;
+  }
+  if (deadline >= t.timer_at) return;
+  if (t.timer_at != sim::kNever) ctx.cancel_timer(t.timer);
+  t.timer = ctx.set_timer(deadline, port);
+  t.timer_at = deadline;
 }
 
 void TftpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) {
   auto port = static_cast<std::uint16_t>(tag);
-  auto it = transfers_.find(port);
-  if (it == transfers_.end()) return;
-  it->second.timer = {};
-  ContextSink sink(ctx, port, it->second.client);
-  if (it->second.reader) it->second.reader->on_timeout(now, sink);
-  else it->second.writer->on_timeout(now, sink);
-  reschedule(ctx, port, it->second);
+  Transfer* t = find(port);
+  if (t == nullptr) return;
+  t->timer_at = sim::kNever;
+  if (now < t->deadline()) {  // progress since the timer was set
+    reschedule(ctx, port, *t);
+    return;
+  }
+  ContextSink sink(ctx, port, t->client);
+  if (t->reader) t->reader->on_timeout(now, sink);
+  else t->writer->on_timeout(now, sink);
+  reschedule(ctx, port, *t);
   finish_if_done(ctx, now, port);
 }
 
 void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std::uint16_t port) {
-  auto it = transfers_.find(port);
-  if (it == transfers_.end() || !it->second.finished()) return;
-  const Transfer& t = it->second;
+  Transfer* found = find(port);
+  if (found == nullptr || !found->finished()) return;
+  const Transfer& t = *found;
   std::string line;
   TftpTransferState state;
   if (t.reader) {
@@ -195,7 +227,7 @@ void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std:
       auto st = files_.store(t.file, m.content(), &failure);
       if (st) {
         ContextSink sink(ctx, port, t.client);
-        it->second.writer->acknowledge_last(sink);
+        found->writer->acknowledge_last(sink);
         ++stats_.completed;
         ++stats_.uploads;
         line += "stored " + std::to_string(m.content().size()) + " bytes";
@@ -216,8 +248,8 @@ void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std:
             " s without progress)";
   }
   log_.line(now, line);
-  ctx.cancel_timer(t.timer);
-  transfers_.erase(it);
+  if (t.timer_at != sim::kNever) ctx.cancel_timer(t.timer);
+  erase(port);
 }
 
 Status bind_tftp_server(sim::Host& host, TftpServerAgent& agent) {

@@ -8,8 +8,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "server/log.h"
 #include "server/tftp_files.h"
@@ -44,7 +45,7 @@ class TftpServerAgent final : public sim::Agent {
   void on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) override;
 
   const TftpServerStats& stats() const { return stats_; }
-  std::size_t active_transfers() const { return transfers_.size(); }
+  std::size_t active_transfers() const { return active_; }
   std::uint16_t first_port() const { return first_port_; }
   std::uint16_t port_count() const { return port_count_; }
 
@@ -56,6 +57,7 @@ class TftpServerAgent final : public sim::Agent {
     sim::TimerId timer;
     std::unique_ptr<TftpReadTransfer> reader;   // RRQ
     std::unique_ptr<TftpWriteTransfer> writer;  // WRQ
+    sim::Time timer_at = sim::kNever;  // when `timer` fires (it may fire early: re-armed then)
     sim::Time deadline() const { return reader ? reader->deadline() : writer->deadline(); }
     bool finished() const { return reader ? reader->finished() : writer->finished(); }
   };
@@ -74,7 +76,13 @@ class TftpServerAgent final : public sim::Agent {
   std::uint16_t first_port_;
   std::uint16_t port_count_;
   std::uint16_t cursor_ = 0;
-  std::map<std::uint16_t, Transfer> transfers_;  // by our port
+  // Transfers by our port: slot (port - first_port). A storm of thousands of transfers
+  // looks one up per packet, so an index, not a tree.
+  Transfer* find(std::uint16_t port);
+  Transfer& emplace(std::uint16_t port, Transfer t);
+  void erase(std::uint16_t port);
+  std::vector<std::optional<Transfer>> slots_;
+  std::size_t active_ = 0;
   TftpServerStats stats_;
 };
 
