@@ -146,6 +146,7 @@ class Lab {
     hc.mac = client_mac(n);
     hc.arp.attempts = static_cast<int>(p.arp_attempts);
     hc.arp.retry_interval = p.arp_retry;
+    hc.filter_floods = filter_floods;
     c.host = std::make_unique<sim::Host>(clock, hc);
     c.agent = std::make_unique<PxeClient>(personalities(), p, sim::derive_seed(seed_, n), personality + "-" + std::to_string(n));
     (client_segment ? *client_segment : segment).attach(*c.host, link, c.agent->outcome().name);
@@ -169,6 +170,7 @@ class Lab {
   server::MemoryLog log;
   std::vector<std::unique_ptr<server::BootServer>> servers;
   std::vector<Client> clients;
+  bool filter_floods = true;  // clients' hosts skip floods they would ignore (sim/flood_key.h)
 
  private:
   std::uint64_t seed_;
@@ -180,5 +182,142 @@ inline std::string describe(const ClientOutcome& o) {
   for (const auto& i : o.images) s += "\n  image " + i.name + " " + std::to_string(i.size) + " " + i.kind;
   return s;
 }
+
+}  // namespace pxelab::client::testing
+
+#include "wire/dhcp_option_values.h"
+#include "wire/frame.h"
+#include "wire/tftp.h"
+
+namespace pxelab::client::testing {
+
+// What a client put on the wire, read back from the trace.
+struct SeenDhcp {
+  sim::Time time;
+  std::uint64_t frame;
+  wire::UdpFrameView udp;
+  wire::dhcp::Message message;
+};
+inline std::vector<SeenDhcp> dhcp_sent_by(const sim::Trace& trace, const wire::MacAddress& mac) {
+  std::vector<SeenDhcp> out;
+  for (std::size_t i = 0; i < trace.frame_count(); ++i) {
+    auto f = trace.frame(i);
+    auto udp = wire::parse_udp_frame(f.bytes);
+    if (!udp || udp->eth.src != mac) continue;
+    if (udp->udp.dst_port != 67 && udp->udp.dst_port != 4011) continue;
+    auto m = wire::dhcp::parse(udp->payload);
+    if (m) out.push_back({f.time, i, *udp, *m});
+  }
+  return out;
+}
+struct SeenTftp {
+  sim::Time time;
+  wire::UdpFrameView udp;
+  wire::TftpPacket packet;
+  wire::Bytes payload;  // the packet borrows from here
+};
+// TFTP packets sent by `mac` (to any port but the DHCP ones).
+inline std::vector<SeenTftp> tftp_sent_by(const sim::Trace& trace, const wire::MacAddress& mac) {
+  std::vector<SeenTftp> out;
+  for (std::size_t i = 0; i < trace.frame_count(); ++i) {
+    auto f = trace.frame(i);
+    auto udp = wire::parse_udp_frame(f.bytes);
+    if (!udp || udp->eth.src != mac) continue;
+    const auto p = udp->udp.dst_port;
+    if (p == 67 || p == 68 || p == 4011) continue;
+    auto t = wire::parse_tftp(udp->payload);
+    if (t) out.push_back({f.time, *udp, *t, wire::Bytes(udp->payload.begin(), udp->payload.end())});
+  }
+  return out;
+}
+inline std::vector<wire::TftpRequest> rrqs_of(const std::vector<SeenTftp>& seen) {
+  std::vector<wire::TftpRequest> out;
+  for (const auto& s : seen) {
+    if (const auto* r = std::get_if<wire::TftpRequest>(&s.packet)) out.push_back(*r);
+  }
+  return out;
+}
+
+// A DHCP/TFTP server that does what a test tells it: stimuli no sane server sends.
+// It answers on 67 and 4011 with `on_dhcp`, and TFTP requests on 69 with `on_rrq`
+// (from port 2000, every later packet from the client to 2000 goes to `on_tftp`).
+class ScriptedServer final : public sim::Agent {
+ public:
+  struct Reply {
+    wire::dhcp::Message message;
+    sim::Time delay = 0;                  // after the request
+    std::optional<sim::Endpoint> to;      // default: broadcast :68, or the request's source on 4011
+    std::uint16_t from_port = 67;
+  };
+  using DhcpScript = std::function<std::vector<Reply>(const wire::dhcp::Message& request, const sim::Datagram& d)>;
+  using TftpScript = std::function<std::vector<wire::Bytes>(const wire::TftpPacket& packet, const sim::Datagram& d)>;
+
+  ScriptedServer(sim::VirtualClock& clock, sim::Segment& segment, wire::Ipv4Address address)
+      : clock_(clock), host_(clock, sim::HostConfig{wire::MacAddress{{0x02, 0x5c, 0, 0, 0, 9}}, address}) {
+    segment.attach(host_, lan_link(), "scripted");
+    for (std::uint16_t p : {67, 4011, 69, 2000}) EXPECT_TRUE(host_.bind(p, *this).ok());
+  }
+  void start(sim::AgentContext&, sim::Time) override {}
+  void on_datagram(sim::AgentContext& ctx, sim::Time, const sim::Datagram& d) override {
+    if (d.dst.port == 69 || d.dst.port == 2000) {
+      auto p = wire::parse_tftp(d.payload);
+      if (!p) return;
+      tftp_seen.push_back(*p);
+      const TftpScript& script = d.dst.port == 69 ? on_rrq : on_tftp;
+      if (!script) return;
+      for (const auto& bytes : script(*p, d)) static_cast<void>(ctx.send(sim::OutgoingDatagram{2000, d.src, bytes}));
+      return;
+    }
+    auto m = wire::dhcp::parse(d.payload);
+    if (!m || !on_dhcp) return;
+    requests.push_back(*m);
+    for (Reply r : on_dhcp(*m, d)) {
+      wire::dhcp::EmitOptions eo;
+      eo.max_message_size = 1500;
+      auto bytes = wire::dhcp::emit(r.message, eo);
+      EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().to_string());
+      const sim::Endpoint to = r.to ? *r.to : d.dst.port == 4011 ? d.src : sim::Endpoint{wire::Ipv4Address::broadcast(), 68};
+      auto send = [this, bytes = *bytes, to, port = r.from_port] {
+        static_cast<void>(host_.send(*this, sim::OutgoingDatagram{port, to, bytes}));
+      };
+      if (r.delay == 0) {
+        send();
+      } else {
+        clock_.after(r.delay, send);
+      }
+    }
+  }
+  void on_timer(sim::AgentContext&, sim::Time, std::uint64_t) override {}
+
+  DhcpScript on_dhcp;
+  TftpScript on_rrq;
+  TftpScript on_tftp;
+  std::vector<wire::dhcp::Message> requests;
+  std::vector<wire::TftpPacket> tftp_seen;
+  sim::Host& host() { return host_; }
+
+ private:
+  sim::VirtualClock& clock_;
+  sim::Host host_;
+};
+
+// An OFFER/ACK for `request` as a plain server would make it.
+inline wire::dhcp::Message reply_to(const wire::dhcp::Message& request, wire::dhcp::MessageType type,
+                                    const char* yiaddr, const char* server = "192.0.2.9") {
+  namespace dhcp = wire::dhcp;
+  dhcp::Message m;
+  m.op = dhcp::kBootReply;
+  m.xid = request.xid;
+  m.flags = request.flags;
+  m.chaddr = request.chaddr;
+  m.yiaddr = *wire::Ipv4Address::parse(yiaddr);
+  dhcp::set_message_type(m, type);
+  dhcp::set_server_id(m, *wire::Ipv4Address::parse(server));
+  dhcp::set_lease_time(m, 3600);
+  dhcp::set_subnet_mask(m, *wire::Ipv4Address::parse("255.255.255.0"));
+  return m;
+}
+
+inline wire::Bytes tftp_bytes(const wire::TftpPacket& p) { return wire::encode_tftp(p); }
 
 }  // namespace pxelab::client::testing

@@ -85,7 +85,7 @@ std::string_view PxeClient::state_name() const { return kStates[static_cast<std:
 void PxeClient::start(sim::AgentContext& ctx, sim::Time now) {
   outcome_.mac = ctx.mac();
   outcome_.timeline.power_on = now;
-  static_cast<void>(ctx.bind_port(kClientPort));
+  static_cast<void>(ctx.bind_port(kClientPort, sim::AgentContext::PortFilter::kBootReplyToMe));
   set_state(ctx, now, State::kDiscover);
 }
 
@@ -202,8 +202,19 @@ void PxeClient::send_discover(sim::AgentContext& ctx, sim::Time now) {
                     std::to_string(stage_->timing.discover_timeouts.size()) + ")";
 }
 
+// A BOOTREPLY for this machine and one of `xids`? Read off the raw octets first: in a
+// storm every client hears every other client's broadcast replies (RFC 2131 §4.1).
+bool PxeClient::addressed_to_me(const sim::AgentContext& ctx, const sim::Datagram& d, std::uint32_t xid,
+                                bool any_recent_xid) const {
+  const wire::ByteView b = d.payload;
+  if (b.size() < dhcp::kFixedHeaderSize || b[0] != dhcp::kBootReply) return false;
+  if (!std::equal(ctx.mac().octets.begin(), ctx.mac().octets.end(), b.begin() + 28)) return false;
+  const std::uint32_t got = wire::load_be32(&b[4]);
+  return any_recent_xid ? xid_matches(got) : got == xid;
+}
+
 void PxeClient::rx_discover(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
-  if (d.dst.port != kClientPort) return;
+  if (d.dst.port != kClientPort || !addressed_to_me(ctx, d, xid_, true)) return;
   auto offer = read_offer(*stage_, d, now);
   if (!offer || !xid_matches(offer->message.xid) || offer->message.mac() != ctx.mac()) return;
   if (!offer_rejection(*stage_, *offer).empty()) return;
@@ -292,7 +303,7 @@ void PxeClient::send_request(sim::AgentContext& ctx, sim::Time now) {
 }
 
 void PxeClient::rx_request(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
-  if (d.dst.port != kClientPort) return;
+  if (d.dst.port != kClientPort || !addressed_to_me(ctx, d, xid_, true)) return;
   auto reply = read_offer(*stage_, d, now);
   if (!reply || !xid_matches(reply->message.xid) || reply->message.mac() != ctx.mac()) return;
   auto type = dhcp::message_type(reply->message);
@@ -400,7 +411,9 @@ void PxeClient::start_pxe_requests(sim::AgentContext& ctx, sim::Time now, std::v
   pxe_discovery_ = discovery;
   pxe_optional_ = false;
   const std::uint16_t port = stage_->boot.proxy_source_port;
-  if (port != kClientPort && !pxe_port_bound_) pxe_port_bound_ = ctx.bind_port(port).ok();
+  if (port != kClientPort && !pxe_port_bound_) {
+    pxe_port_bound_ = ctx.bind_port(port, sim::AgentContext::PortFilter::kBootReplyToMe).ok();
+  }
   set_state(ctx, now, discovery ? State::kDiscovery : State::kProxy);
 }
 
@@ -426,7 +439,7 @@ void PxeClient::send_pxe_request(sim::AgentContext& ctx, sim::Time now) {
 }
 
 void PxeClient::rx_proxy(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
-  if (d.dst.port != stage_->boot.proxy_source_port) return;
+  if (d.dst.port != stage_->boot.proxy_source_port || !addressed_to_me(ctx, d, pxe_xid_, false)) return;
   auto reply = read_offer(*stage_, d, now);
   if (!reply || reply->message.xid != pxe_xid_ || reply->message.mac() != ctx.mac()) return;
   if (dhcp::message_type(reply->message) != dhcp::MessageType::kAck) return;
@@ -614,8 +627,12 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
     spec.options.push_back(o);
   }
   spec.probe_only = f.purpose == Purpose::kProbe;
-  spec.keep_content = f.purpose == Purpose::kConfigTry || f.purpose == Purpose::kScriptTarget ||
-                      (f.purpose == Purpose::kNbp && stage_->loader.policy == LoaderPolicy::kIpxeScript);
+  if (f.purpose == Purpose::kConfigTry) {
+    spec.keep = TftpDownloadSpec::Keep::kAll;
+  } else if (f.purpose == Purpose::kScriptTarget ||
+             (f.purpose == Purpose::kNbp && stage_->loader.policy == LoaderPolicy::kIpxeScript)) {
+    spec.keep = TftpDownloadSpec::Keep::kIfScript;
+  }
   // A new port per transfer (RFC 1350 §4), from the firmware's range.
   for (int attempt = 0; attempt < 16; ++attempt) {
     spec.local_port = *ipxe_priority_free_port(rng_, rules.source_ports);
@@ -793,6 +810,7 @@ void PxeClient::nbp_loaded(sim::AgentContext& ctx, sim::Time now, const TftpDown
     return run_script(ctx, now, content, FileRef{dl.spec().server, name});
   }
   record_image(dl, floppy ? "floppy" : "nbp");
+  outcome_.images.back().tsize = announced;  // from the probe (FW-23) or option 13, if not this RRQ
   binary_loaded(ctx, now, name);
 }
 

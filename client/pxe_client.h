@@ -108,6 +108,8 @@ class PxeClient final : public sim::Agent {
   void send_discover(sim::AgentContext& ctx, sim::Time now);
   void send_request(sim::AgentContext& ctx, sim::Time now);
   bool xid_matches(std::uint32_t xid) const;
+  bool addressed_to_me(const sim::AgentContext& ctx, const sim::Datagram& d, std::uint32_t xid,
+                       bool any_recent_xid) const;
   sim::Time jittered(sim::Time t);
   void try_select(sim::AgentContext& ctx, sim::Time now, bool timer_expired);
   void bound(sim::AgentContext& ctx, sim::Time now, Offer ack);

@@ -220,7 +220,11 @@ void TftpDownload::on_data(sim::AgentContext& ctx, sim::Time now, const wire::Tf
     const std::size_t take = std::min(kHeadSize - head_.size(), n);
     head_.insert(head_.end(), data.data.begin(), data.data.begin() + static_cast<std::ptrdiff_t>(take));
   }
-  if (spec_.keep_content && content_.size() < kMaxKeptContent) {
+  if (blocks_ == 0 && spec_.keep == TftpDownloadSpec::Keep::kIfScript) {
+    const bool script = data.data.size() >= 2 && data.data[0] == '#' && data.data[1] == '!';
+    spec_.keep = script ? TftpDownloadSpec::Keep::kAll : TftpDownloadSpec::Keep::kNone;
+  }
+  if (spec_.keep == TftpDownloadSpec::Keep::kAll && content_.size() < kMaxKeptContent) {
     const std::size_t take = std::min(kMaxKeptContent - content_.size(), n);
     content_.insert(content_.end(), data.data.begin(), data.data.begin() + static_cast<std::ptrdiff_t>(take));
   }

@@ -28,7 +28,11 @@ struct TftpDownloadSpec {
   std::uint16_t local_port = 0;  // bound by the owner
   std::vector<TftpOptionRequest> options;
   bool probe_only = false;       // EDK2 RRQ1: stop after the OACK with ERROR 8 (FW-23)
-  bool keep_content = false;     // keep the bytes (up to kMaxKeptContent)
+  // Which bytes to keep (up to kMaxKeptContent): none, all (a config file the loader
+  // reads), or all only if the file starts with "#!" (an iPXE script rather than an
+  // NBP, which a storm must not hold in memory).
+  enum class Keep : std::uint8_t { kNone, kAll, kIfScript };
+  Keep keep = Keep::kNone;
 };
 
 enum class TftpDownloadStatus : std::uint8_t {
@@ -43,7 +47,7 @@ enum class TftpDownloadStatus : std::uint8_t {
 
 class TftpDownload {
  public:
-  static constexpr std::size_t kMaxKeptContent = 1 << 20;
+  static constexpr std::size_t kMaxKeptContent = 256 << 10;
   static constexpr std::uint64_t kMaxDownload = 4ull << 30;
 
   TftpDownload(const TftpRules& rules, TftpDownloadSpec spec);
