@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "conformance/bench_runner.h"
 #include "conformance/bench_scheduler.h"
 #include "conformance/bench_segment.h"
+#include "conformance/bench_storm.h"
 
 namespace pxelab::conformance {
 
@@ -21,6 +23,7 @@ namespace {
 
 struct BenchOptions {
   bool quick = false;
+  std::uint32_t storm_clients = 0;  // 0: 1,000 and 10,000 (quick: 200)
   int repeat = 3;
   std::string json_path;
   std::string only;  // run only the benchmarks whose key starts with this
@@ -93,6 +96,51 @@ bool write_json(const std::string& path, const BenchOptions& options, const std:
   return std::fclose(f) == 0;
 }
 
+// The storm's figures travel in Measurement::figures (bench_runner.h).
+enum StormFigure { kWall, kCpu, kMakespan, kBound, kBooted, kNotBooted, kDigest, kRetransmissions };
+
+Measurement storm_measurement(const StormResult& r) {
+  Measurement m;
+  if (!r.error.empty()) {
+    fmt::print(stderr, "pxelab bench: storm: {}\n", r.error);
+    std::exit(1);
+  }
+  m.rate = r.cpu_seconds > 0 ? static_cast<double>(r.frames) / r.cpu_seconds : 0;
+  m.wall_rate = r.wall_seconds > 0 ? static_cast<double>(r.frames) / r.wall_seconds : 0;
+  m.figures[kWall] = r.wall_seconds;
+  m.figures[kCpu] = r.cpu_seconds;
+  m.figures[kMakespan] = sim::to_seconds(r.makespan);
+  m.figures[kBound] = sim::to_seconds(r.physical_bound);
+  m.figures[kBooted] = r.booted;
+  m.figures[kNotBooted] = r.failed + r.pending;
+  m.figures[kDigest] = static_cast<double>(r.digest & ((1ull << 52) - 1));
+  m.figures[kRetransmissions] = static_cast<double>(r.retransmissions);
+  return m;
+}
+
+void print_storms(const std::vector<Row>& rows) {
+  bool header = false;
+  for (const Row& r : rows) {
+    if (r.key.rfind("storm.", 0) != 0 || r.result.runs.empty()) continue;
+    if (!header) {
+      fmt::print("\n{:<34} {:>9} {:>9} {:>10} {:>12} {:>9} {:>8} {:>10} {:>9} {}\n", "boot storm (virtual time)", "wall s",
+                 "CPU s", "peak MiB", "makespan s", "bound s", "booted", "not boot.", "retrans.", "same digest every run");
+      header = true;
+    }
+    const auto& f = r.result.median.figures;
+    bool same = true;
+    for (const auto& run : r.result.runs) same = same && run.figures[kDigest] == r.result.runs.front().figures[kDigest];
+    fmt::print("{:<34} {:>9.2f} {:>9.2f} {:>10.1f} {:>12.1f} {:>9.1f} {:>8.0f} {:>10.0f} {:>9.0f} {}\n", r.label,
+               f[kWall], f[kCpu], static_cast<double>(r.result.peak_rss_kib) / 1024.0, f[kMakespan], f[kBound],
+               f[kBooted], f[kNotBooted], f[kRetransmissions],
+               r.result.runs.size() > 1 ? (same ? "yes" : "NO") : "(1 run)");
+  }
+  if (header) {
+    fmt::print("(makespan: simulated seconds from the first power-on to the last outcome; bound: clients x image / link "
+               "rate; the speed-up over reality is makespan / wall)\n");
+  }
+}
+
 int run_bench(const BenchOptions& options) {
   HoldModel hold;
   SegmentLoad load;
@@ -106,6 +154,10 @@ int run_bench(const BenchOptions& options) {
     bool has_extra;
     std::function<Measurement()> fn;
   };
+  // Benchmark 3: the storm. Figures: see storm_measurement().
+  std::vector<std::uint32_t> storm_sizes = {1'000, 10'000};
+  if (options.quick) storm_sizes = {200};
+  if (options.storm_clients > 0) storm_sizes = {options.storm_clients};
   std::vector<Job> jobs = {
       {"hold.anchor_priority_queue", "anchor: std::priority_queue + std::function", "events/s", false,
        [hold] { return hold_model_priority_queue(hold); }},
@@ -121,6 +173,14 @@ int run_bench(const BenchOptions& options) {
       {"segment.pcap", "segment UDP, pcap streaming", "frames/s", true,
        [load] { return segment_throughput(load, TraceMode::kPcap); }},
   };
+  for (std::uint32_t n : storm_sizes) {
+    jobs.push_back({"storm." + std::to_string(n), fmt::format("boot storm, {} clients x 1 MiB", n), "frames/s", false,
+                    [n] {
+                      StormConfig c;
+                      c.clients = n;
+                      return storm_measurement(run_storm(c));
+                    }});
+  }
 
   fmt::print(stderr, "pxelab bench: {} build, {} run(s) each{}; hold model {} pending / {} events; "
              "segment {} frames of {} bytes\n",
@@ -167,6 +227,7 @@ int run_bench(const BenchOptions& options) {
                r.has_extra ? fmt::format("{:.1f}", r.result.median.extra) : "-", si(r.result.median.wall_rate),
                static_cast<double>(r.result.peak_rss_kib) / 1024.0);
   }
+  print_storms(rows);
   fmt::print("\n{:<70} {:>8}\n", "ratio (same run unless stated)", "value");
   for (const Ratio& q : ratios) fmt::print("{:<70} {:>7.2f}x\n", q.label, q.value);
   fmt::print("\ngoals (BENCHMARKS.md): hold model >= 10 M events/s: {}; trace on >= 3 M frames/s: {}; "
@@ -192,8 +253,13 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->type_name("N")
       ->capture_default_str();
   cmd->add_option("--json", options->json_path, "Also write the figures to FILE as JSON")->type_name("FILE");
-  cmd->add_option("--only", options->only, "Run only the benchmarks whose name starts with PREFIX (hold, frames, segment)")
+  cmd->add_option("--only", options->only,
+                  "Run only the benchmarks whose name starts with PREFIX (hold, frames, segment, storm)")
       ->type_name("PREFIX");
+  cmd->add_option("--storm-clients", options->storm_clients,
+                  "Boot storm size (default: 1000 and 10000; --quick: 200)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 200000u));
   cmd->callback([options, &exit_code] { exit_code = run_bench(*options); });
 }
 

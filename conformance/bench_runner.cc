@@ -86,7 +86,12 @@ BenchResult run_isolated(const std::function<Measurement()>& fn, int repeat) {
     extras.push_back(m.extra);
     walls.push_back(m.wall_rate);
   }
-  result.median = Measurement{median_of(rates), median_of(extras), median_of(walls)};
+  result.median = Measurement{median_of(rates), median_of(extras), median_of(walls), {}};
+  for (std::size_t f = 0; f < result.median.figures.size(); ++f) {
+    std::vector<double> values;
+    for (const auto& m : result.runs) values.push_back(m.figures[f]);
+    result.median.figures[f] = median_of(values);
+  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 // belongs to that benchmark alone and figures do not accumulate across benchmarks.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +17,10 @@ struct Measurement {
   double rate = 0;       // per CPU-second of the benchmark thread (see CpuStopwatch)
   double extra = 0;
   double wall_rate = 0;  // the same per wall-clock second
+  // Figures particular to one benchmark (the storm's makespan, clients booted...),
+  // each reported as its median like the rates. Plain doubles: the child sends the
+  // struct through a pipe as bytes.
+  std::array<double, 8> figures{};
 };
 
 struct BenchResult {

@@ -56,7 +56,7 @@ Measurement hold_model_pxelab(const HoldModel& model) {
   std::uint64_t ran = hold.clock.run();
   double elapsed = watch.seconds();
   double wall = watch.wall_seconds();
-  return Measurement{static_cast<double>(ran) / elapsed, 0, static_cast<double>(ran) / wall};
+  return Measurement{static_cast<double>(ran) / elapsed, 0, static_cast<double>(ran) / wall, {}};
 }
 
 namespace {
@@ -107,7 +107,7 @@ Measurement hold_model_priority_queue(const HoldModel& model) {
   }
   double elapsed = watch.seconds();
   double wall = watch.wall_seconds();
-  return Measurement{static_cast<double>(ran) / elapsed, 0, static_cast<double>(ran) / wall};
+  return Measurement{static_cast<double>(ran) / elapsed, 0, static_cast<double>(ran) / wall, {}};
 }
 
 }  // namespace pxelab::conformance

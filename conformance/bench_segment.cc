@@ -115,7 +115,7 @@ Measurement segment_throughput(const SegmentLoad& load, TraceMode mode) {
     bytes = static_cast<double>(writer->bytes_written());
     std::remove(path.c_str());
   }
-  return Measurement{frames / elapsed, bytes / elapsed / 1e6, frames / wall};
+  return Measurement{frames / elapsed, bytes / elapsed / 1e6, frames / wall, {}};
 }
 
 Measurement memcpy_frames(const SegmentLoad& load) {
@@ -133,7 +133,7 @@ Measurement memcpy_frames(const SegmentLoad& load) {
   volatile std::uint8_t sink = ring[(load.frames / 2 % kRing) * slot + 20];
   (void)sink;
   double frames = static_cast<double>(load.frames);
-  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6, frames / wall};
+  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6, frames / wall, {}};
 }
 
 Measurement pcap_dump_frames(const SegmentLoad& load) {
@@ -159,7 +159,7 @@ Measurement pcap_dump_frames(const SegmentLoad& load) {
   pcap_close(dead);
   std::remove(path.c_str());
   double frames = static_cast<double>(load.frames);
-  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6, frames / wall};
+  return Measurement{frames / elapsed, frames * static_cast<double>(frame.size()) / elapsed / 1e6, frames / wall, {}};
 }
 
 }  // namespace pxelab::conformance
