@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "conformance/bench_command.h"
+#include "conformance/fidelity_command.h"
 #include "conformance/qemu_command.h"
 #include "conformance/serve_command.h"
 #include "conformance/tftp_get_command.h"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
+  pxelab::conformance::add_fidelity_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

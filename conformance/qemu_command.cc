@@ -39,6 +39,7 @@ struct QemuOptions {
   std::string mac = "52:54:00:12:34:56";
   std::string hostname = "lab01";
   bool udp = false;
+  std::vector<std::string> taps;
 };
 
 int run(const QemuOptions& o) {
@@ -66,6 +67,7 @@ int run(const QemuOptions& o) {
   ro.deadline_seconds = o.deadline;
   ro.server = !o.no_server;
   ro.keep_dir = o.keep;
+  ro.taps = o.taps;
   ro.transport = o.udp ? sim::QemuPort::Transport::kUdp : sim::QemuPort::Transport::kUnix;
   auto r = run_qemu_boot(*profile, ro);
   if (!r) {
@@ -124,6 +126,8 @@ void add_qemu_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--mac", opts->mac, "The VM's MAC (default 52:54:00:12:34:56)");
   cmd->add_option("--hostname", opts->hostname, "Its host name in the server's table (default lab01)");
   cmd->add_option("--firmware-dir", opts->firmware_dir, "Directory of firmware profiles");
+  cmd->add_option("--tap", opts->taps,
+                  "Also join this TAP device to the VM's segment (root; a real server behind it); repeatable");
   cmd->add_flag("--udp", opts->udp, "Loopback UDP instead of unix sockets between pxelab and QEMU");
   cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
 }

@@ -15,6 +15,7 @@
 #include "client/qemu/uboot_script.h"
 #include "server/boot_server.h"
 #include "server/log.h"
+#include "sim/link_port.h"
 #include "sim/segment.h"
 
 namespace pxelab::conformance {
@@ -126,6 +127,14 @@ Result<QemuRunResult> run_qemu_boot(const FirmwareProfile& profile, const QemuRu
     if (!s) return s.error();
     srv = std::move(*s);
     segment.attach(srv->host(), {}, "server");
+  }
+
+  std::vector<std::unique_ptr<sim::LinkPort>> taps;
+  for (const auto& name : o.taps) {
+    auto tap = sim::LinkPort::open_tap(clock, name);
+    if (!tap) return tap.error();
+    segment.attach(**tap, {}, name);
+    taps.push_back(std::move(*tap));
   }
 
   client::qemu::VmOptions vo;

@@ -27,6 +27,9 @@ struct QemuRunOptions {
   sim::QemuPort::Transport transport = sim::QemuPort::Transport::kUnix;
   std::string qemu_binary;      // instead of the profile's
   std::vector<std::string> extra_args;
+  // TAP devices joined to the VM's segment (LinkPort::open_tap; root): a real server
+  // on a bridge behind them answers the real firmware (e.g. dnsmasq, with server off).
+  std::vector<std::string> taps;
   // Server: 192.0.2.1, host 192.0.2.10 (RFC 5737 TEST-NET-1; only inside the simulator).
 };
 
