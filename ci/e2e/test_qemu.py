@@ -269,7 +269,11 @@ def test_real_firmware_against_dnsmasq_through_a_tap(pxelab_bin, tmp_path):
              f"--dhcp-leasefile={tmp_path}/leases", "--enable-tftp", f"--tftp-root={tftp}",
              "--dhcp-boot=pxelinux.0", "--pid-file=", "--user=root", "--no-resolv", "--no-hosts", "--no-ping", "--log-dhcp"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-XX, "seabios-ipxe", "--no-server", "--tap", "tap0",
+        time.sleep(0.5)
+        if dnsmasq.poll() is not None:
+            raise AssertionError("dnsmasq did not start: " + dnsmasq.communicate()[0])
+        try:
+            r = run(["ip", "netns", "exec", ns, pxelab_bin, "qemu", "seabios-ipxe", "--no-server", "--tap", "tap0",
                      "--pcap", tmp_path / "dnsmasq.pcap", "--keep", tmp_path / "keep"], timeout=300)
         finally:
             dnsmasq.terminate()
