@@ -285,3 +285,18 @@ def test_real_firmware_against_dnsmasq_through_a_tap(pxelab_bin, tmp_path):
     assert "pxelinux.0(" in out["images"] and "ldlinux.c32(" in out["images"], r.stdout
     assert "DHCPACK(br0)" in log, log
     assert "sent " in log and "pxelinux.0" in log, log  # dnsmasq's TFTP log line
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_fidelity_against_the_golden_capture(boots, pxelab_bin, profile):
+    """The same firmware, today and when captures/golden/qemu/ was made (ci/qemu-golden):
+    the same options, order, flags, xid policy, RRQ options, tsize probe and files.
+    Timing tolerance is wide (2 s or 50 %): TCG on a shared machine stretches timers.
+    (The comparison with the emulated personalities joins when client::PxeClient lands.)"""
+    b = boots[profile]
+    assert b.rc == 0, b
+    golden = REPO / "captures" / "golden" / "qemu" / f"{profile}.pcap"
+    r = run([pxelab_bin, "fidelity", golden, b.pcap, "--tolerance", "2", "--relative", "0.5"], timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0 differences not known" in r.stdout, r.stdout
+    assert "same   TFTP RRQ 1 options" in r.stdout, r.stdout
