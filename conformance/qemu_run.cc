@@ -11,11 +11,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "client/pxe_client.h"
 #include "client/qemu/launcher.h"
 #include "client/qemu/uboot_script.h"
 #include "server/boot_server.h"
 #include "server/log.h"
+#include "sim/host.h"
 #include "sim/link_port.h"
+#include "sim/rng.h"
 #include "sim/segment.h"
 
 namespace pxelab::conformance {
@@ -100,6 +103,51 @@ sim::Trace trim_trace(const sim::Trace& trace, sim::Time until) {
     out.add_frame(f.time, trace.ingress(i), f.bytes);
   }
   return out;
+}
+
+Result<EmulatedRunResult> run_emulated_boot(const FirmwareProfile& profile, const QemuRunOptions& o,
+                                            std::uint64_t seed) {
+  if (profile.personality.empty()) return Error{"personality", 0, profile.source + " names no emulated personality"};
+  auto set = client::load_personalities(client::default_personality_dir());
+  if (!set) return set.error();
+  auto rom = set->find(profile.personality);
+  if (rom == set->end()) {
+    return Error{"personality", 0, "no personality '" + profile.personality + "' in " + client::default_personality_dir()};
+  }
+  TempDir root;
+  if (root.path.empty()) return Error{"", 0, std::string("cannot create a temporary directory: ") + std::strerror(errno)};
+  std::string tftp_root = root.path + "/tftp";
+  std::filesystem::create_directories(tftp_root);
+  if (auto st = assemble_tftp_root(profile, tftp_root); !st) return st.error();
+  auto config = server::parse_server_config(qemu_server_config(profile, o, tftp_root), root.path + "/server.toml");
+  if (!config) return config.error();
+
+  EmulatedRunResult result;
+  sim::VirtualClock clock;
+  sim::Segment segment(clock, seed);
+  segment.add_sink(result.trace);
+  server::MemoryLog log;
+  std::unique_ptr<server::BootServer> srv;
+  if (o.server) {
+    auto s = server::BootServer::create(clock, *config, log);
+    if (!s) return s.error();
+    srv = std::move(*s);
+    segment.attach(srv->host(), {}, "server");
+  }
+  sim::HostConfig hc;
+  hc.mac = o.mac;
+  hc.arp.attempts = static_cast<int>(rom->second.arp_attempts);
+  hc.arp.retry_interval = rom->second.arp_retry;
+  sim::Host host(clock, hc);
+  client::PxeClient agent(*set, rom->second, sim::derive_seed(seed, 1), o.hostname);
+  segment.attach(host, {}, o.hostname);
+  host.start(agent, 0);
+  sim::Time limit = sim::from_seconds(o.deadline_seconds > 0 ? o.deadline_seconds : profile.deadline_seconds);
+  agent.set_on_finished([&clock](const client::PxeClient&) { clock.stop(); });
+  clock.run(limit);
+  agent.end_of_run(clock.now());
+  result.outcome = agent.outcome();
+  return result;
 }
 
 Result<QemuRunResult> run_qemu_boot(const FirmwareProfile& profile, const QemuRunOptions& o) {

@@ -55,6 +55,16 @@ std::string qemu_server_config(const client::qemu::FirmwareProfile& profile, con
 // a signalfd: they stop the VM and return (interrupted = true) after full cleanup.
 Result<QemuRunResult> run_qemu_boot(const client::qemu::FirmwareProfile& profile, const QemuRunOptions& options);
 
+// The matching emulated personality (profile.personality, client/personalities) in
+// the same scenario: the same server configuration and TFTP root, the same MAC, on a
+// VirtualClock (deterministic for `seed`). What fidelity compares against the VM.
+struct EmulatedRunResult {
+  client::ClientOutcome outcome;
+  sim::Trace trace;
+};
+Result<EmulatedRunResult> run_emulated_boot(const client::qemu::FirmwareProfile& profile, const QemuRunOptions& options,
+                                            std::uint64_t seed = 1);
+
 // The frames of `trace` up to and including time `until` (the boot, trimmed).
 sim::Trace trim_trace(const sim::Trace& trace, sim::Time until);
 

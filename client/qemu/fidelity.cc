@@ -122,8 +122,35 @@ std::size_t FidelityReport::differences() const {
   return n;
 }
 
-FidelityReport compare_clients(const ClientDigest& real, const ClientDigest& other, const FidelityOptions& opt) {
+namespace {
+
+// By frame number, not time: an emulated run on ideal links does everything at one
+// virtual instant.
+ClientDigest cut_at_nbp(const ClientDigest& d) {
+  std::size_t end = static_cast<std::size_t>(-1);
+  for (const auto& t : d.tftp) {
+    if (t.complete) {
+      end = t.last_frame;
+      break;
+    }
+  }
+  ClientDigest out;
+  out.mac = d.mac;
+  for (const auto& e : d.dhcp) {
+    if (e.frame <= end) out.dhcp.push_back(e);
+  }
+  for (const auto& t : d.tftp) {
+    if (t.rrq_frame <= end) out.tftp.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& other_in, const FidelityOptions& opt) {
   FidelityReport r;
+  const ClientDigest real = opt.until_nbp ? cut_at_nbp(real_in) : real_in;
+  const ClientDigest other = opt.until_nbp ? cut_at_nbp(other_in) : other_in;
   auto add = [&](std::string aspect, std::string a, std::string b, std::optional<bool> same = std::nullopt) {
     FidelityItem item{std::move(aspect), std::move(a), std::move(b), false, {}};
     item.same = same ? *same : item.real == item.other;
@@ -251,6 +278,11 @@ FidelityReport compare_clients(const ClientDigest& real, const ClientDigest& oth
     return s.empty() ? std::string("none") : s;
   };
   add("files asked after the NBP", configs(real), configs(other));
+  for (const auto& k : opt.known) {
+    bool used = false;
+    for (const auto& i : r.items) used |= i.aspect == k.aspect && !i.same;
+    if (!used && !k.sometimes) r.stale.push_back(k);
+  }
   return r;
 }
 
@@ -267,6 +299,7 @@ std::string render(const FidelityReport& report) {
     }
     out += '\n';
   }
+  for (const auto& k : report.stale) out += "stale  known difference '" + k.aspect + "' is the same now: remove it\n";
   return out;
 }
 

@@ -14,14 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "client/qemu/firmware_profile.h"  // KnownDifference
 #include "client/qemu/trace_digest.h"
 
 namespace pxelab::client::qemu {
-
-struct KnownDifference {
-  std::string aspect;  // as FidelityItem::aspect
-  std::string reason;  // why it is accepted (FW-nn, a personality limitation...)
-};
 
 struct FidelityOptions {
   // Two retry intervals (or waits) agree when they differ by at most
@@ -29,6 +25,10 @@ struct FidelityOptions {
   double tolerance_seconds = 0.5;
   double tolerance_relative = 0.25;
   std::vector<KnownDifference> known;
+  // Compare only up to the end of the first completed TFTP transfer (the NBP) of each
+  // side: for a profile whose real run is cut at the NBP's first words, what the
+  // emulated loader does next has no real counterpart.
+  bool until_nbp = false;
 };
 
 struct FidelityItem {
@@ -41,6 +41,7 @@ struct FidelityItem {
 
 struct FidelityReport {
   std::vector<FidelityItem> items;
+  std::vector<KnownDifference> stale;  // listed as known, but the aspect is the same now
   std::size_t differences() const;  // not same and not known
 };
 

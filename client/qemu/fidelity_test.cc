@@ -175,10 +175,15 @@ TEST(Fidelity, EachAspectThatDiffersIsReported) {
   EXPECT_TRUE(differs("TFTP RRQ 1 options"));
 
   FidelityOptions known;
-  known.known.push_back({"DISCOVER flags", "FW-02: iPXE sets 0x8000 only when chainloaded"});
+  known.known.push_back({"DISCOVER flags", "FW-02: iPXE sets 0x8000 only when chainloaded", false});
+  known.known.push_back({"DISCOVER 60", "listed but the same: stale", false});
+  known.known.push_back({"DISCOVER 93", "timing, may match", true});
   auto k = compare_clients(a, b, known);
   EXPECT_EQ(k.differences(), r.differences() - 1);
   EXPECT_NE(render(k).find("known  DISCOVER flags"), std::string::npos) << render(k);
+  ASSERT_EQ(k.stale.size(), 1u);  // "sometimes" entries are never stale
+  EXPECT_EQ(k.stale[0].aspect, "DISCOVER 60");
+  EXPECT_NE(render(k).find("stale  known difference 'DISCOVER 60'"), std::string::npos);
 }
 
 }  // namespace

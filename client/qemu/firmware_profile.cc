@@ -107,7 +107,7 @@ Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std:
   FirmwareProfile p;
   p.source = source;
   r.only_keys(root, "", {"id", "description", "arch", "personality", "qemu", "args", "requires", "vars_template",
-                         "marker", "failure", "expected_seconds", "deadline_seconds", "server", "tftp"});
+                         "marker", "failure", "expected_seconds", "deadline_seconds", "server", "tftp", "known", "fidelity_scope"});
   p.id = r.string(root, "id", "", true);
   p.description = r.string(root, "description", "", false);
   p.personality = r.string(root, "personality", "", false);
@@ -186,6 +186,26 @@ Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std:
         r.fail(t->source(), path + ".name", "must be a relative path inside the TFTP root");
       }
       p.tftp.push_back(std::move(e));
+    }
+  }
+  if (std::string scope = r.string(root, "fidelity_scope", "", false); !scope.empty()) {
+    if (scope == "nbp") p.fidelity_until_nbp = true;
+    else if (scope != "all") r.fail(root.get("fidelity_scope")->source(), "fidelity_scope", "must be \"all\" or \"nbp\"");
+  }
+  if (const toml::node* kn = root.get("known")) {
+    const toml::array* a = kn->as_array();
+    if (!a) r.fail(kn->source(), "known", "must be an array of tables ([[known]])");
+    for (std::size_t i = 0; a && i < a->size(); ++i) {
+      const toml::table* t = (*a)[i].as_table();
+      std::string path = "known[" + std::to_string(i) + "]";
+      if (!t) {
+        r.fail((*a)[i].source(), path, "must be a table");
+        continue;
+      }
+      r.only_keys(*t, path, {"aspect", "reason", "sometimes"});
+      KnownDifference k{r.string(*t, "aspect", path, true), r.string(*t, "reason", path, true), false};
+      if (const toml::node* so = t->get("sometimes")) k.sometimes = so->value<bool>().value_or(false);
+      p.known.push_back(std::move(k));
     }
   }
   if (r.failed()) return r.take();

@@ -48,6 +48,14 @@ struct TftpEntry {
   std::string wrap;
 };
 
+// A difference between this firmware and its emulated personality that fidelity
+// accepts, with the reason (fidelity.h).
+struct KnownDifference {
+  std::string aspect;  // as FidelityItem::aspect, e.g. "DISCOVER retry intervals"
+  std::string reason;  // why it is accepted (FW-nn, a scenario artefact...)
+  bool sometimes = false;  // timing that varies run to run: never reported stale
+};
+
 struct FirmwareProfile {
   std::string id;            // "seabios-ipxe"; the file name without .toml
   std::string source;        // the file it came from
@@ -68,6 +76,8 @@ struct FirmwareProfile {
   std::string boot_file;
   std::string ipxe_script;   // empty: iPXE clients get boot_file too
   std::vector<TftpEntry> tftp;
+  std::vector<KnownDifference> known;  // [[known]] aspect/reason
+  bool fidelity_until_nbp = false;     // fidelity_scope = "nbp" (FidelityOptions::until_nbp)
 };
 
 // Parses one profile. Errors read "FILE:LINE:COL: KEY: what is wrong".

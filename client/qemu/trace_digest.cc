@@ -69,7 +69,7 @@ ClientDigest digest_client(const sim::Trace& trace, const wire::MacAddress& mac)
         TftpTransfer t;
         t.file = rq->filename;
         t.client_port = sp;
-        t.rrq_frame = i;
+        t.rrq_frame = t.last_frame = i;
         t.started = t.finished = f.time;
         t.requested = rq->options;
         open[sp] = d.tftp.size();
@@ -86,6 +86,7 @@ ClientDigest digest_client(const sim::Trace& trace, const wire::MacAddress& mac)
       if (const auto* data = std::get_if<wire::TftpData>(&*pkt)) {
         if (blocks[it->second].insert(data->block).second) t.bytes += data->data.size();
         t.finished = f.time;
+        t.last_frame = i;
         if (data->data.size() < block_size[it->second]) t.complete = true;
       } else if (const auto* o = std::get_if<wire::TftpOack>(&*pkt)) {
         t.oack = o->options;

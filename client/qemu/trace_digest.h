@@ -34,6 +34,7 @@ struct TftpTransfer {
   std::size_t rrq_frame = 0;
   sim::Time started = 0;
   sim::Time finished = 0;                 // last DATA seen (started if none)
+  std::size_t last_frame = 0;             // trace frame of that DATA (rrq_frame if none)
   wire::TftpOptions requested;            // options of the RRQ, in wire order
   std::optional<wire::TftpOptions> oack;  // the server's OACK, if any
   std::optional<wire::TftpError> server_error;
