@@ -109,6 +109,7 @@ def boots(pxelab_bin, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("qemu")
     jobs = [Boot("ovmf-no-server", ["ovmf-x64", "--no-server"], tmp)]
     jobs += [Boot(p, [p], tmp) for p in ["ovmf-x64-ipxe", "seabios-ipxe", "seabios-ipxe-virtio", "ovmf-x64", "uboot"]]
+    jobs.append(Boot("uboot-udp", ["uboot", "--udp"], tmp))
     jobs.append(Boot("hang", ["seabios-ipxe", "--no-server", "--deadline", "4"], tmp))
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         done = list(pool.map(lambda b: b.run(pxelab_bin), jobs))
@@ -137,6 +138,14 @@ def test_firmware_boots_to_its_marker(boots, profile):
     # The pcap (trimmed at the marker) holds the boot: at least DORA and the TFTP reads.
     assert b.pcap.stat().st_size > 24 + 4 * 300, b
     assert int(b.out["frames"]) >= 8, b
+    assert b.left == ([], []), b
+
+
+def test_loopback_udp_transport_boots_too(boots):
+    """QemuPort over loopback UDP (QEMU binds an ephemeral port; the port latches it)."""
+    b = boots["uboot-udp"]
+    assert b.rc == 0 and b.out["status"] == "booted", b
+    assert "local.type=inet" in (b.keep / "lab01.command").read_text(), b
     assert b.left == ([], []), b
 
 

@@ -240,6 +240,8 @@ Status QemuVm::launch(sim::Segment& segment, const VmOptions& o) {
   pid_fd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   if (pid_fd_ >= 0) {
     pid_watch_ = clock_.watch(pid_fd_, POLLIN, [this] { on_exit(); });
+  } else {
+    poll_exit();  // kernels before 5.3: no pidfd, look every 100 ms
   }
   sim::Time deadline = o.deadline > 0 ? o.deadline : sim::from_seconds(profile_.deadline_seconds);
   deadline_event_ = clock_.after(deadline, [this, deadline] {
@@ -349,6 +351,15 @@ void QemuVm::on_exit() {
   if (on_done_) on_done_();
 }
 
+void QemuVm::poll_exit() {
+  if (reaped_) return;
+  on_exit();
+  if (!reaped_) poll_event_ = clock_.after(sim::ms(100), [this] {
+    poll_event_.reset();
+    poll_exit();
+  });
+}
+
 void QemuVm::stop(std::string_view why) {
   if (!final_) {
     finish(BootStatus::kPending, kCodeDeadline,
@@ -374,6 +385,7 @@ void QemuVm::reap_blocking() {
 void QemuVm::cleanup() {
   reap_blocking();
   if (deadline_event_) clock_.cancel(*deadline_event_);
+  if (poll_event_) clock_.cancel(*poll_event_);
   if (console_fd_ >= 0) {
     clock_.unwatch(console_watch_);
     ::close(console_fd_);

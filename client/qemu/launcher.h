@@ -92,6 +92,7 @@ class QemuVm {
   void on_console();
   void on_line(std::string_view line);
   void on_exit();
+  void poll_exit();
   void finish(BootStatus status, std::string_view code, std::string text);
   void kill_now();
   void reap_blocking();
@@ -109,6 +110,7 @@ class QemuVm {
   int pid_fd_ = -1;
   sim::RealtimeClock::WatchId console_watch_{}, pid_watch_{};
   std::optional<sim::EventId> deadline_event_;
+  std::optional<sim::EventId> poll_event_;  // without pidfd only
   std::string marker_regex_;
   std::string console_;
   std::string partial_;  // an unfinished console line
