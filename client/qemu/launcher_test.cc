@@ -168,6 +168,39 @@ TEST(QemuVm, DestroyedMidBootLeavesNothingBehindAndKeepsLogs) {
   EXPECT_TRUE(exists(t.path + "/keep/lab01.command"));
 }
 
+TEST(QemuVm, SeveralVmsShareOneSegmentAndEachHasItsOutcome) {
+  // What a scenario harness does with kind = "qemu" clients: N VMs on one segment and
+  // one RealtimeClock, the run ends when every VM is done.
+  TempDir t;
+  auto booting = write_script(t.path, "echo 'pxelab: lab01 boot mode network'; echo 'pxelab: lab02 boot mode network'; exec sleep 30\n");
+  sim::RealtimeClock clock;
+  sim::Segment segment(clock, 1);
+  std::vector<std::unique_ptr<QemuVm>> vms;
+  int done = 0;
+  for (int i = 1; i <= 3; ++i) {
+    VmOptions o;
+    o.hostname = "lab0" + std::to_string(i);  // lab03 never sees its marker
+    o.mac = wire::MacAddress{{0x52, 0x54, 0, 0x12, 0x34, static_cast<std::uint8_t>(i)}};
+    o.deadline = sim::seconds(2);
+    auto vm = QemuVm::start(clock, segment, fake_profile(booting), o);
+    ASSERT_TRUE(vm) << vm.error().to_string();
+    (*vm)->set_on_done([&] {
+      if (++done == 3) clock.stop();
+    });
+    vms.push_back(std::move(*vm));
+  }
+  EXPECT_EQ(segment.port_count(), 3u);
+  EXPECT_NE(vms[0]->directory(), vms[1]->directory());
+  clock.run(sim::seconds(10));
+  EXPECT_EQ(done, 3);
+  EXPECT_EQ(vms[0]->outcome().status, BootStatus::kBooted);
+  EXPECT_EQ(vms[0]->outcome().name, "lab01");
+  EXPECT_EQ(vms[1]->outcome().status, BootStatus::kBooted);
+  EXPECT_EQ(vms[2]->outcome().status, BootStatus::kPending);
+  EXPECT_EQ(vms[2]->outcome().code, kCodeDeadline);
+  EXPECT_EQ(vms[2]->outcome().mac.octets[5], 3);
+}
+
 TEST(QemuVm, MissingRequirementsNameThePackage) {
   FirmwareProfile p = fake_profile("/nonexistent");
   p.qemu = {"qemu-system-nonexistent-arch", "qemu-system-nothing"};
