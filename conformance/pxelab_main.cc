@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 
 #include "conformance/bench_command.h"
+#include "conformance/fidelity_command.h"
+#include "conformance/qemu_command.h"
 #include "conformance/serve_command.h"
 #include "conformance/tftp_get_command.h"
 
@@ -25,6 +27,8 @@ constexpr const char* kFooter =
     "                                 the reference boot server on a real link\n"
     "  pxelab tftp-get 192.0.2.1 pxelinux.0 --windowsize 16\n"
     "                                 fetch a file with a windowed TFTP client\n"
+    "  pxelab qemu seabios-ipxe --pcap boot.pcap\n"
+    "                                 boot real firmware under QEMU against the server\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_bench_command(app, exit_code);
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
+  pxelab::conformance::add_qemu_command(app, exit_code);
+  pxelab::conformance::add_fidelity_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,306 @@
+#include "client/qemu/fidelity.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace pxelab::client::qemu {
+
+namespace {
+
+using wire::dhcp::MessageType;
+
+std::string hex(wire::ByteView b) {
+  std::string s;
+  char buf[4];
+  for (auto c : b) {
+    std::snprintf(buf, sizeof buf, "%02x", c);
+    s += buf;
+  }
+  return s;
+}
+
+std::string printable_or_hex(wire::ByteView b) {
+  for (auto c : b) {
+    if (c < 0x20 || c > 0x7e) return std::string("hex:").append(hex(b));
+  }
+  std::string s = "\"";
+  s.append(b.begin(), b.end());
+  s += '"';
+  return s;
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", s);
+  return buf;
+}
+
+template <class T>
+std::string join(const std::vector<T>& v, const char* sep = ",") {
+  std::string s;
+  for (const auto& x : v) {
+    if (!s.empty()) s += sep;
+    s += std::to_string(x);
+  }
+  return s;
+}
+
+std::string option_value(const wire::dhcp::Message& m, std::uint8_t code) {
+  const auto* o = m.find(code);
+  if (!o) return "-";
+  const auto& d = o->data;
+  switch (code) {
+    case 55: {
+      std::vector<int> codes(d.begin(), d.end());
+      return join(codes);
+    }
+    case 57:
+      return d.size() == 2 ? std::to_string(wire::load_be16(d.data())) : std::string("hex:").append(hex(d));
+    case 61:
+    case 97:  // per-machine content: compare the shape (length, type octet)
+      return "len " + std::to_string(d.size()) + (d.empty() ? "" : " type " + std::to_string(d[0]));
+    case 175: {  // iPXE encapsulated options: the sub-option codes it announces
+      std::vector<int> codes;
+      for (std::size_t i = 0; i + 1 < d.size(); i += 2 + d[i + 1]) codes.push_back(d[i]);
+      return "suboptions " + join(codes);
+    }
+    case 60:
+    case 77:
+      return printable_or_hex(d);
+    default:
+      return std::string("hex:").append(hex(d));
+  }
+}
+
+const DhcpEvent* first(const ClientDigest& d, MessageType t, bool proxy = false) {
+  for (const auto& e : d.dhcp) {
+    if (e.from_client && e.type == static_cast<std::uint8_t>(t) && (e.dst_port == 4011) == proxy) return &e;
+  }
+  return nullptr;
+}
+
+// DISCOVERs of the first exchange: up to the first REQUEST (later ones belong to a
+// chainloaded program asking again, FW-44).
+std::vector<const DhcpEvent*> first_discovers(const ClientDigest& d) {
+  std::vector<const DhcpEvent*> out;
+  for (const auto& e : d.dhcp) {
+    if (!e.from_client) continue;
+    if (e.type == static_cast<std::uint8_t>(MessageType::kRequest)) break;
+    if (e.type == static_cast<std::uint8_t>(MessageType::kDiscover) || !e.type) out.push_back(&e);
+  }
+  return out;
+}
+
+std::string xid_policy(const std::vector<const DhcpEvent*>& discovers) {
+  if (discovers.empty()) return "-";
+  if (discovers.size() == 1) return "one DISCOVER";
+  bool same = true, distinct = true;
+  for (std::size_t i = 1; i < discovers.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (discovers[i]->message.xid == discovers[j]->message.xid) distinct = false;
+    }
+    same &= discovers[i]->message.xid == discovers[0]->message.xid;
+  }
+  return same ? "one xid for every DISCOVER" : distinct ? "a new xid per DISCOVER" : "xids partly reused";
+}
+
+std::string rrq_options(const TftpTransfer& t) {
+  std::string s;
+  for (const auto& o : t.requested.entries) {
+    // tsize is 0 in a request; other values are the client's choices.
+    if (!s.empty()) s += ' ';
+    s.append(o.name).append("=").append(o.value);
+  }
+  return s.empty() ? "(none)" : s;
+}
+
+}  // namespace
+
+std::size_t FidelityReport::differences() const {
+  std::size_t n = 0;
+  for (const auto& i : items) n += !i.same && i.known.empty();
+  return n;
+}
+
+namespace {
+
+// By frame number, not time: an emulated run on ideal links does everything at one
+// virtual instant.
+ClientDigest cut_at_nbp(const ClientDigest& d) {
+  std::size_t end = static_cast<std::size_t>(-1);
+  for (const auto& t : d.tftp) {
+    if (t.complete) {
+      end = t.last_frame;
+      break;
+    }
+  }
+  ClientDigest out;
+  out.mac = d.mac;
+  for (const auto& e : d.dhcp) {
+    if (e.frame <= end) out.dhcp.push_back(e);
+  }
+  for (const auto& t : d.tftp) {
+    if (t.rrq_frame <= end) out.tftp.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& other_in, const FidelityOptions& opt) {
+  FidelityReport r;
+  const ClientDigest real = opt.until_nbp ? cut_at_nbp(real_in) : real_in;
+  const ClientDigest other = opt.until_nbp ? cut_at_nbp(other_in) : other_in;
+  auto add = [&](std::string aspect, std::string a, std::string b, std::optional<bool> same = std::nullopt) {
+    FidelityItem item{std::move(aspect), std::move(a), std::move(b), false, {}};
+    item.same = same ? *same : item.real == item.other;
+    if (!item.same) {
+      for (const auto& k : opt.known) {
+        if (k.aspect == item.aspect) item.known = k.reason;
+      }
+    }
+    r.items.push_back(std::move(item));
+  };
+  auto close = [&](double a, double b) {
+    return std::fabs(a - b) <= std::max(opt.tolerance_seconds, opt.tolerance_relative * std::fabs(a));
+  };
+
+  for (auto type : {MessageType::kDiscover, MessageType::kRequest}) {
+    std::string name = type == MessageType::kDiscover ? "DISCOVER" : "REQUEST";
+    const DhcpEvent* a = first(real, type);
+    const DhcpEvent* b = first(other, type);
+    auto codes = [](const DhcpEvent* e) {
+      if (!e) return std::string("-");
+      std::vector<int> c;
+      for (const auto& o : e->message.options) c.push_back(o.code);
+      return join(c);
+    };
+    add(name + " options", codes(a), codes(b));
+    for (std::uint8_t code : {55, 57, 60, 61, 93, 94, 97, 77, 175}) {
+      add(name + " " + std::to_string(code), a ? option_value(a->message, code) : "-",
+          b ? option_value(b->message, code) : "-");
+    }
+    auto flags = [](const DhcpEvent* e) {
+      if (!e) return std::string("-");
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "0x%04x", e->message.flags);
+      return std::string(buf);
+    };
+    add(name + " flags", flags(a), flags(b));
+  }
+
+  auto da = first_discovers(real), db = first_discovers(other);
+  add("DISCOVER xid policy", xid_policy(da), xid_policy(db));
+  {
+    const DhcpEvent* ra = first(real, MessageType::kRequest);
+    const DhcpEvent* rb = first(other, MessageType::kRequest);
+    auto req_xid = [](const std::vector<const DhcpEvent*>& d, const DhcpEvent* req) {
+      if (d.empty() || !req) return std::string("-");
+      return std::string(req->message.xid == d.back()->message.xid ? "REQUEST reuses the DISCOVER's xid"
+                                                                   : "REQUEST has a new xid");
+    };
+    add("REQUEST xid", req_xid(da, ra), req_xid(db, rb));
+    auto secs = [](const std::vector<const DhcpEvent*>& d) {
+      std::vector<int> s;
+      for (const auto* e : d) s.push_back(e->message.secs);
+      return d.empty() ? std::string("-") : join(s);
+    };
+    // secs is a policy (FW-02: iPXE packs a counter; FW-08: EDK2 0/4/12/28).
+    add("DISCOVER secs", secs(da), secs(db));
+    // Retry intervals within tolerance; the count must match too.
+    std::vector<double> ia, ib;
+    for (std::size_t i = 1; i < da.size(); ++i) ia.push_back(sim::to_seconds(da[i]->time - da[i - 1]->time));
+    for (std::size_t i = 1; i < db.size(); ++i) ib.push_back(sim::to_seconds(db[i]->time - db[i - 1]->time));
+    auto render_list = [](const std::vector<double>& v) {
+      std::string s;
+      for (double x : v) {
+        if (!s.empty()) s += ", ";
+        s += seconds(x);
+      }
+      return s.empty() ? std::string("none") : s + " s";
+    };
+    bool intervals_same = ia.size() == ib.size();
+    for (std::size_t i = 0; intervals_same && i < ia.size(); ++i) intervals_same = close(ia[i], ib[i]);
+    add("DISCOVER retry intervals", render_list(ia), render_list(ib), intervals_same);
+    // The wait between the last DISCOVER and the REQUEST: the offer collection window
+    // (FW-08: EDK2 selects when its 4 s timer expires; FW-13: iPXE after 2 s).
+    auto wait = [&](const std::vector<const DhcpEvent*>& d, const DhcpEvent* req) -> std::optional<double> {
+      if (d.empty() || !req) return std::nullopt;
+      return sim::to_seconds(req->time - d.front()->time);
+    };
+    auto wa = wait(da, ra), wb = wait(db, rb);
+    add("first DISCOVER to REQUEST", wa ? seconds(*wa) + " s" : "-", wb ? seconds(*wb) + " s" : "-",
+        (!wa && !wb) || (wa && wb && close(*wa, *wb)));
+  }
+
+  auto port4011 = [](const ClientDigest& d) {
+    std::vector<std::string> parts;
+    for (const auto& e : d.dhcp) {
+      if (e.from_client && e.dst_port == 4011) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
+    }
+    if (parts.empty()) return std::string("none");
+    return parts.front() + (parts.size() > 1 ? " (x" + std::to_string(parts.size()) + ")" : "");
+  };
+  add("port 4011", port4011(real), port4011(other));
+
+  std::size_t n = std::max(real.tftp.size(), other.tftp.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const TftpTransfer* a = i < real.tftp.size() ? &real.tftp[i] : nullptr;
+    const TftpTransfer* b = i < other.tftp.size() ? &other.tftp[i] : nullptr;
+    std::string tag = "TFTP RRQ " + std::to_string(i + 1);
+    add(tag + " file", a ? a->file : "-", b ? b->file : "-");
+    add(tag + " options", a ? rrq_options(*a) : "-", b ? rrq_options(*b) : "-");
+    auto abort = [](const TftpTransfer* t) {
+      if (!t) return std::string("-");
+      if (!t->client_error) return std::string(t->complete ? "completed" : "not completed");
+      return "client ERROR " + std::to_string(t->client_error->code) + " '" + t->client_error->message + "'";
+    };
+    add(tag + " end", abort(a), abort(b));
+  }
+  auto probe = [](const ClientDigest& d) {
+    for (std::size_t i = 0; i + 1 < d.tftp.size(); ++i) {
+      const auto& t = d.tftp[i];
+      if (t.requested.find("tsize") && t.client_error && d.tftp[i + 1].file == t.file) {
+        return "RRQ " + t.file + " with tsize, ERROR " + std::to_string(t.client_error->code) + ", then RRQ" +
+               (d.tftp[i + 1].requested.find("tsize") ? " with tsize" : " without tsize");
+      }
+    }
+    return std::string("none");
+  };
+  add("TFTP tsize probe", probe(real), probe(other));
+  auto configs = [](const ClientDigest& d) {
+    std::string s;
+    for (std::size_t i = 1; i < d.tftp.size(); ++i) {  // after the NBP
+      if (!s.empty()) s += ' ';
+      s += d.tftp[i].file;
+      if (d.tftp[i].server_error) s += "(!)";
+    }
+    return s.empty() ? std::string("none") : s;
+  };
+  add("files asked after the NBP", configs(real), configs(other));
+  for (const auto& k : opt.known) {
+    bool used = false;
+    for (const auto& i : r.items) used |= i.aspect == k.aspect && !i.same;
+    if (!used && !k.sometimes) r.stale.push_back(k);
+  }
+  return r;
+}
+
+std::string render(const FidelityReport& report) {
+  std::size_t width = 0;
+  for (const auto& i : report.items) width = std::max(width, i.aspect.size());
+  std::string out;
+  for (const auto& i : report.items) {
+    out += i.same ? "same " : !i.known.empty() ? "known" : "DIFF ";
+    out.append("  ").append(i.aspect).append(width - i.aspect.size() + 2, ' ').append(i.real);
+    if (!i.same) {
+      out.append("  |  ").append(i.other);
+      if (!i.known.empty()) out.append("   (").append(i.known).append(")");
+    }
+    out += '\n';
+  }
+  for (const auto& k : report.stale) out += "stale  known difference '" + k.aspect + "' is the same now: remove it\n";
+  return out;
+}
+
+}  // namespace pxelab::client::qemu
