@@ -83,6 +83,10 @@ Result<Capture> read_all(pcap_t* p) {
     capture.trace.add_frame(t, sim::kNoPort, bytes);
   }
   std::string error = rc == PCAP_ERROR ? pcap_geterr(p) : "";
+  if (!error.empty()) {
+    FILE* f = pcap_file(p);
+    capture.read_error_offset = f != nullptr ? std::ftell(f) : -1;
+  }
   pcap_close(p);
   // A file cut in the middle of a record (a capture still being written, a crash) is
   // an error for libpcap; the frames before the cut are still worth having, but the

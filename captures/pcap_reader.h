@@ -31,6 +31,9 @@ struct Capture {
   // Non-empty if reading stopped early on an error after at least one frame (e.g. a
   // file cut in the middle of a record): the frames before it are in `trace`.
   std::string read_error;
+  // Where reading stopped in the file (bytes from its start) when read_error is set;
+  // -1 when the position is unknown.
+  long read_error_offset = -1;
 };
 
 Result<Capture> read_capture(const std::string& path);

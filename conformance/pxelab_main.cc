@@ -5,6 +5,7 @@
 #include "conformance/bench_command.h"
 #include "conformance/fidelity_command.h"
 #include "conformance/qemu_command.h"
+#include "conformance/check_command.h"
 #include "conformance/serve_command.h"
 #include "conformance/tftp_get_command.h"
 
@@ -29,6 +30,8 @@ constexpr const char* kFooter =
     "                                 fetch a file with a windowed TFTP client\n"
     "  pxelab qemu seabios-ipxe --pcap boot.pcap\n"
     "                                 boot real firmware under QEMU against the server\n"
+    "  pxelab check boot.pcap --json report.json\n"
+    "                                 conformance checks over a capture\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   pxelab::conformance::add_bench_command(app, exit_code);
+  pxelab::conformance::add_check_command(app, exit_code);
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
