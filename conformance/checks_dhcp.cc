@@ -133,8 +133,9 @@ void dest_rule(const Analysis& a, Judge& j) {
       want = "255.255.255.255:68 (broadcast flag set)";
     } else {
       // Unicast to yiaddr at chaddr; an IP broadcast is allowed when unicast is not.
+      // A zero destination MAC is unknown (Linux cooked captures do not record it).
       ok = f.dst_port == kPortDhcpClient &&
-           ((f.dst_ip == r.yiaddr && f.dst_mac == r.mac) || f.dst_ip.is_broadcast());
+           ((f.dst_ip == r.yiaddr && (f.dst_mac == r.mac || f.dst_mac.is_zero())) || f.dst_ip.is_broadcast());
       want = "yiaddr " + ip(r.yiaddr) + ":68 at " + r.mac.to_string() + " (or broadcast)";
     }
     if (!ok) fail(j, a, r, {}, std::string(type_name(r.type)) + " expected to " + want + ", sent to " + dest(f));
@@ -382,11 +383,11 @@ void relay_delivery_rule(const Analysis& a, Judge& j) {
     const FrameInfo& f = a.frame(r);
     j.judge();
     if (r.broadcast_flag() || r.yiaddr.is_any()) {
-      if (!f.dst_ip.is_broadcast() || !f.dst_mac.is_broadcast()) {
+      if (!f.dst_ip.is_broadcast() || !(f.dst_mac.is_broadcast() || f.dst_mac.is_zero())) {
         fail(j, a, r, {}, "broadcast bit set (or no yiaddr): the relay must broadcast, it sent to " + dest(f) + " at " +
                               f.dst_mac.to_string());
       }
-    } else if (!(f.dst_ip == r.yiaddr && f.dst_mac == r.mac) && !f.dst_ip.is_broadcast()) {
+    } else if (!(f.dst_ip == r.yiaddr && (f.dst_mac == r.mac || f.dst_mac.is_zero())) && !f.dst_ip.is_broadcast()) {
       fail(j, a, r, {}, "expected unicast to yiaddr " + ip(r.yiaddr) + " at chaddr " + r.mac.to_string() +
                             ", sent to " + dest(f));
     }

@@ -71,10 +71,14 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
       f.first_discover_frame = m.frame;
     }
     for (std::uint32_t t : g.transactions_of(c)) {
+      // Requests count from the client itself, or from a relay when the client's own
+      // copies are not in the capture.
+      bool own = false;
+      for (std::uint32_t i : g.messages(g.transactions[t])) own |= util::client_request(a, d.dhcp[i]);
       for (std::uint32_t i : g.messages(g.transactions[t])) {
         const DhcpMsg& m = d.dhcp[i];
         const sim::Time time = a.frame(m).time;
-        if (util::client_request(a, m)) {
+        if (m.is_request() && (own ? util::client_request(a, m) : !util::boot_server_exchange(a, m))) {
           f.discovers += m.type == kDiscover;
           f.requests += m.type == kRequest;
           continue;
@@ -196,7 +200,13 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
     s += "\nClients:\n";
     const sim::Time t0 = d.frames.empty() ? 0 : d.frames.front().time;
     auto at = [&](sim::Time t) { return seconds_text(static_cast<double>(t - t0) / 1e9); };
-    for (const auto& c : clients) {
+    constexpr std::size_t kMaxListed = 50;
+    for (std::size_t ci = 0; ci < clients.size(); ++ci) {
+      const auto& c = clients[ci];
+      if (ci == kMaxListed) {
+        s += "  ... " + std::to_string(clients.size() - kMaxListed) + " more clients (see --json)\n";
+        break;
+      }
       s += "  " + c.mac.to_string();
       if (c.fp) s += "  " + c.fp->id + fmt(" (distance %.1f", c.fp->distance) + (c.fp->runner_up.empty() ? "" : "; next " + c.fp->runner_up) + ")";
       s += "\n";

@@ -122,7 +122,11 @@ Grouping group_transactions(DecodedTrace& d) {
     if (m.is_request()) {
       if (c.first_request == kNone) c.first_request = static_cast<std::int32_t>(i);
       const bool discover = m.type == 1 || (m.type == 0 && f.dst_port == kPortDhcpServer);
-      if (discover && c.first_discover == kNone && f.src_port == kPortDhcpClient) {
+      if (discover && f.src_port == kPortDhcpClient && (c.first_discover == kNone || !c.discover_from_client)) {
+        c.first_discover = static_cast<std::int32_t>(i);
+        c.discover_from_client = true;
+      } else if (discover && c.first_discover == kNone && f.src_port == kPortDhcpServer) {
+        // Only a relay's copy was captured (the client is on another segment).
         c.first_discover = static_cast<std::int32_t>(i);
       }
       if (f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpServer) {

@@ -65,6 +65,7 @@ struct TftpTransfer {
 struct Client {
   wire::MacAddress mac;
   std::int32_t first_discover = kNone;  // DhcpMsg index: the identity fingerprinted
+  bool discover_from_client = false;    // false: first_discover is a relay's copy
   std::int32_t first_request = kNone;   // first BOOTREQUEST of any kind
   std::uint32_t tx_begin = 0, tx_count = 0;  // into Grouping::client_transactions
   std::vector<std::uint32_t> transfers;      // TftpTransfer indices (few per client)

@@ -1,0 +1,97 @@
+"""`pxelab check` on the golden captures (captures/golden, made by captures/make-golden
+from real dnsmasq, udhcpc, dhclient, tftp-hpa, curl, perfdhcp and pxelab serve), and on
+damaged input: a truncated file, a file that is not a capture, a missing file."""
+import json
+import pathlib
+
+import pytest
+
+from conftest import REPO, run
+
+GOLDEN = REPO / "captures" / "golden"
+CAPTURES = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".pcap", ".pcapng"))
+
+
+def test_there_are_golden_captures():
+    names = {p.name for p in CAPTURES}
+    assert {"dnsmasq-udhcpc.pcap", "dnsmasq-dhclient.pcapng", "serve-perfdhcp.pcap", "serve-cooked.pcap",
+            "dnsmasq-vlan.pcap"} <= names, names
+
+
+@pytest.mark.parametrize("capture", CAPTURES, ids=[p.name for p in CAPTURES])
+def test_golden_output(pxelab_bin, capture):
+    r = run([pxelab_bin, "check", capture.relative_to(REPO)], cwd=REPO)
+    expected = (GOLDEN / (capture.name + ".txt")).read_text()
+    assert r.stdout == expected, f"pxelab check {capture.name} changed; re-run captures/make-golden --check-only " \
+                                 f"if intended.\n--- got:\n{r.stdout}\n--- stderr:\n{r.stderr}"
+    assert r.returncode == int((GOLDEN / (capture.name + ".rc")).read_text())
+
+
+def test_golden_facts(pxelab_bin, tmp_path):
+    """What the golden captures must show, independent of formatting."""
+    out = tmp_path / "r.json"
+    r = run([pxelab_bin, "check", GOLDEN / "dnsmasq-udhcpc.pcap", "--json", out, "--junit", tmp_path / "j.xml"])
+    assert r.returncode == 1, r.stderr  # dnsmasq does not echo option 61 (RFC 6842): a MUST finding
+    rep = json.loads(out.read_text())
+    assert rep["schema"] == "pxelab-report/1"
+    assert rep["run"]["kind"] == "capture"
+    client = rep["clients"][0]
+    assert client["wire"]["fingerprint"]["id"] == "busybox-udhcpc"
+    tftp = client["wire"]["tftp"]
+    assert [t["bytes"] for t in tftp] == [20000, 20000, 0]
+    assert tftp[1]["blksize"] == 1468 and tftp[2]["end"].startswith("ERROR 1")
+    ids = {f["check"] for f in rep["findings"]}
+    assert ids == {"DHCP-CLIENT-ID-ECHO"}, ids
+    assert all(min(f["frames"]) >= 1 for f in rep["findings"])  # 1-based
+    verdicts = {c["id"]: c["verdict"] for c in rep["checks"]}
+    assert verdicts["OUTCOME-BOOTED"] == "not applicable"
+    assert verdicts["TFTP-LAST-BLOCK"] == "pass"
+    junit = (tmp_path / "j.xml").read_text()
+    assert junit.count("<testcase ") == len(rep["checks"]) and "<skipped message=" in junit and "<failure" in junit
+
+
+def test_cooked_and_vlan_captures_are_understood(pxelab_bin):
+    r = run([pxelab_bin, "check", GOLDEN / "serve-cooked.pcap"])
+    assert "Clients with a lease: 1/1" in r.stdout, r.stdout
+    r = run([pxelab_bin, "check", GOLDEN / "dnsmasq-vlan.pcap"])
+    assert "busybox-udhcpc" in r.stdout and "TFTP 'pxelinux.0'" in r.stdout, r.stdout
+
+
+def test_truncated_capture_is_analysed_up_to_the_cut(pxelab_bin, tmp_path):
+    data = (GOLDEN / "dnsmasq-udhcpc.pcap").read_bytes()
+    cut = tmp_path / "cut.pcap"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    r = run([pxelab_bin, "check", cut, "--json", tmp_path / "r.json"])
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "cut or corrupt" in r.stderr and "byte offset" in r.stderr, r.stderr
+    assert "DISCOVER at" in r.stdout  # the frames before the cut were analysed
+    rep = json.loads((tmp_path / "r.json").read_text())
+    assert rep["run"]["read_error"] and rep["run"]["frames"] > 10
+
+
+def test_not_a_capture(pxelab_bin, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("this is not a capture\n" * 10)
+    r = run([pxelab_bin, "check", bad])
+    assert r.returncode == 2
+    assert f"cannot read {bad}" in r.stderr, r.stderr
+
+
+def test_missing_file_and_usage(pxelab_bin, tmp_path):
+    r = run([pxelab_bin, "check", tmp_path / "missing.pcap"])
+    assert r.returncode == 2 and "missing.pcap" in r.stderr, r.stderr
+    r = run([pxelab_bin, "check"])
+    assert r.returncode == 2 and "CAPTURE" in r.stderr
+    r = run([pxelab_bin, "check", GOLDEN / "serve-cooked.pcap", "--only", "NOPE-1"])
+    assert r.returncode == 2 and "unknown check id(s): NOPE-1" in r.stderr
+
+
+def test_only_quiet_list_and_help(pxelab_bin):
+    r = run([pxelab_bin, "check", GOLDEN / "dnsmasq-udhcpc.pcap", "--only", "TFTP-*", "--quiet"])
+    assert r.returncode == 0, r.stdout + r.stderr  # the MUST finding is not a TFTP check
+    assert r.stdout.count("\n") == 1 and "failing (0 MUST)" in r.stdout, r.stdout
+    r = run([pxelab_bin, "check", "--list"])
+    assert r.returncode == 0 and r.stdout.strip().endswith("checks")
+    assert int(r.stdout.strip().split()[-2]) >= 40
+    r = run([pxelab_bin, "check", "--help"])
+    assert r.returncode == 0 and "Examples:" in r.stdout and "Exit status" in r.stdout
