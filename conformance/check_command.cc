@@ -109,8 +109,10 @@ int run_check_command(const CheckOptions& o) {
   run.from_capture = true;
   AnalyzedRun analyzed(run);
   auto results = run_checks(analyzed.analysis(), *selected);
+  // Per-client facts (timelines, fingerprints) only when something prints them.
   const auto references = builtin_references();
-  auto clients = client_facts(analyzed, references);
+  std::vector<ClientFacts> clients;
+  if (!o.quiet || !o.json_path.empty()) clients = client_facts(analyzed, references);
 
   if (o.quiet) {
     std::size_t fail = 0, findings = 0;

@@ -80,42 +80,9 @@ std::string hex32(std::uint32_t v) {
 
 std::string frame_ref(std::uint32_t frame) { return "frame " + std::to_string(frame + 1u); }
 
-bool boot_server_exchange(const Analysis& a, const DhcpMsg& m) {
-  const FrameInfo& f = a.frame(m);
-  return f.src_port == kPortPxeBootServer || f.dst_port == kPortPxeBootServer;
-}
-
-bool relay_delivery(const Analysis& a, const DhcpMsg& m) {
-  const FrameInfo& f = a.frame(m);
-  return m.is_reply() && !m.giaddr.is_any() && f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpClient &&
-         f.src_ip == m.giaddr;
-}
-
-bool server_reply(const Analysis& a, const DhcpMsg& m) {
-  const FrameInfo& f = a.frame(m);
-  if (f.src_port == kPortPxeBootServer) return true;
-  return f.src_port == kPortDhcpServer && !relay_delivery(a, m);
-}
-
-bool client_request(const Analysis& a, const DhcpMsg& m) {
-  const FrameInfo& f = a.frame(m);
-  if (!m.is_request()) return false;
-  if (f.src_port == kPortDhcpClient) return true;
-  return f.dst_port == kPortPxeBootServer && f.src_port != kPortDhcpServer;
-}
-
 const DhcpMsg* request_for(const Analysis& a, std::uint32_t reply_index) {
   const DhcpMsg& r = a.d().dhcp[reply_index];
-  if (r.transaction == kNone) return nullptr;
-  const auto& tx = a.g().transactions[static_cast<std::size_t>(r.transaction)];
-  const DhcpMsg* best = nullptr;
-  for (std::uint32_t i : a.g().messages(tx)) {
-    const DhcpMsg& q = a.d().dhcp[i];
-    if (q.frame >= r.frame) break;
-    if (!q.is_request()) continue;
-    if (best == nullptr || q.giaddr == r.giaddr || best->giaddr != r.giaddr) best = &q;
-  }
-  return best;
+  return r.request == kNone ? nullptr : &a.d().dhcp[static_cast<std::size_t>(r.request)];
 }
 
 std::optional<std::uint8_t> u8(const Analysis& a, const DhcpMsg& m, std::uint8_t c) {

@@ -27,14 +27,15 @@ inline std::string fmt_field(const char* name, std::uint64_t seen, std::uint64_t
   return std::string(" ") + name + " " + std::to_string(seen) + " (expected " + std::to_string(want) + ");";
 }
 
+// Sender classes, decided once by group_transactions() (trace_decode.h SenderBits).
 // A reply from a server (port 67 or 4011), not a relay passing one on.
-bool server_reply(const Analysis& a, const DhcpMsg& m);
+inline bool server_reply(const Analysis&, const DhcpMsg& m) { return (m.sender & kFromServer) != 0; }
 // A relay delivering a reply to the client (RFC 1542 §5.4): from 67 to 68, from giaddr.
-bool relay_delivery(const Analysis& a, const DhcpMsg& m);
+inline bool relay_delivery(const Analysis&, const DhcpMsg& m) { return (m.sender & kRelayDelivery) != 0; }
 // A request as the client sent it (source port 68, or any request to 4011 that is
 // not a relay's forward).
-bool client_request(const Analysis& a, const DhcpMsg& m);
-bool boot_server_exchange(const Analysis& a, const DhcpMsg& m);  // port 4011
+inline bool client_request(const Analysis&, const DhcpMsg& m) { return (m.sender & kFromClient) != 0; }
+inline bool boot_server_exchange(const Analysis&, const DhcpMsg& m) { return (m.sender & kBootServerPort) != 0; }
 
 // The request `reply_index` answers: the last BOOTREQUEST of the same transaction
 // before it, preferring one whose giaddr matches (what the server received).
@@ -46,7 +47,7 @@ void for_each_server_reply(const Analysis& a, Fn&& fn) {
   for (std::uint32_t i = 0; i < dhcp.size(); ++i) {
     const DhcpMsg& m = dhcp[i];
     if (!m.is_reply() || !server_reply(a, m)) continue;
-    fn(m, request_for(a, i));
+    fn(m, m.request == kNone ? nullptr : &dhcp[static_cast<std::size_t>(m.request)]);
   }
 }
 

@@ -435,6 +435,9 @@ DecodedTrace decode_trace(const sim::Trace& trace) {
   DecodedTrace d(trace);
   const std::size_t n = trace.frame_count();
   d.frames.reserve(n);
+  // Sized for a DHCP-heavy capture up front: growth would copy and page-fault twice.
+  d.dhcp.reserve(n);
+  d.dhcp_options.reserve(n * 8);
   Decoder decoder(d);
   for (std::size_t i = 0; i < n; ++i) decoder.frame(static_cast<std::uint32_t>(i), trace.frame(i));
   return d;

@@ -93,10 +93,21 @@ struct DhcpMsg {
   std::int32_t error = kNone;       // framing error (DecodedTrace::errors)
   std::int32_t length_error = kNone;  // an option length the table rejects (FW-07)
   std::int32_t transaction = kNone;   // set by group_transactions()
+  std::int32_t request = kNone;       // replies: the request answered (group_transactions())
+  std::uint8_t sender = 0;            // SenderBits, set by group_transactions()
 
   bool is_request() const { return op == wire::dhcp::kBootRequest; }
   bool is_reply() const { return op == wire::dhcp::kBootReply; }
   bool broadcast_flag() const { return (flags & wire::dhcp::kBroadcastFlag) != 0; }
+};
+
+// Who sent a DHCP message, decided once from ports and giaddr (group_transactions()).
+enum SenderBits : std::uint8_t {
+  kFromClient = 1,       // a request as the client sent it (port 68, or to 4011 not from 67)
+  kFromServer = 2,       // a reply from a server (port 67 or 4011), not a relay passing it on
+  kRelayDelivery = 4,    // a relay delivering a reply to the client (67 -> 68, from giaddr)
+  kRelayForward = 8,     // a relay forwarding a request (67 -> 67)
+  kBootServerPort = 16,  // a port 4011 exchange
 };
 
 struct TftpMsg {

@@ -117,6 +117,20 @@ Grouping group_transactions(DecodedTrace& d) {
       t.client = static_cast<std::int32_t>(c);
     }
     m.transaction = static_cast<std::int32_t>(it->second);
+    // Sender class (check_util.h reads it).
+    if (bs) m.sender |= kBootServerPort;
+    if (m.is_request()) {
+      if (f.src_port == kPortDhcpClient || (f.dst_port == kPortPxeBootServer && f.src_port != kPortDhcpServer)) {
+        m.sender |= kFromClient;
+      } else if (f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpServer) {
+        m.sender |= kRelayForward;
+      }
+    } else if (!m.giaddr.is_any() && f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpClient &&
+               f.src_ip == m.giaddr) {
+      m.sender |= kRelayDelivery;
+    } else if (f.src_port == kPortDhcpServer || f.src_port == kPortPxeBootServer) {
+      m.sender |= kFromServer;
+    }
     tx_pairs.emplace_back(it->second, i);
     Client& c = g.clients[static_cast<std::size_t>(g.transactions[it->second].client)];
     if (m.is_request()) {
@@ -159,6 +173,22 @@ Grouping group_transactions(DecodedTrace& d) {
   for (std::size_t t = 0; t < g.transactions.size(); ++t) {
     g.transactions[t].begin = begin[t];
     g.transactions[t].count = count[t];
+    // Each reply's request: the last request before it in the transaction, preferring
+    // one whose giaddr matches the reply's (the copy the server received).
+    for (std::uint32_t k = 0; k < count[t]; ++k) {
+      DhcpMsg& r = d.dhcp[g.transaction_messages[begin[t] + k]];
+      if (!r.is_reply()) continue;
+      std::int32_t best = kNone;
+      for (std::uint32_t n = 0; n < k; ++n) {
+        const std::uint32_t qi = g.transaction_messages[begin[t] + n];
+        const DhcpMsg& q = d.dhcp[qi];
+        if (!q.is_request()) continue;
+        if (best == kNone || q.giaddr == r.giaddr || d.dhcp[static_cast<std::size_t>(best)].giaddr != r.giaddr) {
+          best = static_cast<std::int32_t>(qi);
+        }
+      }
+      r.request = best;
+    }
   }
 
   // TFTP transfers.
