@@ -168,7 +168,7 @@ Fingerprint fingerprint(const Identity& identity, std::span<const Reference> ref
   std::stable_sort(all.begin(), all.end(), [](const Scored& a, const Scored& b) { return a.distance < b.distance; });
   const Scored& best = all.front();
   fp.distance = best.distance;
-  fp.id = best.distance <= 6 ? best.ref->id : "unknown (nearest " + best.ref->id + ")";
+  fp.id = best.distance <= 4.5 ? best.ref->id : "unknown (nearest " + best.ref->id + ")";
   fp.matched = best.matched;
   fp.differed = best.differed;
   if (all.size() > 1) {
