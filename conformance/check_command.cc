@@ -110,9 +110,13 @@ int run_check_command(const CheckOptions& o) {
   AnalyzedRun analyzed(run);
   auto results = run_checks(analyzed.analysis(), *selected);
   // Per-client facts (timelines, fingerprints) only when something prints them.
-  const auto references = builtin_references();
   std::vector<ClientFacts> clients;
-  if (!o.quiet || !o.json_path.empty()) clients = client_facts(analyzed, references);
+  if (!o.quiet || !o.json_path.empty()) {
+    std::string note;
+    const auto references = default_references(&note);
+    if (!note.empty()) fmt::print(stderr, "pxelab check: note: {}\n", note);
+    clients = client_facts(analyzed, references);
+  }
 
   if (o.quiet) {
     std::size_t fail = 0, findings = 0;

@@ -158,6 +158,47 @@ Identity identity_of(const DecodedTrace& d, const DhcpMsg& m) {
 
 std::vector<Reference> builtin_references() { return make_references(); }
 
+std::vector<Reference> references_from(const client::PersonalitySet& personalities) {
+  std::vector<Reference> out;
+  for (const auto& [id, p] : personalities) {
+    if (p.kind == client::PersonalityKind::kLoader && p.loader.start == client::LoaderStart::kCachedDhcp) continue;
+    const auto& d = p.identity;
+    Reference r;
+    r.id = id;
+    r.source = "client/personalities/" + id + ".toml";
+    r.identity.prl = d.parameter_request_list;
+    r.identity.max_size = d.max_message_size;
+    r.identity.vendor_class = d.vendor_class.value_or("");
+    r.identity.arch = d.arch;
+    r.identity.has_ndi = d.ndi.has_value();
+    if (d.machine_id != client::MachineIdPolicy::kNone) r.identity.machine_id_length = 17;
+    if (d.user_class) {
+      r.identity.user_class_form = d.user_class_raw ? UserClassForm::kRaw : UserClassForm::kRfc3004;
+      r.identity.user_class = *d.user_class;
+    }
+    r.identity.has_ipxe = !d.ipxe_features.empty();
+    r.identity.broadcast = d.broadcast;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<Reference> default_references(std::string* note) {
+  auto builtin = builtin_references();
+  auto set = client::load_personalities(client::default_personality_dir());
+  if (!set) {
+    if (note != nullptr) *note = "personalities not loaded (" + set.error().to_string() + "); builtin references used";
+    return builtin;
+  }
+  auto refs = references_from(*set);
+  // The OS clients seen in captures are not personalities (no ROM emulates them).
+  for (auto& r : builtin) {
+    if (r.identity.arch || r.identity.vendor_class.rfind("PXEClient", 0) == 0 || r.id == "u-boot") continue;
+    refs.push_back(std::move(r));
+  }
+  return refs;
+}
+
 Fingerprint fingerprint(const Identity& identity, std::span<const Reference> references) {
   Fingerprint fp;
   fp.id = "unknown";

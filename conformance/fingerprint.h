@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/personality.h"
 #include "conformance/trace_decode.h"
 
 namespace pxelab::conformance {
@@ -49,6 +50,14 @@ struct Reference {
 };
 
 std::vector<Reference> builtin_references();
+// One reference per personality that sends its own DHCP (not loaders that reuse the
+// ROM's cached packets, FW-15).
+std::vector<Reference> references_from(const client::PersonalitySet& personalities);
+// What `pxelab check` compares against: the personalities shipped with pxelab
+// (client::default_personality_dir()) plus the OS clients of builtin_references();
+// the builtin ROM references stand in when the personality files cannot be read
+// (`note` then says why).
+std::vector<Reference> default_references(std::string* note = nullptr);
 
 struct Fingerprint {
   std::string id;          // nearest reference ("unknown" when none is near)

@@ -175,7 +175,9 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
 
 std::string report_json_text(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
                              const std::vector<ClientFacts>& clients, const RunMeta& meta) {
-  return report_json(run, analyzed, results, clients, meta).dump(2) + "\n";
+  // Names and messages come from the wire and may hold any octets: invalid UTF-8 is
+  // replaced (U+FFFD) rather than thrown on (found by fuzz_trace_analysis).
+  return report_json(run, analyzed, results, clients, meta).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace pxelab::conformance

@@ -2,6 +2,8 @@
 // TFTP TID following, decode errors kept; and the reports built from them.
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "conformance/checks_test_util.h"
 #include "conformance/report_json.h"
 #include "conformance/report_junit.h"
@@ -135,6 +137,25 @@ TEST(Fingerprint, NearestReferenceAndDecidingFields) {
   none.vendor_class = "something else entirely";
   none.prl = {99, 98};
   EXPECT_EQ(fingerprint(none, refs).id.rfind("unknown", 0), 0u);
+}
+
+}  // namespace
+}  // namespace pxelab::conformance::testing
+
+namespace pxelab::conformance::testing {
+namespace {
+
+TEST(Fingerprint, PersonalityFilesAreTheRomReferences) {
+  std::string note;
+  auto refs = default_references(&note);
+  EXPECT_TRUE(note.empty()) << note;
+  std::set<std::string> ids;
+  for (const auto& r : refs) ids.insert(r.id);
+  for (const char* id : {"edk2-x64", "ipxe-bios", "uboot", "intel-pxe21", "isc-dhclient", "busybox-udhcpc"}) {
+    EXPECT_TRUE(ids.count(id)) << id;
+  }
+  EXPECT_FALSE(ids.count("u-boot"));  // the builtin ROM stand-ins give way to the files
+  EXPECT_FALSE(ids.count("pxelinux"));  // a loader that reuses the ROM's packets sends no DISCOVER
 }
 
 }  // namespace
