@@ -104,12 +104,16 @@ void client_secs(const Analysis& a, Judge& j) {
 
 void client_opt_format(const Analysis& a, Judge& j) {
   for (const auto& m : a.d().dhcp) {
-    if (m.op == 0) {
+    if (!m.is_request() && !m.is_reply()) {  // too short for a header, or op is neither 1 nor 2
       const FrameInfo& f = a.frame(m);
       if (f.src_port != kPortDhcpClient) continue;
       j.judge();
-      const auto& e = a.d().errors[static_cast<std::size_t>(m.error)];
-      j.fail(f.src_mac, "", {m.frame}, e.field + ": " + e.message);
+      if (m.error != kNone) {
+        const auto& e = a.d().errors[static_cast<std::size_t>(m.error)];
+        j.fail(f.src_mac, "", {m.frame}, e.field + ": " + e.message);
+      } else {
+        j.fail(f.src_mac, "", {m.frame}, "op " + std::to_string(m.op) + " is neither BOOTREQUEST (1) nor BOOTREPLY (2)");
+      }
       continue;
     }
     if (!client_request(a, m)) continue;
