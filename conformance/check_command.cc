@@ -1,5 +1,7 @@
 #include "conformance/check_command.h"
 
+#include <time.h>
+
 #include <cstdio>
 #include <fstream>
 
@@ -79,7 +81,18 @@ int run_check_command(const CheckOptions& o) {
     fmt::print(stderr, "pxelab check: {}\n", selected.error().to_string());
     return kCheckUsage;
   }
+  // Phase times in CPU time (process), which a loaded machine disturbs least.
+  struct Clock {
+    static double now() {
+      timespec ts{};
+      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+      return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+    }
+  };
+  auto ms = [](double a, double b) { return b - a; };
+  const auto t0 = Clock::now();
   auto capture = captures::read_capture(o.capture);
+  const auto t1 = Clock::now();
   if (!capture) {
     fmt::print(stderr, "pxelab check: cannot read {}: {}\n", o.capture, capture.error().message);
     return kCheckUsage;
@@ -108,7 +121,9 @@ int run_check_command(const CheckOptions& o) {
   run.trace = &capture->trace;
   run.from_capture = true;
   AnalyzedRun analyzed(run);
+  const auto t2 = Clock::now();
   auto results = run_checks(analyzed.analysis(), *selected);
+  const auto t3 = Clock::now();
   // Per-client facts (timelines, fingerprints) only when something prints them.
   std::vector<ClientFacts> clients;
   if (!o.quiet || !o.json_path.empty()) {
@@ -116,6 +131,10 @@ int run_check_command(const CheckOptions& o) {
     const auto references = default_references(&note);
     if (!note.empty()) fmt::print(stderr, "pxelab check: note: {}\n", note);
     clients = client_facts(analyzed, references);
+  }
+  if (o.timing) {
+    fmt::print(stderr, "pxelab check: CPU ms: read {:.1f}, decode+group {:.1f}, {} checks {:.1f}, client facts {:.1f}\n",
+               ms(t0, t1), ms(t1, t2), results.size(), ms(t2, t3), ms(t3, Clock::now()));
   }
 
   if (o.quiet) {
@@ -149,6 +168,7 @@ void add_check_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--only", opts->only, "comma-separated check ids or PREFIX-* (default: all)");
   cmd->add_flag("--quiet,-q", opts->quiet, "print one verdict line instead of timelines and findings");
   cmd->add_flag("--list", opts->list, "list the check catalogue and exit");
+  cmd->add_flag("--timing", opts->timing, "print the time of each phase to stderr");
   cmd->callback([opts, &exit_code] { exit_code = run_check_command(*opts); });
 }
 

@@ -23,6 +23,7 @@ struct CheckOptions {
   std::string only;
   bool quiet = false;
   bool list = false;
+  bool timing = false;
   std::string tool = "pxelab";  // version text for reports
 };
 

@@ -44,9 +44,8 @@ const DhcpMsg* request_for(const Analysis& a, std::uint32_t reply_index);
 template <class Fn>
 void for_each_server_reply(const Analysis& a, Fn&& fn) {
   const auto& dhcp = a.d().dhcp;
-  for (std::uint32_t i = 0; i < dhcp.size(); ++i) {
+  for (std::uint32_t i : a.g().server_replies) {
     const DhcpMsg& m = dhcp[i];
-    if (!m.is_reply() || !server_reply(a, m)) continue;
     fn(m, m.request == kNone ? nullptr : &dhcp[static_cast<std::size_t>(m.request)]);
   }
 }

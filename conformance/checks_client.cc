@@ -14,16 +14,19 @@ using namespace util;
 
 namespace {
 
-// The client's DHCP messages it sent itself, in frame order.
-std::vector<const DhcpMsg*> sent_by(const Analysis& a, const Client& c) {
-  std::vector<const DhcpMsg*> out;
+// The client's DHCP messages it sent itself, in frame order, into `out` (reused
+// across clients: no allocation per client once it has grown).
+const std::vector<const DhcpMsg*>& sent_by(const Analysis& a, const Client& c, std::vector<const DhcpMsg*>& out) {
+  out.clear();
   for (std::uint32_t t : a.g().transactions_of(c)) {
     for (std::uint32_t i : a.g().messages(a.g().transactions[t])) {
       const DhcpMsg& m = a.d().dhcp[i];
       if (client_request(a, m)) out.push_back(&m);
     }
   }
-  std::sort(out.begin(), out.end(), [](const DhcpMsg* x, const DhcpMsg* y) { return x->frame < y->frame; });
+  if (c.tx_count > 1) {
+    std::sort(out.begin(), out.end(), [](const DhcpMsg* x, const DhcpMsg* y) { return x->frame < y->frame; });
+  }
   return out;
 }
 
@@ -34,8 +37,9 @@ bool digits(std::string_view s) {
 }  // namespace
 
 void client_ident(const Analysis& a, Judge& j) {
+  std::vector<const DhcpMsg*> scratch;
   for (const auto& c : a.g().clients) {
-    for (const DhcpMsg* m : sent_by(a, c)) {
+    for (const DhcpMsg* m : sent_by(a, c, scratch)) {
       if (m->type != msgtype::kDiscover || !pxe_client(a, *m)) continue;
       j.judge();
       std::string bad;
@@ -57,10 +61,11 @@ void client_ident(const Analysis& a, Judge& j) {
 }
 
 void client_retry(const Analysis& a, Judge& j) {
+  std::vector<const DhcpMsg*> scratch;
   for (const auto& c : a.g().clients) {
     std::vector<const DhcpMsg*> discovers;
     bool pxe = false;
-    for (const DhcpMsg* m : sent_by(a, c)) {
+    for (const DhcpMsg* m : sent_by(a, c, scratch)) {
       if (m->type == msgtype::kRequest) break;  // the first DORA's DISCOVER phase only
       if (m->type != msgtype::kDiscover || boot_server_exchange(a, *m)) continue;
       discovers.push_back(m);
@@ -87,8 +92,9 @@ void client_retry(const Analysis& a, Judge& j) {
 }
 
 void client_secs(const Analysis& a, Judge& j) {
+  std::vector<const DhcpMsg*> scratch;
   for (const auto& c : a.g().clients) {
-    auto sent = sent_by(a, c);
+    auto sent = sent_by(a, c, scratch);
     if (sent.empty()) continue;
     j.judge();
     for (const DhcpMsg* m : sent) {
@@ -131,8 +137,9 @@ void client_opt_format(const Analysis& a, Judge& j) {
 }
 
 void client_arch(const Analysis& a, Judge& j) {
+  std::vector<const DhcpMsg*> scratch;
   for (const auto& c : a.g().clients) {
-    for (const DhcpMsg* m : sent_by(a, c)) {
+    for (const DhcpMsg* m : sent_by(a, c, scratch)) {
       auto v = a.d().option(*m, code::kClientArch);
       if (!v) continue;
       j.judge();

@@ -28,7 +28,9 @@ struct KeyHash {
 
 class Decoder {
  public:
-  explicit Decoder(DecodedTrace& out) : d_(out) {}
+  explicit Decoder(DecodedTrace& out) : d_(out) {
+    for (int c = 0; c < 256; ++c) defs_[static_cast<std::size_t>(c)] = dhcp::find_option_def(static_cast<std::uint8_t>(c));
+  }
 
   void frame(std::uint32_t index, const sim::FrameView& fv);
 
@@ -49,6 +51,7 @@ class Decoder {
   DecodedTrace& d_;
   std::unordered_map<TftpTransferKey, std::int32_t, KeyHash> transfers_;
   std::bitset<256> seen_;
+  std::array<const dhcp::OptionDef*, 256> defs_{};
 };
 
 const char* area_name(dhcp::OptionArea a) {
@@ -330,7 +333,8 @@ void Decoder::dhcp_message(std::uint32_t index, FrameInfo& fi, wire::ByteView b)
       ++m.joined_count;
     }
   }
-  // Lengths against the option table (FW-07: EDK2 drops the whole packet).
+  // Lengths against the option table (FW-07: EDK2 drops the whole packet). The table
+  // entry is looked up once per code (defs_); wire's validator only words the error.
   for (std::size_t i = 0; i < inst.size(); ++i) {
     const std::uint8_t c = inst[i].code;
     if (c == dhcp::code::kOverload) continue;
@@ -340,6 +344,11 @@ void Decoder::dhcp_message(std::uint32_t index, FrameInfo& fi, wire::ByteView b)
       for (std::size_t j = 0; j < i; ++j) first = first && inst[j].code != c;
       if (!first) continue;
       len = d_.option(m, c)->size();
+    }
+    const dhcp::OptionDef* def = defs_[c];
+    if (def == nullptr ||
+        (len >= def->min_length && len <= def->max_length && len % dhcp::format_unit(def->format) == 0)) {
+      continue;
     }
     auto s = dhcp::validate_option_length(c, len, inst[i].offset + 1u);
     if (!s) {

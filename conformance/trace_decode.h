@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/big_vector.h"
 #include "sim/trace.h"
 #include "wire/address.h"
 #include "wire/bytes.h"
@@ -178,16 +179,16 @@ class DecodedTrace {
   // The parsed TFTP packet (allocates for requests/OACK/ERROR strings).
   Result<wire::TftpPacket> tftp_packet(const TftpMsg& t) const { return wire::parse_tftp(payload(t.frame)); }
 
-  std::vector<FrameInfo> frames;
-  std::vector<DhcpMsg> dhcp;
-  std::vector<DhcpOptionRef> dhcp_options;
+  BigVector<FrameInfo> frames;
+  BigVector<DhcpMsg> dhcp;
+  BigVector<DhcpOptionRef> dhcp_options;
   struct Joined {
     std::uint8_t code;
     std::uint32_t begin, size;  // in joined_bytes
   };
   std::vector<Joined> joined;  // values of codes that occur more than once in a message
   wire::Bytes joined_bytes;
-  std::vector<TftpMsg> tftp;
+  BigVector<TftpMsg> tftp;
   std::vector<TftpTransferRaw> transfers;
   std::vector<WolMsg> wol;
   std::vector<DecodeError> errors;

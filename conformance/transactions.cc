@@ -25,8 +25,8 @@ struct TxHash {
 };
 
 // Counting sort of (owner, item) pairs into flat ranges: items stay in input order.
-void flatten(std::size_t owners, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& pairs,
-             std::vector<std::uint32_t>& out, std::vector<std::uint32_t>& begin, std::vector<std::uint32_t>& count) {
+void flatten(std::size_t owners, const BigVector<std::pair<std::uint32_t, std::uint32_t>>& pairs,
+             BigVector<std::uint32_t>& out, BigVector<std::uint32_t>& begin, BigVector<std::uint32_t>& count) {
   begin.assign(owners, 0);
   count.assign(owners, 0);
   for (const auto& p : pairs) ++count[p.first];
@@ -36,7 +36,7 @@ void flatten(std::size_t owners, const std::vector<std::pair<std::uint32_t, std:
     run += count[i];
   }
   out.resize(pairs.size());
-  std::vector<std::uint32_t> fill(begin);
+  BigVector<std::uint32_t> fill(begin);
   for (const auto& p : pairs) out[fill[p.first]++] = p.second;
 }
 
@@ -78,7 +78,8 @@ Grouping group_transactions(DecodedTrace& d) {
   std::unordered_map<std::uint64_t, std::uint32_t> client_by_mac;
   std::unordered_map<std::uint32_t, std::uint32_t> peer_by_ip;
   tx_index.reserve(d.dhcp.size() / 2 + 1);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> tx_pairs;
+  client_by_mac.reserve(d.dhcp.size() / 4 + d.transfers.size() + 1);
+  BigVector<std::pair<std::uint32_t, std::uint32_t>> tx_pairs;
   tx_pairs.reserve(d.dhcp.size());
 
   auto client_of = [&](const wire::MacAddress& mac, std::uint32_t frame) -> std::uint32_t {
@@ -131,6 +132,8 @@ Grouping group_transactions(DecodedTrace& d) {
     } else if (f.src_port == kPortDhcpServer || f.src_port == kPortPxeBootServer) {
       m.sender |= kFromServer;
     }
+    if (m.sender & kFromServer) g.server_replies.push_back(i);
+    if (m.sender & kFromClient) g.client_requests.push_back(i);
     tx_pairs.emplace_back(it->second, i);
     Client& c = g.clients[static_cast<std::size_t>(g.transactions[it->second].client)];
     if (m.is_request()) {
@@ -168,7 +171,7 @@ Grouping group_transactions(DecodedTrace& d) {
       }
     }
   }
-  std::vector<std::uint32_t> begin, count;
+  BigVector<std::uint32_t> begin, count;
   flatten(g.transactions.size(), tx_pairs, g.transaction_messages, begin, count);
   for (std::size_t t = 0; t < g.transactions.size(); ++t) {
     g.transactions[t].begin = begin[t];
@@ -274,7 +277,7 @@ Grouping group_transactions(DecodedTrace& d) {
   }
 
   // Clients' transactions, flat.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> ct;
+  BigVector<std::pair<std::uint32_t, std::uint32_t>> ct;
   ct.reserve(g.transactions.size());
   for (std::uint32_t t = 0; t < g.transactions.size(); ++t) {
     ct.emplace_back(static_cast<std::uint32_t>(g.transactions[t].client), t);

@@ -88,12 +88,14 @@ struct Peer {
 };
 
 struct Grouping {
-  std::vector<DhcpTransaction> transactions;
-  std::vector<std::uint32_t> transaction_messages;
-  std::vector<Client> clients;
-  std::vector<std::uint32_t> client_transactions;
+  BigVector<DhcpTransaction> transactions;
+  BigVector<std::uint32_t> transaction_messages;
+  BigVector<Client> clients;
+  BigVector<std::uint32_t> client_transactions;
   std::vector<TftpTransfer> transfers;
   std::vector<Peer> peers;  // servers and relays, by IP, in order of first appearance
+  BigVector<std::uint32_t> server_replies;   // DhcpMsg indices with kFromServer, frame order
+  BigVector<std::uint32_t> client_requests;  // DhcpMsg indices with kFromClient, frame order
 
   std::span<const std::uint32_t> messages(const DhcpTransaction& t) const {
     return {transaction_messages.data() + t.begin, t.count};
