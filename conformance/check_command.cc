@@ -39,9 +39,9 @@ constexpr const char* kCheckFooter =
     "  pxelab check boot.pcap --only 'DHCP-DEST,TFTP-*'  a subset (ids or PREFIX-*)\n"
     "  pxelab check big.pcap --quiet                   one verdict line (scripts, benchmarks)\n"
     "  pxelab check --list                             the catalogue: id, level, role, citation\n"
-    "  tcpdump -i eth0 -w boot.pcap 'port 67 or port 68 or port 69 or port 4011 or udp'\n"
-    "                                                  a capture to feed it (keep all UDP:\n"
-    "                                                  TFTP moves to other ports)\n"
+    "  tcpdump -i eth0 -w boot.pcap udp or arp or ether proto 0x0842\n"
+    "                                                  a capture to feed it (all UDP: TFTP\n"
+    "                                                  moves off port 69 after the request)\n"
     "\nExit status: 0 no MUST-level failure; 1 at least one MUST check failed; 2 usage\n"
     "error or unreadable capture; 3 the capture is cut or corrupt: the error names the\n"
     "byte offset and the frames before it were analysed and reported as usual.\n";
