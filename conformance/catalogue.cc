@@ -60,6 +60,8 @@ constexpr Check kCatalogue[] = {
      "FIRMWARE.md (dnsmasq ping wait); RFC 2131 §4.3.1", M::kPassive, c::dup_offer},
     {"DHCP-ROGUE", "addresses offered by one DHCP server (or only the servers under test)", L::kInterop, R::kServer,
      "RFC 2131 §3.1 step 2; FW-04", M::kPassive, c::rogue},
+    {"DHCP-REPLY-PADDING", "replies are at least 300 octets", L::kInterop, R::kServer, "FW-35; RFC 1542 §2.1",
+     M::kPassive, c::reply_padding},
     {"DHCP-NO-FRAGMENT", "BOOTP/DHCP replies are not IP fragments", L::kInterop, R::kServer, "FW-05; RFC 1542 §2.1",
      M::kPassive, c::no_fragment},
     // ---- relay -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ void mask_before_router(const Analysis&, Judge&);
 void max_size(const Analysis&, Judge&);
 void t1_t2(const Analysis&, Judge&);
 void bootp_reply(const Analysis&, Judge&);
+void reply_padding(const Analysis&, Judge&);
 void relay_82_echo(const Analysis&, Judge&);
 void relay_hops(const Analysis&, Judge&);
 void relay_delivery_rule(const Analysis&, Judge&);

@@ -326,6 +326,16 @@ void bootp_reply(const Analysis& a, Judge& j) {
   });
 }
 
+void reply_padding(const Analysis& a, Judge& j) {
+  for_each_server_reply(a, [&](const DhcpMsg& r, const DhcpMsg*) {
+    j.judge();
+    if (r.size < wire::dhcp::kBootpMinimumSize) {
+      fail(j, a, r, {}, std::string(type_name(r.type)) + " of " + std::to_string(r.size) +
+                            " octets; BOOTP relays and old clients drop messages under 300 (dnsmasq pads, FW-35)");
+    }
+  });
+}
+
 void relay_82_echo(const Analysis& a, Judge& j) {
   for_each_server_reply(a, [&](const DhcpMsg& r, const DhcpMsg* q) {
     if (q == nullptr || q->giaddr.is_any() || r.op == 0) return;

@@ -227,6 +227,13 @@ Lab relay(const RelayHooks& h) {
   return lab;
 }
 
+TEST(DhcpChecks, ReplyPadding) {
+  dhcp::EmitOptions padded;
+  padded.pad_to_bootp_minimum = true;
+  expect_pass(dora({.offer_emit = padded, .ack_emit = padded}), "DHCP-REPLY-PADDING");
+  expect_fail(dora({.offer_emit = padded}), "DHCP-REPLY-PADDING");  // the ACK is 290-odd octets
+}
+
 TEST(DhcpChecks, Relay82Echo) {
   expect_pass(relay({}), "RELAY-82-ECHO");
   expect_fail(relay({.offer = [](Message& m) { m.remove(code::kRelayAgentInfo); }}), "RELAY-82-ECHO");

@@ -256,8 +256,9 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
          std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
          "): " + std::to_string(r.findings.size()) + " finding(s)\n";
     for (std::size_t i = 0; i < r.findings.size(); ++i) {
-      if (!verbose && i == 5) {
-        s += "  ... " + std::to_string(r.findings.size() - 5) + " more (see report.json)\n";
+      const std::size_t shown = verbose ? 10 : 5;
+      if (i == shown) {
+        s += "  ... " + std::to_string(r.findings.size() - shown) + " more (all in report.json)\n";
         break;
       }
       const Finding& f = r.findings[i];
