@@ -3,9 +3,9 @@
 #include <fmt/core.h>
 
 #include "conformance/bench_command.h"
+#include "conformance/check_command.h"
 #include "conformance/fidelity_command.h"
 #include "conformance/qemu_command.h"
-#include "conformance/check_command.h"
 #include "conformance/serve_command.h"
 #include "conformance/tftp_get_command.h"
 
