@@ -212,7 +212,8 @@ CheckResult run_check(const Analysis& analysis, const Check& check) {
   check.run(analysis, judge);
   r.judged = judge.judged();
   r.findings = std::move(judge.findings());
-  if (!r.findings.empty()) {
+  r.findings_total = judge.total();
+  if (r.findings_total > 0) {
     r.verdict = Verdict::kFail;
   } else if (r.judged == 0) {
     r.reason = "nothing in the trace to judge";

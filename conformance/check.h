@@ -99,19 +99,30 @@ struct Analysis {
   const FrameInfo& frame(const DhcpMsg& m) const { return decoded->frames[m.frame]; }
 };
 
+// Findings beyond kDetailLimit per check are counted, not kept: a server that gets
+// one thing wrong in every reply of a 150k-packet capture yields one finding per
+// reply, and the first thousand say all there is to say (the total is reported).
+inline constexpr std::size_t kDetailLimit = 1000;
+
 class Judge {
  public:
   Judge(std::string_view check, Level level) : check_(check), level_(level) {}
   void judge(std::size_t n = 1) { judged_ += n; }
   void fail(const wire::MacAddress& client, std::string transaction, std::vector<std::uint64_t> frames,
             std::string message);
+  // True once kDetailLimit findings are kept: a check may then call count() instead
+  // of building the finding's text.
+  bool saturated() const { return findings_.size() >= kDetailLimit; }
+  void count() { ++total_; }
   std::size_t judged() const { return judged_; }
+  std::size_t total() const { return total_; }
   std::vector<Finding>& findings() { return findings_; }
 
  private:
   std::string_view check_;
   Level level_;
   std::size_t judged_ = 0;
+  std::size_t total_ = 0;
   std::vector<Finding> findings_;
 };
 
@@ -130,7 +141,8 @@ struct CheckResult {
   Verdict verdict = Verdict::kNotApplicable;
   std::size_t judged = 0;        // things examined
   std::string reason;            // for not applicable: why
-  std::vector<Finding> findings;
+  std::vector<Finding> findings;  // the first kDetailLimit
+  std::size_t findings_total = 0;  // all of them
 };
 
 // Transaction labels used in findings.

@@ -141,7 +141,7 @@ int run_check_command(const CheckOptions& o) {
     std::size_t fail = 0, findings = 0;
     for (const auto& r : results) {
       fail += r.verdict == Verdict::kFail;
-      findings += r.findings.size();
+      findings += r.findings_total;
     }
     fmt::print("{}: {} frames, {} clients, {} checks, {} failing ({} MUST), {} findings\n", o.capture,
                analyzed.decoded().frames.size(), analyzed.grouping().clients.size(), results.size(), fail,

@@ -43,6 +43,8 @@ std::string_view to_string(Verdict v) {
 
 void Judge::fail(const wire::MacAddress& client, std::string transaction, std::vector<std::uint64_t> frames,
                  std::string message) {
+  ++total_;
+  if (saturated()) return;
   std::sort(frames.begin(), frames.end());
   frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
   findings_.push_back(Finding{std::string(check_), level_, client, std::move(transaction), std::move(frames),

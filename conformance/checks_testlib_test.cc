@@ -235,3 +235,21 @@ TEST(Catalogue, AGoodDoraPassesEveryServerCheckItJudges) {
 }
 
 }  // namespace pxelab::conformance::testing
+
+namespace pxelab::conformance::testing {
+
+TEST(Catalogue, FindingsBeyondTheDetailLimitAreCountedNotKept) {
+  Judge j("X", Level::kMust);
+  for (std::size_t i = 0; i < kDetailLimit + 500; ++i) {
+    j.judge();
+    if (j.saturated()) {
+      j.count();
+    } else {
+      j.fail(kClientMac, "", {i}, "bad");
+    }
+  }
+  EXPECT_EQ(j.findings().size(), kDetailLimit);
+  EXPECT_EQ(j.total(), kDetailLimit + 500);
+}
+
+}  // namespace pxelab::conformance::testing

@@ -150,7 +150,7 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
   for (const auto& r : results) {
     for (const auto& f : r.findings) findings.push_back(finding_json(f));
     counts[static_cast<int>(r.verdict)]++;
-    by_level[static_cast<int>(r.check->level)] += r.findings.size();
+    by_level[static_cast<int>(r.check->level)] += r.findings_total;
     checks.push_back({{"id", std::string(r.check->id)},
                       {"title", std::string(r.check->title)},
                       {"level", std::string(to_string(r.check->level))},
@@ -160,7 +160,8 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
                       {"verdict", std::string(to_string(r.verdict))},
                       {"judged", r.judged},
                       {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)},
-                      {"findings", r.findings.size()}});
+                      {"findings", r.findings_total},
+                      {"findings_listed", r.findings.size()}});
   }
   j["findings"] = std::move(findings);
   j["checks"] = std::move(checks);

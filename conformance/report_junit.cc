@@ -60,7 +60,7 @@ std::string report_junit(std::span<const CheckResult> results, const RunMeta& me
                 (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
       }
       x += "      <failure type=\"" + std::string(to_string(c.level)) + "\" message=\"" +
-           xml_escape(std::to_string(r.findings.size()) + " finding(s); " + std::string(c.citation)) + "\">" +
+           xml_escape(std::to_string(r.findings_total) + " finding(s); " + std::string(c.citation)) + "\">" +
            xml_escape(body) + "</failure>\n";
     }
     x += "    </testcase>\n";

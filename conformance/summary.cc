@@ -241,7 +241,7 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
   // Findings by level, then the failing checks.
   std::size_t by_level[3] = {0, 0, 0}, pass = 0, fail = 0, na = 0;
   for (const auto& r : results) {
-    by_level[static_cast<int>(r.check->level)] += r.findings.size();
+    by_level[static_cast<int>(r.check->level)] += r.findings_total;
     pass += r.verdict == Verdict::kPass;
     fail += r.verdict == Verdict::kFail;
     na += r.verdict == Verdict::kNotApplicable;
@@ -254,11 +254,12 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
     if (r.verdict != Verdict::kFail) continue;
     s += "\nFAIL " + std::string(r.check->id) + " [" + std::string(to_string(r.check->level)) + ", " +
          std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
-         "): " + std::to_string(r.findings.size()) + " finding(s)\n";
+         "): " + std::to_string(r.findings_total) + " finding(s)\n";
     for (std::size_t i = 0; i < r.findings.size(); ++i) {
       const std::size_t shown = verbose ? 10 : 5;
       if (i == shown) {
-        s += "  ... " + std::to_string(r.findings.size() - shown) + " more (all in report.json)\n";
+        s += "  ... " + std::to_string(r.findings_total - shown) + " more (report.json lists up to " +
+             std::to_string(kDetailLimit) + ")\n";
         break;
       }
       const Finding& f = r.findings[i];
