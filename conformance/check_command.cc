@@ -2,7 +2,9 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <fstream>
 
 #include <fmt/core.h>
@@ -122,7 +124,13 @@ int run_check_command(const CheckOptions& o) {
   run.from_capture = true;
   AnalyzedRun analyzed(run);
   const auto t2 = Clock::now();
-  auto results = run_checks(analyzed.analysis(), *selected);
+  std::vector<CheckResult> results;
+  std::vector<std::pair<double, std::string_view>> slowest;
+  for (const Check* c : *selected) {
+    const double before = o.timing ? Clock::now() : 0;
+    results.push_back(run_check(analyzed.analysis(), *c));
+    if (o.timing) slowest.emplace_back(Clock::now() - before, c->id);
+  }
   const auto t3 = Clock::now();
   // Per-client facts (timelines, fingerprints) only when something prints them.
   std::vector<ClientFacts> clients;
@@ -135,6 +143,10 @@ int run_check_command(const CheckOptions& o) {
   if (o.timing) {
     fmt::print(stderr, "pxelab check: CPU ms: read {:.1f}, decode+group {:.1f}, {} checks {:.1f}, client facts {:.1f}\n",
                ms(t0, t1), ms(t1, t2), results.size(), ms(t2, t3), ms(t3, Clock::now()));
+    std::sort(slowest.begin(), slowest.end(), std::greater<>());
+    for (std::size_t i = 0; i < slowest.size() && i < 5; ++i) {
+      fmt::print(stderr, "pxelab check:   {:.1f} ms {}\n", slowest[i].first, slowest[i].second);
+    }
   }
 
   if (o.quiet) {
