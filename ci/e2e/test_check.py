@@ -98,3 +98,16 @@ def test_only_quiet_list_and_help(pxelab_bin):
     assert int(r.stdout.strip().split()[-2]) >= 40
     r = run([pxelab_bin, "check", "--help"])
     assert r.returncode == 0 and "Examples:" in r.stdout and "Exit status" in r.stdout
+
+
+@pytest.mark.parametrize("capture,personality", [
+    ("ovmf-x64.pcap", "edk2-x64"), ("ovmf-x64-ipxe.pcap", "edk2-x64"), ("seabios-ipxe.pcap", "ipxe-bios"),
+    ("seabios-ipxe-virtio.pcap", "ipxe-bios"), ("uboot.pcap", "uboot")])
+def test_real_firmware_fingerprints_as_its_personality(pxelab_bin, tmp_path, capture, personality):
+    """The golden captures of real firmware under QEMU (captures/golden/qemu, ci/qemu-golden)."""
+    path = GOLDEN / "qemu" / capture
+    r = run([pxelab_bin, "check", path, "--json", tmp_path / "r.json"])
+    assert r.returncode == 0, r.stdout + r.stderr  # the reference server: no MUST failure
+    rep = json.loads((tmp_path / "r.json").read_text())
+    fps = [c["wire"]["fingerprint"]["id"] for c in rep["clients"] if c["wire"] and c["wire"]["fingerprint"]]
+    assert fps and fps[0] == personality, fps
