@@ -118,6 +118,7 @@ struct DhcpIdentity {
   bool bootp_only = false;  // RFC 951 BOOTREQUEST: no option 53, 300-octet message
   std::vector<std::uint8_t> parameter_request_list;  // 55, in order (a fingerprint)
   std::optional<std::uint16_t> max_message_size;     // 57
+  std::optional<std::uint16_t> request_max_message_size;  // 57 in REQUESTs, when it differs (EDK2)
   std::optional<std::string> vendor_class;           // 60
   std::optional<std::uint16_t> arch;                 // 93
   std::optional<std::vector<std::uint8_t>> ndi;      // 94: type, major, minor

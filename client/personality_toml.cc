@@ -87,7 +87,7 @@ constexpr std::pair<std::string_view, FileSource> kFileSources[] = {
 void read_dhcp(TomlReader& r, const toml::table& t, Personality& p) {
   const std::string path = "dhcp";
   r.only_keys(t, path,
-              {"bootp_only", "parameter_request_list", "max_message_size", "vendor_class", "arch", "ndi",
+              {"bootp_only", "parameter_request_list", "max_message_size", "request_max_message_size", "vendor_class", "arch", "ndi",
                "machine_id", "user_class", "user_class_form", "ipxe_features", "client_id", "option_order", "broadcast",
                "broadcast_when_chainloaded", "secs", "xid", "accept_previous_xids", "discover_timeouts",
                "discover_jitter", "restart_after_discover_failure", "request_timeouts", "selection", "proxy_wait",
@@ -100,6 +100,9 @@ void read_dhcp(TomlReader& r, const toml::table& t, Personality& p) {
     for (auto c : *v) id.parameter_request_list.push_back(static_cast<std::uint8_t>(c));
   }
   if (auto v = r.integer(t, "max_message_size", path, 576, 65535)) id.max_message_size = static_cast<std::uint16_t>(*v);
+  if (auto v = r.integer(t, "request_max_message_size", path, 576, 65535)) {
+    id.request_max_message_size = static_cast<std::uint16_t>(*v);
+  }
   if (auto v = r.string(t, "vendor_class", path)) id.vendor_class = *v;
   if (auto v = r.integer(t, "arch", path, 0, 65535)) id.arch = static_cast<std::uint16_t>(*v);
   if (auto v = r.integer_list(t, "ndi", path, 0, 255)) {

@@ -12,24 +12,33 @@ namespace pxelab::client {
 
 namespace dhcp = wire::dhcp;
 
+// One row per state: what happens on entry, on a datagram, when the timer expires.
+// Plain function pointers (captureless lambdas; the table is a member, so they may
+// call private handlers).
 struct PxeClient::StateOps {
   std::string_view name;
-  void (PxeClient::*enter)(sim::AgentContext&, sim::Time);
-  void (PxeClient::*rx)(sim::AgentContext&, sim::Time, const sim::Datagram&);
-  void (PxeClient::*expired)(sim::AgentContext&, sim::Time);
+  void (*enter)(PxeClient&, sim::AgentContext&, sim::Time);
+  void (*rx)(PxeClient&, sim::AgentContext&, sim::Time, const sim::Datagram&);
+  void (*expired)(PxeClient&, sim::AgentContext&, sim::Time);
 };
+
+#define PXELAB_ENTER(f) [](PxeClient& c, sim::AgentContext& x, sim::Time t) { c.f(x, t); }
+#define PXELAB_RX(f) [](PxeClient& c, sim::AgentContext& x, sim::Time t, const sim::Datagram& d) { c.f(x, t, d); }
 
 // The state table, in State order.
 const PxeClient::StateOps PxeClient::kStates[] = {
-    {"off", &PxeClient::enter_nothing, &PxeClient::rx_ignore, &PxeClient::expired_nothing},
-    {"discover", &PxeClient::enter_discover, &PxeClient::rx_discover, &PxeClient::expired_discover},
-    {"request", &PxeClient::enter_request, &PxeClient::rx_request, &PxeClient::expired_request},
-    {"proxy-request", &PxeClient::enter_proxy, &PxeClient::rx_proxy, &PxeClient::expired_proxy},
-    {"menu", &PxeClient::enter_menu, &PxeClient::rx_ignore, &PxeClient::expired_menu},
-    {"boot-server-discovery", &PxeClient::enter_proxy, &PxeClient::rx_proxy, &PxeClient::expired_proxy},
-    {"tftp", &PxeClient::enter_tftp, &PxeClient::rx_tftp, &PxeClient::expired_tftp},
-    {"done", &PxeClient::enter_nothing, &PxeClient::rx_ignore, &PxeClient::expired_nothing},
+    {"off", PXELAB_ENTER(enter_nothing), PXELAB_RX(rx_ignore), PXELAB_ENTER(expired_nothing)},
+    {"discover", PXELAB_ENTER(enter_discover), PXELAB_RX(rx_discover), PXELAB_ENTER(expired_discover)},
+    {"request", PXELAB_ENTER(enter_request), PXELAB_RX(rx_request), PXELAB_ENTER(expired_request)},
+    {"proxy-request", PXELAB_ENTER(enter_proxy), PXELAB_RX(rx_proxy), PXELAB_ENTER(expired_proxy)},
+    {"menu", PXELAB_ENTER(enter_menu), PXELAB_RX(rx_ignore), PXELAB_ENTER(expired_menu)},
+    {"boot-server-discovery", PXELAB_ENTER(enter_proxy), PXELAB_RX(rx_proxy), PXELAB_ENTER(expired_proxy)},
+    {"tftp", PXELAB_ENTER(enter_tftp), PXELAB_RX(rx_tftp), PXELAB_ENTER(expired_tftp)},
+    {"done", PXELAB_ENTER(enter_nothing), PXELAB_RX(rx_ignore), PXELAB_ENTER(expired_nothing)},
 };
+
+#undef PXELAB_ENTER
+#undef PXELAB_RX
 
 namespace {
 
@@ -90,19 +99,19 @@ void PxeClient::start(sim::AgentContext& ctx, sim::Time now) {
 }
 
 void PxeClient::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
-  (this->*kStates[static_cast<std::size_t>(state_)].rx)(ctx, now, d);
+  kStates[static_cast<std::size_t>(state_)].rx(*this, ctx, now, d);
 }
 
 void PxeClient::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) {
   if (tag != timer_generation_ || !timer_set_) return;  // a timer since replaced
   timer_set_ = false;
   timer_at_ = sim::kNever;
-  (this->*kStates[static_cast<std::size_t>(state_)].expired)(ctx, now);
+  kStates[static_cast<std::size_t>(state_)].expired(*this, ctx, now);
 }
 
 void PxeClient::set_state(sim::AgentContext& ctx, sim::Time now, State s) {
   state_ = s;
-  (this->*kStates[static_cast<std::size_t>(s)].enter)(ctx, now);
+  kStates[static_cast<std::size_t>(s)].enter(*this, ctx, now);
 }
 
 void PxeClient::arm(sim::AgentContext& ctx, sim::Time at) {
@@ -143,7 +152,8 @@ RequestFields PxeClient::fields(sim::Time now, bool for_request) {
         offer = offer || !o.yiaddr().is_any();
         proxy = proxy || o.pxe_client;
       }
-      f.secs = static_cast<std::uint16_t>(std::min<std::uint32_t>(packets_sent_, 0x3fff) << 2 | (offer ? 2 : 0) |
+      // dhcp_tx counts the packet being sent: the first DISCOVER has count 1 (secs 4).
+      f.secs = static_cast<std::uint16_t>(std::min<std::uint32_t>(packets_sent_ + 1, 0x3fff) << 2 | (offer ? 2 : 0) |
                                           (proxy ? 1 : 0));
       break;
     }

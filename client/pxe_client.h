@@ -65,7 +65,7 @@ class PxeClient final : public sim::Agent {
  private:
   enum class State : std::uint8_t { kOff, kDiscover, kRequest, kProxy, kMenu, kDiscovery, kTftp, kDone };
   struct StateOps;
-  static const StateOps kStates[];
+  static const StateOps kStates[8];
 
   // What a file fetch is for; the continuation dispatches on it.
   enum class Purpose : std::uint8_t { kProbe, kNbp, kLdlinux, kConfigTry, kStage2File, kScriptFetch, kScriptTarget };

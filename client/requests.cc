@@ -108,6 +108,7 @@ wire::Bytes build_request(const Personality& p, const RequestFields& f, wire::Ip
   dhcp::set_requested_address(m, requested);
   dhcp::set_server_id(m, server);
   add_identity(p, f.mac, m);
+  if (p.identity.request_max_message_size) dhcp::set_max_message_size(m, *p.identity.request_max_message_size);
   return finish(p, m);
 }
 
