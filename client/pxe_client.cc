@@ -72,7 +72,7 @@ bool is_floppy_name(std::string_view name) {
   return false;
 }
 
-std::optional<std::uint16_t> ipxe_priority_free_port(sim::Rng& rng, std::pair<std::uint16_t, std::uint16_t> range) {
+std::optional<std::uint16_t> random_port(sim::Rng& rng, std::pair<std::uint16_t, std::uint16_t> range) {
   const std::uint32_t span = static_cast<std::uint32_t>(range.second) - range.first + 1;
   return static_cast<std::uint16_t>(range.first + rng.below(span));
 }
@@ -645,9 +645,12 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
   }
   // A new port per transfer (RFC 1350 §4), from the firmware's range.
   for (int attempt = 0; attempt < 16; ++attempt) {
-    spec.local_port = *ipxe_priority_free_port(rng_, rules.source_ports);
-    if (spec.local_port != kClientPort && spec.local_port != stage_->boot.proxy_source_port &&
-        ctx.bind_port(spec.local_port).ok()) {
+    // Never a boot protocol's well-known port: a real U-Boot may draw 4011 from its
+    // 1024-4095 range, but every analyser (Wireshark too) would then read DHCP there.
+    spec.local_port = *random_port(rng_, rules.source_ports);
+    const bool reserved = spec.local_port == kServerPort || spec.local_port == kClientPort ||
+                          spec.local_port == kPxePort || spec.local_port == 69;
+    if (!reserved && spec.local_port != stage_->boot.proxy_source_port && ctx.bind_port(spec.local_port).ok()) {
       break;
     }
     spec.local_port = 0;

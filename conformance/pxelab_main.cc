@@ -6,6 +6,7 @@
 #include "conformance/check_command.h"
 #include "conformance/fidelity_command.h"
 #include "conformance/qemu_command.h"
+#include "conformance/run_command.h"
 #include "conformance/serve_command.h"
 #include "conformance/tftp_get_command.h"
 
@@ -22,6 +23,8 @@ constexpr const char* kDescription =
 constexpr const char* kFooter =
     "\nExamples:\n"
     "  pxelab version                 print version and build facts\n"
+    "  pxelab run conformance/scenarios/quickstart.toml\n"
+    "                                 run a boot scenario: run.pcap, report.json, junit.xml\n"
     "  pxelab bench                   run the simulator benchmarks and print figures\n"
     "  pxelab bench --quick           the same, smaller (seconds, for smoke tests)\n"
     "  pxelab serve -c server.toml --interface eth1\n"
@@ -51,6 +54,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   pxelab::conformance::add_bench_command(app, exit_code);
   pxelab::conformance::add_check_command(app, exit_code);
+  pxelab::conformance::add_run_command(app, exit_code,
+                                       std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);

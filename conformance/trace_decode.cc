@@ -187,7 +187,12 @@ void Decoder::frame(std::uint32_t index, const sim::FrameView& fv) {
   auto is_dhcp_port = [](std::uint16_t p) {
     return p == kPortDhcpServer || p == kPortDhcpClient || p == kPortPxeBootServer;
   };
-  if (is_dhcp_port(sp) || is_dhcp_port(dp)) {
+  // A TFTP client may pick 4011 as its port (U-Boot draws from 1024-4095): a request
+  // to 69, or a datagram of a transfer already seen, is TFTP whatever its ports.
+  const bool tftp_flow = (sp == kPortPxeBootServer || dp == kPortPxeBootServer) &&
+                         (dp == wire::kTftpServerPort || transfers_.contains(TftpTransferKey{fi.src_ip, sp, fi.dst_ip}) ||
+                          transfers_.contains(TftpTransferKey{fi.dst_ip, dp, fi.src_ip}));
+  if (!tftp_flow && (is_dhcp_port(sp) || is_dhcp_port(dp))) {
     dhcp_message(index, fi, udp->payload());
   } else if (dp == wire::kWolPortDiscard || dp == wire::kWolPortEcho) {
     fi.kind = FrameKind::kWol;

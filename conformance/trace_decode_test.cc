@@ -77,6 +77,23 @@ TEST(TraceDecode, TftpTransfersFollowTheServerTid) {
   EXPECT_TRUE(g.peers[0].roles & kRoleTftpServer);
 }
 
+TEST(TraceDecode, ATftpClientOnPort4011IsStillTftp) {
+  // U-Boot draws its TFTP port from 1024-4095: 4011 is possible.
+  Lab lab;
+  UdpEndpoint client = tftp_client();
+  client.port = 4011;
+  wire::TftpRequest rrq;
+  rrq.filename = "pxelinux.cfg/default";
+  lab.tftp(client, {kServerMac, kServerIp, 69}, rrq);
+  lab.tftp(tftp_server(3000), client, wire::TftpError{1, "File not found"});
+  DecodedTrace dec = decode_trace(lab.trace);
+  EXPECT_TRUE(dec.errors.empty());
+  ASSERT_EQ(dec.frames.size(), 2u);
+  EXPECT_EQ(dec.frames[0].kind, FrameKind::kTftp);
+  EXPECT_EQ(dec.frames[1].kind, FrameKind::kTftp);
+  EXPECT_EQ(group_transactions(dec).transfers.size(), 1u);
+}
+
 TEST(TraceDecode, TransactionsClientsAndRoles) {
   Lab lab = dora();
   DecodedTrace dec = decode_trace(lab.trace);

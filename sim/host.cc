@@ -16,7 +16,9 @@ class Host::Context final : public AgentContext {
 
   Status send(const OutgoingDatagram& datagram) override { return host_.send_from(*this, datagram); }
   TimerId set_timer(Time at, std::uint64_t tag) override {
-    return host_.clock_.at(at, [this, tag] { agent_.on_timer(*this, host_.clock_.now(), tag); });
+    return host_.clock_.at(at, [this, tag] {
+      if (host_.powered_) agent_.on_timer(*this, host_.clock_.now(), tag);
+    });
   }
   bool cancel_timer(TimerId id) override { return host_.clock_.cancel(id); }
   Status bind_port(std::uint16_t port, PortFilter filter) override { return host_.bind(port, agent_, filter); }
@@ -138,7 +140,9 @@ void Host::unbind_agent_port(std::uint16_t port, const Context& ctx) {
 
 void Host::start(Agent& agent, std::optional<Time> at) {
   Context* ctx = &context_for(agent);
-  clock_.at(at.value_or(clock_.now()), [this, ctx] { ctx->agent().start(*ctx, clock_.now()); });
+  clock_.at(at.value_or(clock_.now()), [this, ctx] {
+    if (powered_) ctx->agent().start(*ctx, clock_.now());
+  });
 }
 
 Status Host::send(Agent& agent, const OutgoingDatagram& datagram) { return send_from(context_for(agent), datagram); }
@@ -164,6 +168,7 @@ std::optional<wire::MacAddress> Host::arp_cache_lookup(wire::Ipv4Address ip) con
 }
 
 Status Host::send_from(Context& /*ctx*/, const OutgoingDatagram& d) {
+  if (!powered_) return Ok{};  // off: nothing leaves
   if (d.payload.size() + 28 > config_.mtu) {
     ++counters_.send_errors;
     return make_error("udp.length", 0,
@@ -209,6 +214,7 @@ Status Host::send_from(Context& /*ctx*/, const OutgoingDatagram& d) {
 }
 
 void Host::send_arp_request(wire::Ipv4Address target) {
+  if (!powered_) return;
   auto request = wire::ArpRepr::request(config_.mac, config_.address.value_or(wire::Ipv4Address::any()), target);
   std::size_t size = wire::write_arp_frame(tx_buffer_, wire::MacAddress::broadcast(), request);
   ++counters_.arp_requests_sent;
@@ -247,6 +253,7 @@ void Host::arp_resolved(wire::Ipv4Address ip, const wire::MacAddress& mac) {
 }
 
 void Host::receive(const FrameView& frame) {
+  if (!powered_) return;
   ++counters_.frames_received;
   wire::ByteView bytes = frame.bytes;
   if (bytes.size() < wire::kEthernetHeaderSize) {

@@ -92,6 +92,12 @@ class Host final : public Port {
   void set_route(std::uint8_t prefix_length, std::optional<wire::Ipv4Address> gateway);
   // Where a datagram to `ip` is sent at the link layer: `ip` itself, or the gateway.
   wire::Ipv4Address next_hop(wire::Ipv4Address ip) const;
+  // A powered-off host receives nothing, sends nothing, and its agents' timers do not
+  // fire (a server stopped mid-run; its object lives on so that no event dangles).
+  // Powering on again does not restart its agents.
+  void set_powered(bool on) { powered_ = on; }
+  bool powered() const { return powered_; }
+
   // Makes this host hand datagrams for other IPs to `forwarder` (nullptr: count and drop).
   void set_forwarder(Forwarder* forwarder) { forwarder_ = forwarder; }
 
@@ -164,6 +170,7 @@ class Host final : public Port {
   wire::Bytes tx_buffer_;
   HostCounters counters_;
   Forwarder* forwarder_ = nullptr;
+  bool powered_ = true;
 };
 
 }  // namespace pxelab::sim

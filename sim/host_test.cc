@@ -316,6 +316,26 @@ TEST(Host, ContextReportsAddressesArpGaveUpOn) {
   EXPECT_FALSE(user.ctx->resolution_failed(ip(2)));
 }
 
+TEST(Host, APoweredOffHostNeitherHearsNorSpeaksAndItsTimersStaySilent) {
+  Lan lan;
+  EchoAgent echo;
+  Recorder rec;
+  ASSERT_TRUE(lan.b.bind(7, echo).ok());
+  ASSERT_TRUE(lan.a.bind(1000, rec).ok());
+  ASSERT_TRUE(lan.a.send(rec, {1000, {ip(2), 7}, text("one")}).ok());
+  lan.clock.run();
+  ASSERT_EQ(rec.got.size(), 1u);
+  lan.b.set_powered(false);
+  ASSERT_TRUE(lan.a.send(rec, {1000, {ip(2), 7}, text("two")}).ok());
+  lan.clock.run();
+  EXPECT_EQ(rec.got.size(), 1u);
+  EXPECT_EQ(echo.echoed, 1);
+  const auto frames = lan.trace.frame_count();
+  ASSERT_TRUE(lan.b.send(echo, {7, {ip(1), 1000}, text("from b")}).ok());
+  lan.clock.run();
+  EXPECT_EQ(lan.trace.frame_count(), frames) << "nothing leaves a powered-off host";
+}
+
 TEST(Agent, TimersAndDatagramsComeWithTheTime) {
   Lan lan;
   Recorder rec;

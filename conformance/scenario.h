@@ -1,0 +1,143 @@
+// A scenario: the network, the servers, relays and clients on it, a schedule of
+// faults, a deadline and what is expected - as plain values, loaded from a TOML file
+// (scenario_toml.cc; the format is documented with an annotated example in
+// conformance/scenarios/README.md). Every error names the file, line and key.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/link_params.h"
+#include "wire/address.h"
+#include "wire/result.h"
+
+namespace pxelab::conformance {
+
+// Link parameters a scenario may set; unset ones keep the segment's (or the default).
+struct LinkSpec {
+  std::optional<double> latency_ms, jitter_ms, bandwidth_mbps;
+  std::optional<std::uint32_t> queue_frames, mtu;
+  std::optional<double> loss, duplicate, reorder, corrupt;
+  // `base` with what this spec sets.
+  sim::LinkParams apply(sim::LinkParams base) const;
+};
+
+struct SegmentSpec {
+  std::string name;
+  LinkSpec link;  // every attachment's default
+};
+
+// A file in a server's TFTP root, made for the run.
+struct FileSpec {
+  std::string name;
+  std::optional<std::uint64_t> size;  // that many pseudo-random octets
+  std::optional<std::string> text;    // this text
+  bool boot_sector = false;           // with `size`: 0x55AA at 510 (a floppy image)
+};
+
+struct ServerSpec {
+  std::string name;
+  std::string segment;
+  std::string config_path;  // a server configuration file (relative to the scenario)...
+  std::string config_text;  // ...or one written inline
+  int config_line = 0;      // where config_text starts in the scenario (for errors)
+  std::vector<FileSpec> files;             // the TFTP root (a fresh directory per run)
+  std::vector<std::string> qemu_assets;    // firmware profiles whose boot files are added
+  LinkSpec link;
+  std::optional<wire::Ipv4Address> gateway;  // its router, for relayed clients
+  bool tftp = true;
+  int line = 0;
+};
+
+struct RelayInterfaceSpec {
+  std::string segment;
+  wire::Ipv4Address address;
+  std::uint8_t prefix_length = 24;
+};
+
+struct RelaySpec {
+  std::string name;
+  std::vector<RelayInterfaceSpec> interfaces;
+  std::vector<wire::Ipv4Address> servers;
+  bool option82 = true;
+  std::string remote_id;
+  std::uint8_t max_hops = 4;
+};
+
+// Host-table entries a client group adds to a server's configuration.
+struct HostSpec {
+  std::string server;
+  std::optional<wire::Ipv4Address> ip;  // the first; the next client gets the next address
+  std::string hostname;                 // "{n}" becomes the client's number (1, 2, ...)
+  std::string boot;                     // network | local | menu; empty: the server's default
+  std::string file;
+  std::map<std::string, std::string> vars;
+};
+
+struct ClientSpec {
+  std::string name;         // group name; clients are NAME-1, NAME-2, ...
+  std::string kind = "emulated";  // emulated | qemu
+  std::string personality;  // emulated
+  std::string firmware;     // qemu: a profile of client/qemu/firmware
+  std::uint32_t count = 1;
+  std::string segment;
+  wire::MacAddress mac;     // the first; then +1 per client
+  double power_on = 0;      // seconds
+  double spread = 0;        // power-on uniform in [power_on, power_on + spread]
+  LinkSpec link;
+  std::optional<HostSpec> host;
+  int line = 0;
+};
+
+struct EventSpec {
+  double at = 0;
+  std::string action;  // link-down | link-up | loss | server-stop | server-start
+  std::string target;  // a server, relay or client group name
+  double loss = 0;     // loss: the probability...
+  double duration = 0; // ...for this long (0: for good)
+  int line = 0;
+};
+
+struct OutcomeExpectation {
+  std::string clients;  // a group name, or "*"
+  std::string status;   // booted | failed | local-boot | pending; empty: any
+  std::string code;     // e.g. PXE-E51; empty: any
+  std::optional<double> within;  // seconds from power-on
+};
+
+struct Expectations {
+  bool declared = false;                  // an [expect] table was written
+  std::optional<double> all_booted_within;  // every client booted or local boot by then
+  std::vector<OutcomeExpectation> outcomes;
+  std::vector<std::string> checks_pass;   // must pass (not fail anywhere, judged somewhere)
+  std::vector<std::string> checks_fail;   // must be found failing
+  // No MUST check on a server or relay fails, but those in checks_fail (client-role
+  // checks are judged only when named in checks_pass / checks_fail).
+  bool no_must_failures = true;
+};
+
+struct Scenario {
+  std::string source;  // the file
+  std::string dir;     // its directory (relative paths)
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  double deadline = 300;  // seconds
+  std::vector<SegmentSpec> segments;
+  std::vector<ServerSpec> servers;
+  std::vector<RelaySpec> relays;
+  std::vector<ClientSpec> clients;
+  std::vector<EventSpec> events;
+  Expectations expect;
+
+  std::uint32_t client_count() const;
+  bool uses_qemu() const;
+};
+
+Result<Scenario> load_scenario(const std::string& path);
+Result<Scenario> parse_scenario(std::string_view text, const std::string& source);
+
+}  // namespace pxelab::conformance
