@@ -49,6 +49,10 @@ struct ServerSpec {
   LinkSpec link;
   std::optional<wire::Ipv4Address> gateway;  // its router, for relayed clients
   bool tftp = true;
+  // Not under test: a rogue or a foreign server the scenario puts on the wire. Checks
+  // judge it as an unknown server (DHCP-ROGUE can find it); MUST failures of its own
+  // do not fail the run.
+  bool rogue = false;
   int line = 0;
 };
 
@@ -71,7 +75,7 @@ struct RelaySpec {
 struct HostSpec {
   std::string server;
   std::optional<wire::Ipv4Address> ip;  // the first; the next client gets the next address
-  std::string hostname;                 // "{n}" becomes the client's number (1, 2, ...)
+  std::string hostname;                 // "{n}" (here, in file and in vars) becomes the client's number
   std::string boot;                     // network | local | menu; empty: the server's default
   std::string file;
   std::map<std::string, std::string> vars;
@@ -105,6 +109,8 @@ struct OutcomeExpectation {
   std::string clients;  // a group name, or "*"
   std::string status;   // booted | failed | local-boot | pending; empty: any
   std::string code;     // e.g. PXE-E51; empty: any
+  std::string boot_file;  // the NBP the client chose; empty: any
+  std::optional<double> at_least;  // the share of the group that must match (default: all)
   std::optional<double> within;  // seconds from power-on
 };
 

@@ -259,8 +259,8 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
         if (c.host->ip) h.ip = wire::Ipv4Address{c.host->ip->value + n - 1};
         h.hostname = replace_n(c.host->hostname, n);
         h.boot = boot_mode(c.host->boot);
-        h.file = c.host->file;
-        h.vars = c.host->vars;
+        h.file = replace_n(c.host->file, n);
+        for (const auto& [k, v] : c.host->vars) h.vars[k] = replace_n(v, n);
         slot.config.hosts.push_back(std::move(h));
       }
     }
@@ -470,7 +470,7 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
     }
     const sim::Segment& segment = *w.segments[gi];
     for (auto& sv : w.servers) {
-      if (sv.segment != gi) continue;
+      if (sv.segment != gi || sv.spec->rogue) continue;
       for (std::size_t k = 0; k < sv.instances.size(); ++k) {
         seg.run.server_macs.push_back(sv.instances[k]->host().mac());
         seg.run.server_ips.push_back(sv.config.address);
@@ -523,6 +523,7 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
   for (const auto& oe : ex.outcomes) {
     ExpectationResult r;
     r.what = "clients " + oe.clients + (oe.status.empty() ? "" : " " + oe.status) + (oe.code.empty() ? "" : " with " + oe.code) +
+             (oe.boot_file.empty() ? "" : " booting " + oe.boot_file) +
              (oe.within ? fmt::format(" within {} s", *oe.within) : "");
     std::vector<std::string> wrong;
     std::size_t matched = 0;
@@ -530,16 +531,23 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
       if (oe.clients != "*" && result.groups[i] != oe.clients) continue;
       ++matched;
       const auto& oc = result.outcomes[i];
-      bool ok = (oe.status.empty() || status_name(oc.status) == oe.status) && (oe.code.empty() || oc.code == oe.code);
+      bool ok = (oe.status.empty() || status_name(oc.status) == oe.status) && (oe.code.empty() || oc.code == oe.code) &&
+                (oe.boot_file.empty() || oc.boot_file == oe.boot_file);
       if (ok && oe.within) {
         ok = oc.timeline.done && sim::to_seconds(*oc.timeline.done - oc.timeline.power_on.value_or(0)) <= *oe.within;
       }
       if (!ok) {
         wrong.push_back(oc.name + ": " + status_name(oc.status) + (oc.code.empty() ? "" : " " + oc.code) +
+                        (oe.boot_file.empty() ? "" : " file '" + oc.boot_file + "'") +
                         (oc.timeline.done ? fmt::format(" at {:.2f} s", sim::to_seconds(*oc.timeline.done)) : ""));
       }
     }
-    r.met = matched > 0 && wrong.empty();
+    const double share = matched ? static_cast<double>(matched - wrong.size()) / static_cast<double>(matched) : 0;
+    r.met = matched > 0 && (oe.at_least ? share >= *oe.at_least : wrong.empty());
+    if (oe.at_least) {
+      r.what = fmt::format("at least {:.0f} % of ", *oe.at_least * 100) + r.what;
+      r.detail = fmt::format("{} of {} matched", matched - wrong.size(), matched) + (wrong.empty() ? "" : "; ");
+    }
     if (matched == 0) r.detail = "no such clients";
     for (std::size_t i = 0; i < wrong.size() && i < 5; ++i) r.detail += (i ? "; " : "") + wrong[i];
     if (wrong.size() > 5) r.detail += fmt::format("; and {} more", wrong.size() - 5);

@@ -57,7 +57,8 @@ void each_table(TomlReader& r, const toml::table& root, std::string_view key, co
 }
 
 void read_server(TomlReader& r, const toml::table& t, const std::string& path, ServerSpec& s) {
-  r.only_keys(t, path, {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "gateway", "tftp"});
+  r.only_keys(t, path,
+              {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "gateway", "tftp", "rogue"});
   s.line = line_of(t);
   if (auto v = r.string(t, "name", path)) s.name = *v;
   if (auto v = r.string(t, "segment", path)) s.segment = *v;
@@ -100,6 +101,7 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
   maybe_link(r, t, path, s.link);
   if (auto v = r.address(t, "gateway", path)) s.gateway = *v;
   if (auto v = r.boolean(t, "tftp", path)) s.tftp = *v;
+  if (auto v = r.boolean(t, "rogue", path)) s.rogue = *v;
   if (s.name.empty() && !r.failed()) r.fail(t.source(), path + ".name", "missing: every server has a name");
 }
 
@@ -201,14 +203,16 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
     (std::string_view(key) == "checks_pass" ? e.checks_pass : e.checks_fail) = *ids;
   }
   each_table(r, t, "outcome", path, [&](const toml::table& ot, const std::string& op) {
-    r.only_keys(ot, op, {"clients", "status", "code", "within"});
+    r.only_keys(ot, op, {"clients", "status", "code", "boot_file", "within", "at_least"});
     OutcomeExpectation o;
     if (auto v = r.string(ot, "clients", op)) o.clients = *v;
     if (auto v = r.choice(ot, "status", op, {"booted", "failed", "local-boot", "pending"})) {
       o.status = std::array<const char*, 4>{"booted", "failed", "local-boot", "pending"}[*v];
     }
     if (auto v = r.string(ot, "code", op)) o.code = *v;
+    if (auto v = r.string(ot, "boot_file", op)) o.boot_file = *v;
     if (auto v = r.number(ot, "within", op, 0, 86'400)) o.within = *v;
+    if (auto v = r.number(ot, "at_least", op, 0, 1)) o.at_least = *v;
     if (o.clients.empty() && !r.failed()) r.fail(ot.source(), op + ".clients", "missing: a client group name or \"*\"");
     e.outcomes.push_back(o);
   });

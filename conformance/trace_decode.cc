@@ -452,8 +452,28 @@ DecodedTrace decode_trace(const sim::Trace& trace) {
   // Sized for a DHCP-heavy capture up front: growth would copy and page-fault twice.
   d.dhcp.reserve(n);
   d.dhcp_options.reserve(n * 8);
+  // A simulated run records each frame's fate: one that no port received (lost on
+  // its link or the peer's) must not count as a request, an ACK or an ERROR anyone
+  // answered. A capture has no fates: nothing is lost.
+  std::vector<std::uint8_t> delivered;
+  if (trace.outcomes().size() > 0) {
+    delivered.assign(n, 0);
+    for (const auto& o : trace.outcomes()) {
+      if (o.fate == sim::Fate::kDelivered && o.frame < n) delivered[o.frame] = 1;
+    }
+  }
   Decoder decoder(d);
-  for (std::size_t i = 0; i < n; ++i) decoder.frame(static_cast<std::uint32_t>(i), trace.frame(i));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!delivered.empty() && !delivered[i]) {
+      FrameInfo& fi = d.frames.emplace_back();
+      sim::FrameView fv = trace.frame(i);
+      fi.time = fv.time;
+      fi.size = static_cast<std::uint32_t>(fv.bytes.size());
+      fi.kind = FrameKind::kLost;
+      continue;
+    }
+    decoder.frame(static_cast<std::uint32_t>(i), trace.frame(i));
+  }
   return d;
 }
 

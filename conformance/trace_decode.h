@@ -47,6 +47,8 @@ enum class FrameKind : std::uint8_t {
   kDhcp,       // BOOTP/DHCP on 67/68/4011; `record` indexes DecodedTrace::dhcp
   kTftp,       // `record` indexes DecodedTrace::tftp
   kWol,        // magic packet (either carrier); `record` indexes DecodedTrace::wol
+  kLost,       // a simulated run's frame that reached no port (every copy dropped): in
+               // the numbering, but no stimulus to anyone, so not decoded further
 };
 
 struct FrameInfo {

@@ -348,7 +348,11 @@ Exchange DhcpResponder::on_request(Context& c) {
     }
     if (!wanted) return nak(c, "SELECTING REQUEST without option 50");
     if (!subnet || !subnet->contains(*wanted)) return nak(c, wanted->to_string() + " is not on the client's subnet");
-    if (expected() != wanted) return nak(c, wanted->to_string() + " was not offered to this client");
+    // A record of another address for this client (or a fixed one): NAK. No record at
+    // all - the offer hold expired, or this server restarted since it offered - the
+    // selected server commits the binding if the address is still free in its pool
+    // (RFC 2131 §4.3.2; ack() NAKs a taken one).
+    if (auto e = expected(); e && *e != *wanted) return nak(c, wanted->to_string() + " was not offered to this client");
     return ack(c, *wanted);
   }
   if (wanted && c.request.ciaddr.is_any()) {  // INIT-REBOOT

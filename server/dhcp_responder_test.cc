@@ -543,6 +543,24 @@ TEST_F(Fixture, BootpOnlyModeAnswersDhcpClientsInTheTableWithBootreplies) {
   EXPECT_EQ(send(make_request(MessageType::kRelease, mac(0xaa))).dropped, DropReason::kWrongMode);
 }
 
+TEST_F(Fixture, SelectingWithoutARecordCommitsAFreeAddressAndNaksATakenOne) {
+  // The server restarted (or the offer hold expired) between OFFER and REQUEST.
+  auto req = make_request(MessageType::kRequest, mac(0x61));
+  dhcp::set_server_id(req, ip("192.0.2.1"));
+  dhcp::set_requested_address(req, ip("192.0.2.103"));
+  auto ex = send(req);
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  EXPECT_EQ(dhcp::message_type(ex.reply->message), MessageType::kAck);
+  EXPECT_EQ(ex.reply->message.yiaddr, ip("192.0.2.103"));
+  // The same address for another client: taken, so NAK.
+  auto other = make_request(MessageType::kRequest, mac(0x62));
+  dhcp::set_server_id(other, ip("192.0.2.1"));
+  dhcp::set_requested_address(other, ip("192.0.2.103"));
+  auto ex2 = send(other);
+  ASSERT_TRUE(ex2.reply) << ex2.summary;
+  EXPECT_EQ(dhcp::message_type(ex2.reply->message), MessageType::kNak);
+}
+
 TEST_F(Fixture, MalformedAndServerMessagesAreDroppedWithAReason) {
   const std::uint8_t junk[] = {1, 2, 3};
   auto ex = responder.handle(junk, Arrival{}, now);

@@ -284,6 +284,28 @@ TEST_F(Lab, TftpServesFromANewPortAndRefusesStrangers) {
   EXPECT_TRUE(log.contains("TFTP RRQ pxelinux.0 from 192.0.2.40:2000 blksize 1024"));
 }
 
+TEST_F(Lab, ARepeatedRequestDoesNotStartASecondTransfer) {
+  // The client's RRQ goes out twice at once (an ARP-queued original and a retry):
+  // one transfer, one TID (TFTP-NEW-TID), and the file arrives whole.
+  sim::Host& h = add_host(42, ip("192.0.2.42"));
+  MiniTftpClient client("pxelinux.0", 2000);
+  ASSERT_TRUE(h.bind(2000, client));
+  h.start(client);
+  clock.at(0, [&] {
+    wire::TftpRequest r{wire::TftpOpcode::kRrq, "pxelinux.0", "octet", {}};
+    r.options.set_blksize(1024);
+    r.options.set_tsize(0);
+    ASSERT_TRUE(h.send(client, sim::OutgoingDatagram{2000, {ip("192.0.2.1"), 69}, wire::encode_tftp(r)}));
+  });
+  clock.run(sim::seconds(30));
+  ASSERT_TRUE(client.done);
+  EXPECT_EQ(client.received, image);
+  EXPECT_EQ(client.server_tids.size(), 1u);
+  EXPECT_EQ(tftp_agent->stats().requests, 2u);
+  EXPECT_EQ(tftp_agent->stats().duplicate_requests, 1u);
+  EXPECT_EQ(tftp_agent->stats().completed, 1u);
+}
+
 TEST_F(Lab, TftpErrorsForMissingForbiddenUploadsAndBusy) {
   struct Case {
     const char* file;

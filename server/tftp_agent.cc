@@ -44,13 +44,16 @@ TftpServerAgent::Transfer* TftpServerAgent::find(std::uint16_t port) {
 TftpServerAgent::Transfer& TftpServerAgent::emplace(std::uint16_t port, Transfer t) {
   const std::size_t i = static_cast<std::size_t>(port - first_port_);
   if (slots_.size() <= i) slots_.resize(i + 1);
+  by_client_[client_key(t.client)] = port;
   slots_[i].emplace(std::move(t));
   ++active_;
   return *slots_[i];
 }
 
 void TftpServerAgent::erase(std::uint16_t port) {
-  if (find(port) == nullptr) return;
+  Transfer* t = find(port);
+  if (t == nullptr) return;
+  if (auto it = by_client_.find(client_key(t->client)); it != by_client_.end() && it->second == port) by_client_.erase(it);
   slots_[static_cast<std::size_t>(port - first_port_)].reset();
   --active_;
 }
@@ -118,6 +121,18 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
     if (auto port = allocate_port()) send_error(ctx, *port, d.src, wire::TftpErrorCode::kIllegalOperation, "Illegal TFTP operation");
     return;
   }
+  // The same request again from the same endpoint while its transfer runs: the client
+  // did not hear our first answer yet (or sent twice). RFC 1350 retransmits on
+  // timeout; a second transfer would answer from a second TID and confuse the client
+  // (TFTP-NEW-TID). The transfer's own timer resends.
+  if (auto it = by_client_.find(client_key(d.src)); it != by_client_.end()) {
+    Transfer* active = find(it->second);
+    if (active != nullptr && std::equal(active->request.begin(), active->request.end(), d.payload.begin(),
+                                        d.payload.end())) {
+      ++stats_.duplicate_requests;
+      return;
+    }
+  }
   auto port = allocate_port();
   if (!port) {
     ++stats_.busy;
@@ -143,7 +158,8 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
       return;
     }
     Transfer t{d.src, req->filename, now, {}, nullptr,
-               std::make_unique<TftpWriteTransfer>(*req, limits_, config_.max_write_bytes)};
+               std::make_unique<TftpWriteTransfer>(*req, limits_, config_.max_write_bytes),
+               wire::Bytes(d.payload.begin(), d.payload.end())};
     ContextSink sink(ctx, *port, d.src);
     t.writer->start(now, sink);
     reschedule(ctx, *port, emplace(*port, std::move(t)));
@@ -161,7 +177,8 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
                denied ? "Access violation" : "File not found");
     return;
   }
-  Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_), nullptr};
+  Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_), nullptr,
+             wire::Bytes(d.payload.begin(), d.payload.end())};
   ContextSink sink(ctx, *port, d.src);
   t.reader->start(now, sink);
   reschedule(ctx, *port, emplace(*port, std::move(t)));

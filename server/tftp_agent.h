@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "server/log.h"
@@ -32,6 +33,7 @@ struct TftpServerStats {
   std::uint64_t malformed = 0;
   std::uint64_t bytes_sent = 0;  // payload bytes of completed transfers
   std::uint64_t uploads = 0;     // completed and stored WRQs
+  std::uint64_t duplicate_requests = 0;  // an active transfer's request again: no second transfer
 };
 
 class TftpServerAgent final : public sim::Agent {
@@ -57,6 +59,7 @@ class TftpServerAgent final : public sim::Agent {
     sim::TimerId timer;
     std::unique_ptr<TftpReadTransfer> reader;   // RRQ
     std::unique_ptr<TftpWriteTransfer> writer;  // WRQ
+    wire::Bytes request;  // the RRQ/WRQ as received, to recognise it sent again
     sim::Time timer_at = sim::kNever;  // when `timer` fires (it may fire early: re-armed then)
     sim::Time deadline() const { return reader ? reader->deadline() : writer->deadline(); }
     bool finished() const { return reader ? reader->finished() : writer->finished(); }
@@ -83,6 +86,9 @@ class TftpServerAgent final : public sim::Agent {
   void erase(std::uint16_t port);
   std::vector<std::optional<Transfer>> slots_;
   std::size_t active_ = 0;
+  // Our port of the active transfer by client endpoint (address << 16 | port).
+  std::unordered_map<std::uint64_t, std::uint16_t> by_client_;
+  static std::uint64_t client_key(const sim::Endpoint& e) { return std::uint64_t{e.ip.value} << 16 | e.port; }
   TftpServerStats stats_;
 };
 
