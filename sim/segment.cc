@@ -150,6 +150,8 @@ void Segment::set_link_params(PortIndex port, const LinkParams& params) {
 
 const LinkParams& Segment::link_params(PortIndex port) const { return attachments_.at(port).params; }
 
+void Segment::set_isolated(PortIndex port, bool isolated) { attachments_.at(port).isolated = isolated; }
+
 void Segment::add_sink(TraceSink& sink) { sinks_.push_back(&sink); }
 
 void Segment::remove_sink(TraceSink& sink) { std::erase(sinks_, &sink); }
@@ -344,7 +346,8 @@ void Segment::at_switch(Hop hop) {
 
   PortIndex to = dst.is_multicast() ? kNoPort : lookup(dst);
   if (to != kNoPort) {
-    if (to == from) {
+    // Isolated ports never talk to each other (see set_isolated).
+    if (to == from || (attachments_[from].isolated && attachments_[to].isolated)) {
       drop(hop, from, true, DropReason::kNoRoute);
       release(hop.buffer);
       return;
@@ -361,6 +364,7 @@ void Segment::at_switch(Hop hop) {
   bool sent = false;
   for (PortIndex p = 0; p < attachments_.size(); ++p) {
     if (p == from || attachments_[p].port == nullptr) continue;
+    if (attachments_[from].isolated && attachments_[p].isolated) continue;
     ++buffers_[hop.buffer].refs;
     Hop h = hop;
     h.egress = static_cast<std::uint16_t>(p);

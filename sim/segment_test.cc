@@ -106,6 +106,38 @@ TEST(Segment, FrameToAMacOnItsOwnPortGoesNowhere) {
   EXPECT_EQ(dropped.egress, kNoPort);
 }
 
+// `pxelab serve` with several links: port 0 is the server, 1 and 2 are kernel links
+// marked isolated. Each link reaches the server, never the other link.
+TEST(Segment, IsolatedPortsReachOnlyNonIsolatedPorts) {
+  Net net(1, 3);
+  net.segment.set_isolated(1, true);
+  net.segment.set_isolated(2, true);
+  EXPECT_TRUE(net.segment.isolated(1));
+  EXPECT_FALSE(net.segment.isolated(0));
+  net.port(1).transmit(make_frame(MacAddress::broadcast(), mac(1), 50));  // flooded: server only
+  net.port(2).transmit(make_frame(MacAddress::broadcast(), mac(2), 50));
+  net.clock.run();
+  EXPECT_EQ(net.port(0).got.size(), 2u);
+  EXPECT_TRUE(net.port(1).got.empty());
+  EXPECT_TRUE(net.port(2).got.empty());
+
+  net.port(1).transmit(make_frame(mac(2), mac(1), 50));  // unicast to a MAC learned on link 2
+  net.clock.run();
+  EXPECT_TRUE(net.port(2).got.empty()) << "isolated links never exchange frames";
+  EXPECT_EQ(net.segment.counters(1).drops(DropReason::kNoRoute), 1u);
+  net.port(1).transmit(make_frame(mac(7), mac(1), 50));  // unknown unicast: flooded to the server only
+  net.clock.run();
+  EXPECT_EQ(net.port(0).got.size(), 3u);
+  EXPECT_TRUE(net.port(2).got.empty());
+
+  // The server reaches both: broadcast to each, unicast to the learned link.
+  net.port(0).transmit(make_frame(MacAddress::broadcast(), mac(9), 50));
+  net.port(0).transmit(make_frame(mac(2), mac(9), 50));
+  net.clock.run();
+  EXPECT_EQ(net.port(1).got.size(), 1u);
+  EXPECT_EQ(net.port(2).got.size(), 2u);
+}
+
 TEST(Segment, LatenciesOfBothAttachmentsAdd) {
   Net net(1, 2);
   LinkParams a;
