@@ -400,16 +400,18 @@ void Segment::flood_filtered(Hop hop) {
     cross(p, false, h);
     reached = true;
   };
+  // Isolated ports never reach each other (see set_isolated), filtered or not.
+  auto apart = [&](PortIndex p) { return attachments_[from].isolated && attachments_[p].isolated; };
   if (sinks_.empty()) {
     for (PortIndex p : targets) {
-      if (p != from && attachments_[p].port != nullptr) send_copy(p);
+      if (p != from && attachments_[p].port != nullptr && !apart(p)) send_copy(p);
     }
   } else {
     std::size_t next = 0;
     for (PortIndex p = 0; p < attachments_.size(); ++p) {
       const bool target = next < targets.size() && targets[next] == p;
       if (target) ++next;
-      if (p == from || attachments_[p].port == nullptr) continue;
+      if (p == from || attachments_[p].port == nullptr || apart(p)) continue;
       if (target) {
         send_copy(p);
       } else if (filtered(p)) {
@@ -426,7 +428,7 @@ void Segment::flood_filtered(Hop hop) {
   }
   if (!reached) {
     bool any_other = false;
-    for (PortIndex p = 0; p < attachments_.size() && !any_other; ++p) any_other = p != from && attachments_[p].port;
+    for (PortIndex p = 0; p < attachments_.size() && !any_other; ++p) any_other = p != from && attachments_[p].port && !apart(p);
     if (!any_other) drop(hop, from, true, DropReason::kNoRoute);
   }
   release(hop.buffer);

@@ -138,6 +138,36 @@ TEST(Segment, IsolatedPortsReachOnlyNonIsolatedPorts) {
   EXPECT_EQ(net.port(2).got.size(), 2u);
 }
 
+// The same with a flood-filtering port on the segment (as the server's Host is): the
+// filtered flood path keeps the isolation too, with and without a trace.
+class FilteringPort final : public Port {
+ public:
+  FilteringPort() { set_flood_filtering(true); }
+  void receive(const FrameView&) override { ++got; }
+  int got = 0;
+};
+
+TEST(Segment, IsolationHoldsWhenAPortFiltersFloods) {
+  for (bool traced : {false, true}) {
+    VirtualClock clock;
+    Segment segment(clock, 1);
+    Trace trace;
+    TestPort server, link1, link2;
+    FilteringPort filtering;
+    segment.attach(server);
+    segment.set_isolated(segment.attach(link1), true);
+    segment.set_isolated(segment.attach(link2), true);
+    segment.attach(filtering);
+    if (traced) segment.add_sink(trace);
+    link1.transmit(make_frame(MacAddress::broadcast(), mac(1), 50));
+    link2.transmit(make_frame(mac(1), mac(2), 50));  // unicast to a MAC learned on link1
+    clock.run();
+    EXPECT_EQ(server.got.size(), 1u) << traced;
+    EXPECT_TRUE(link2.got.empty()) << traced;
+    EXPECT_TRUE(link1.got.empty()) << traced;
+  }
+}
+
 TEST(Segment, LatenciesOfBothAttachmentsAdd) {
   Net net(1, 2);
   LinkParams a;
