@@ -9,6 +9,7 @@
 #include "conformance/run_command.h"
 #include "conformance/serve_command.h"
 #include "conformance/tftp_get_command.h"
+#include "pxelab_git_commit.h"  // generated at build time: PXELAB_GIT_COMMIT
 
 namespace {
 

@@ -39,8 +39,11 @@ constexpr const char* kServeFooter =
     "(lab.toml: see README.md \"pxelab serve\"; server/example.toml documents every key,\n"
     "its relative paths resolve beside the file.)\n"
     "\nOne log line per exchange goes to stderr. SIGTERM or SIGINT stops it cleanly:\n"
-    "the lease journal is flushed and a summary printed. Exit status: 0 after a clean\n"
-    "stop, 1 if it could not start (the message says why), 2 for usage errors.\n";
+    "the lease journal is flushed and a summary printed. With several links, each\n"
+    "talks to the server only (frames are never forwarded between two links). A link\n"
+    "whose device disappears is dropped with one log line; when none is left the\n"
+    "server stops. Exit status: 0 after a clean stop, 1 if it could not start or lost\n"
+    "every link (the message says why), 2 for usage errors.\n";
 
 class StderrLog final : public server::LogSink {
  public:
@@ -107,12 +110,28 @@ int serve(const ServeOptions& o) {
   segment.attach((*srv)->host(), {}, "server");
 
   std::vector<std::unique_ptr<sim::LinkPort>> links;
+  std::size_t live_links = 0;
+  bool links_lost = false;
   auto add = [&](Result<std::unique_ptr<sim::LinkPort>> port) {
     if (!port) {
       fmt::print(stderr, "pxelab serve: {}\n", port.error().to_string());
       return false;
     }
-    segment.attach(**port, {}, (*port)->name());
+    // Each link talks to the server only, never to another link: with two raw
+    // sockets in promiscuous mode a learning switch between them would bridge the
+    // two networks (and loop them if they are joined elsewhere).
+    segment.set_isolated(segment.attach(**port, {}, (*port)->name()), true);
+    // A link whose device disappears is given up (LinkPort stops polling it); the
+    // server stops when no link is left.
+    (*port)->set_on_failure([&](std::string_view why) {
+      fmt::print(stderr, "pxelab serve: link {} lost; no longer serving on it\n", why);
+      if (--live_links == 0) {
+        fmt::print(stderr, "pxelab serve: no link left to serve on\n");
+        links_lost = true;
+        clock.stop();
+      }
+    });
+    ++live_links;
     links.push_back(std::move(*port));
     return true;
   };
@@ -152,6 +171,7 @@ int serve(const ServeOptions& o) {
   fmt::print(stderr, "\n");
 
   clock.run();
+  if (clock.poll_error() != 0) fmt::print(stderr, "pxelab serve: poll: {}\n", std::strerror(clock.poll_error()));
 
   auto st = (*srv)->flush();
   if (pcap) {
@@ -175,7 +195,7 @@ int serve(const ServeOptions& o) {
     fmt::print(stderr, "pxelab serve: final lease flush failed: {}\n", st.error().to_string());
     return 1;
   }
-  return 0;
+  return links_lost || clock.poll_error() != 0 ? 1 : 0;
 }
 
 }  // namespace

@@ -49,22 +49,35 @@ ClientIdentity identify_client(const dhcp::Message& request) {
 BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client) {
   BootDecision d;
   d.mode = host && host->boot ? *host->boot : config.boot.default_mode;
+  // PXE-ARCH-FILE (RFC 4578 §2.1): a file named without an architecture (default_file,
+  // a host's plain `file`) is a BIOS NBP; it goes to BIOS clients (93 = 0) and to
+  // clients that name no architecture (BOOTP, U-Boot without 93, FW-03), never to EFI.
+  // Every other architecture needs a file mapped for it, or the explicit `any` entry.
+  const bool bios_compatible = !client.arch || *client.arch == 0;
   const std::string* file = nullptr;
+  auto any = [](const std::string& f) { return f.empty() ? nullptr : &f; };
   if (client.ipxe && !config.boot.ipxe_script.empty()) {
     file = &config.boot.ipxe_script;
     d.why = "iPXE client: script (FW-44)";
   } else if (host && (file = lookup(host->file_by_arch, client.arch))) {
     d.why = "host " + host->hostname + " arch " + std::to_string(*client.arch);
-  } else if (host && !host->file.empty()) {
+  } else if (host && bios_compatible && !host->file.empty()) {
     file = &host->file;
     d.why = "host " + host->hostname;
+  } else if (host && (file = any(host->file_any_arch))) {
+    d.why = "host " + host->hostname + " (any architecture)";
   } else if (!client.ipxe && (file = lookup(config.boot.ipxe_binary_by_arch, client.arch))) {
     d.why = "chainload iPXE for arch " + std::to_string(*client.arch);
   } else if ((file = lookup(config.boot.file_by_arch, client.arch))) {
     d.why = "arch " + std::to_string(*client.arch);
-  } else if (!config.boot.default_file.empty()) {
+  } else if (bios_compatible && !config.boot.default_file.empty()) {
     file = &config.boot.default_file;
-    d.why = client.arch ? "default (no file for arch " + std::to_string(*client.arch) + ")" : "default";
+    d.why = client.arch ? "default (BIOS)" : "default";
+  } else if ((file = any(config.boot.any_arch_file))) {
+    d.why = "boot.file.any";
+  } else if (client.arch) {
+    d.no_file_for_arch = true;
+    d.why = "no boot file for arch " + std::to_string(*client.arch) + " (PXE-ARCH-FILE)";
   }
   if (file) d.file = *file;
 
@@ -75,6 +88,9 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
     if (d.mode == BootMode::Local) d.file.clear();  // nothing to boot over the network
     return d;
   }
+  // Nothing this client can run: answer as a plain DHCP server would (no 60, no 43),
+  // so the ROM neither downloads a foreign binary nor waits for a boot server (FW-39).
+  if (d.no_file_for_arch && d.mode == BootMode::Network) return d;
 
   dhcp::PxeVendorOptions v;
   switch (d.mode) {
@@ -89,6 +105,7 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
       v.discovery_control = dhcp::discovery::kUseBootfile;
       break;
     case BootMode::Menu: {
+      d.no_file_for_arch = false;  // the menu items' files come through 4011
       v.discovery_control = dhcp::discovery::kNoBroadcast | dhcp::discovery::kNoMulticast;
       std::vector<dhcp::BootServer> servers;
       std::vector<dhcp::BootMenuEntry> menu;
@@ -105,6 +122,7 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
       break;
     }
     case BootMode::Local:
+      d.no_file_for_arch = false;  // nothing to download anyway
       v.discovery_control = dhcp::discovery::kNoBroadcast | dhcp::discovery::kNoMulticast;
       v.boot_menu = std::vector<dhcp::BootMenuEntry>{{0, "Local boot"}};
       v.menu_prompt = dhcp::MenuPrompt{0, "Booting from local disk"};

@@ -27,13 +27,19 @@ struct BootDecision {
   std::string file;  // empty: nothing to download (local boot, or nothing configured)
   // Option 43 for PXE clients; nullopt for others (they ignore it or choke on it).
   std::optional<wire::dhcp::PxeVendorOptions> vendor;
+  // A PXE client in network mode whose architecture has no file (PXE-ARCH-FILE): no
+  // file and no vendor options; a proxy does not answer it at all.
+  bool no_file_for_arch = false;
   std::string why;  // how the file was chosen, for the log: "arch 7", "iPXE script", "host lab01"
 };
 
 // The boot for `client` (host entry if the table knows its MAC, else nullptr):
 //  - file: an iPXE client gets boot.ipxe_script (FW-44: never the iPXE binary again);
-//    else the host's file for its architecture, the host's file, the iPXE binary for
-//    the architecture (chainloading), boot.file for the architecture, default_file.
+//    else the host's file for its architecture, the host's plain file (BIOS or no
+//    architecture only), the host's `any` file, the iPXE binary for the architecture
+//    (chainloading), boot.file for the architecture, default_file (BIOS or no
+//    architecture only), boot.file.any. PXE-ARCH-FILE: a file not mapped to the
+//    client's architecture never goes to an EFI client unless `any` says so.
 //  - mode network: 43 = {6: use-bootfile} so PXE ROMs skip discovery (FW-20); with no
 //    file at all, no 43 (and the responder sends no 60): a plain DHCP answer (FW-39);
 //    mode menu: 43 = {6: 3 (unicast only), 8: this server per item type, 9: items,

@@ -12,7 +12,11 @@ Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const 
   std::unique_ptr<BootServer> s(new BootServer());
   s->config_ = config;
   auto leases = LeaseStore::open({s->config_.lease_file, s->config_.fsync}, &s->replay_);
-  if (!leases) return leases.error();
+  if (!leases) {
+    // Name the configuration file, line and key, then what the journal said.
+    if (s->config_.lease_file.empty()) return leases.error();
+    return Error{"server.lease_file", 0, leases.error().to_string(), s->config_.where("server.lease_file")};
+  }
   s->leases_.emplace(std::move(*leases));
   sim::HostConfig hc{options.mac.value_or(default_server_mac(config.address)), config.address};
   if (options.gateway) {

@@ -61,6 +61,9 @@ struct Subnet {
   std::string domain;
   std::optional<std::uint32_t> lease_time;  // overrides [server].lease_time
   std::vector<RawOption> options;           // sent when requested (option 55)
+  // Sent in every OFFER/ACK whether requested or not: pxelinux's 208-211 are never in
+  // a ROM's 55 (FW-30), so a server that waits for the request never delivers them.
+  std::vector<RawOption> force_options;
 
   std::uint32_t mask() const { return prefix_length == 0 ? 0 : ~0u << (32 - prefix_length); }
   bool contains(wire::Ipv4Address a) const { return (a.value & mask()) == network.value; }
@@ -74,8 +77,9 @@ struct HostEntry {
   std::optional<wire::Ipv4Address> ip;  // fixed address; else from the pool
   std::string hostname;
   std::optional<BootMode> boot;         // default: [boot].default_mode
-  std::string file;                     // for every architecture, unless by_arch says otherwise
+  std::string file;                     // BIOS (93 = 0) and clients naming no architecture
   ArchFileMap file_by_arch;
+  std::string file_any_arch;            // file = { any = ... }: every architecture not listed
   std::map<std::string, std::string> vars;  // free-form, for templated per-host files
 };
 
@@ -94,7 +98,10 @@ struct Menu {
 
 struct BootConfig {
   ArchFileMap file_by_arch;  // e.g. 0 -> pxelinux.0, 7 -> ipxe.efi
-  std::string default_file;  // architectures not in the map (and BOOTP clients)
+  // BIOS clients and clients naming no architecture (BOOTP, no option 93) when the map
+  // has nothing for them; never EFI clients (PXE-ARCH-FILE, RFC 4578 §2.1).
+  std::string default_file;
+  std::string any_arch_file;  // [boot.file] any = ...: explicitly every other architecture
   // iPXE chainloading without loops (FW-44): clients that already run iPXE (user
   // class "iPXE", option 77, or option 175) get ipxe_script; others get the iPXE
   // binary for their architecture, if one is configured.
@@ -117,6 +124,9 @@ struct TftpConfig {
   std::uint16_t rollover_to = 0;     // block after 65535 (RFC 1350 is silent; most use 0)
   bool allow_write = false;          // WRQ accepted (never overwriting) only if true
   std::uint64_t max_write_bytes = 64ull << 20;
+  // File contents kept in memory between transfers, least recently used out first.
+  // Files that transfers are sending are shared whatever this says.
+  std::uint64_t cache_bytes = 256ull << 20;
 };
 
 struct ServerConfig {
@@ -134,8 +144,19 @@ struct ServerConfig {
   BootConfig boot;
   TftpConfig tftp;
 
+  // "FILE:LINE:COL" of a key as loaded ("tftp.root", "server.lease_file"), for errors
+  // found after loading (a missing TFTP root, a lease file that cannot be opened);
+  // the file name alone when the key was not given.
+  std::map<std::string, std::string> key_locations;
+  std::string where(const std::string& key) const;
+
   const HostEntry* find_host(const wire::MacAddress& mac) const;
 };
+
+// DHCP option codes the server owns: they are computed per reply (53, 54, 51, 58, 59,
+// 52, 61 echoed, 82 echoed) or are the client's (50, 55, 57), or framing (0, 255), and
+// are refused in [subnet.options] / [subnet.force_options].
+bool server_owned_option(std::uint8_t code);
 
 // Reads and validates a configuration file. Relative paths in it (lease_file,
 // tftp.root) are resolved against the file's directory. Errors read

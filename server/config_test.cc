@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "server/boot_server.h"
+#include "server/tftp_files.h"
+#include "sim/clock.h"
+
 namespace pxelab::server {
 namespace {
 
@@ -105,6 +109,74 @@ TEST(ServerConfig, WrongTypesAndValuesNameTheKey) {
     EXPECT_NE(e.find(c.expect), std::string::npos) << "got: " << e << "\nwanted: " << c.expect;
     EXPECT_EQ(e.rfind("/etc/lab/server.toml:", 0), 0u) << e;
   }
+}
+
+// Values that would make bad replies are refused, and every error names the file, the
+// line of the offending key and the key (item by item: RFC 2131 §4.4.5 T1/T2 per
+// subnet, FW-38 file names, FW-07 zero-length options, server-owned codes, unusable
+// addresses, overlapping subnets).
+TEST(ServerConfig, ValuesThatWouldMakeBadRepliesAreRefusedAtTheirLine) {
+  const std::string name128(128, 'a');
+  struct Case {
+    std::string text;
+    std::string expect;  // "LINE:COL: KEY: ..." or a part of it
+  } cases[] = {
+      {"[server]\naddress = \"192.0.2.1\"\nt1 = 1000\nt2 = 2000\n[[subnet]]\nnetwork = \"192.0.2.0/24\"\nlease_time = 1500\n",
+       "server.toml:7:14: subnet[0].lease_time: T1 (1000) < T2 (2000) < lease_time (1500)"},
+      {"[server]\naddress = \"192.0.2.1\"\nt1 = 3000\nt2 = 2000\n", "server.toml:3:6: server.t1: T1 (3000) < T2 (2000)"},
+      {"[server]\naddress = \"192.0.2.1\"\nt2 = 4000\n", "server.toml:3:6: server.t2: T1 (1800) < T2 (4000) < lease_time (3600)"},
+      {std::string(kMinimal) + "[boot]\ndefault_file = \"" + name128 + "\"\n", "server.toml:8:16: boot.default_file: a boot file name needs 1..127 octets"},
+      {std::string(kMinimal) + "[boot]\ndefault_file = \"a\\u0000b\"\n", "server.toml:8:16: boot.default_file: a boot file name needs 1..127 octets and no NUL"},
+      {std::string(kMinimal) + "[boot]\ndefault_file = \"\"\n", "boot.default_file: a boot file name"},
+      {std::string(kMinimal) + "[boot.file]\nx64-efi = \"" + name128 + "\"\n", "server.toml:8:11: boot.file.x64-efi: a boot file name"},
+      {std::string(kMinimal) + "[[host]]\nmac = \"52:54:00:00:00:01\"\nfile = \"" + name128 + "\"\n", "server.toml:9:8: host[0].file: a boot file name"},
+      {std::string(kMinimal) + "[subnet.options]\n12 = \"\"\n", "server.toml:8:6: subnet[0].options.12: 0 octets do not fit option 12"},
+      {std::string(kMinimal) + "[subnet.options]\n42 = \"hex:0102\"\n", "subnet[0].options.42: 2 octets do not fit option 42"},
+      {std::string(kMinimal) + "[subnet.options]\n51 = 100\n", "server.toml:8:1: subnet[0].options.51: option 51 is set by the server"},
+      {std::string(kMinimal) + "[subnet.force_options]\n54 = \"192.0.2.9\"\n", "subnet[0].force_options.54: option 54 is set by the server"},
+      {std::string(kMinimal) + "[subnet.options]\n209 = \"a\"\n[subnet.force_options]\n209 = \"b\"\n", "subnet[0].force_options.209: also in subnet[0].options"},
+      {"[server]\naddress = \"0.0.0.0\"\n", "server.toml:2:11: server.address: 0.0.0.0 is not a usable unicast address"},
+      {"[server]\naddress = \"255.255.255.255\"\n", "server.address: 255.255.255.255 is not a usable"},
+      {std::string(kMinimal) + "router = \"255.255.255.255\"\n", "server.toml:7:10: subnet[0].router: 255.255.255.255"},
+      {std::string(kMinimal) + "dns = [\"192.0.2.53\", \"0.0.0.0\"]\n", "subnet[0].dns: 0.0.0.0 is not a usable"},
+      {std::string(kMinimal) + "[[host]]\nmac = \"52:54:00:00:00:01\"\nip = \"0.0.0.0\"\n", "server.toml:9:6: host[0].ip: 0.0.0.0 is not"},
+      {std::string(kMinimal) + "[[subnet]]\nnetwork = \"192.0.0.0/16\"\n", "server.toml:8:11: subnet[1].network: 192.0.0.0/16 overlaps subnet[0] 192.0.2.0/24"},
+      {std::string(kMinimal) + "[[subnet]]\nnetwork = \"192.0.2.128/25\"\n", "subnet[1].network: 192.0.2.128/25 overlaps subnet[0]"},
+  };
+  for (const auto& c : cases) {
+    auto e = error_of(c.text);
+    EXPECT_NE(e.find(c.expect), std::string::npos) << "got: " << e << "\nwanted: " << c.expect;
+    EXPECT_EQ(e.rfind("/etc/lab/server.toml:", 0), 0u) << e;
+  }
+  // Every server-owned code is refused.
+  for (int code : {50, 51, 52, 53, 54, 55, 57, 58, 59, 61, 82}) {
+    auto e = error_of(std::string(kMinimal) + "[subnet.options]\n" + std::to_string(code) + " = \"hex:01020304\"\n");
+    EXPECT_NE(e.find("is set by the server"), std::string::npos) << code << ": " << e;
+  }
+  // The limits themselves are fine: 127 octets, distinct subnets, a subnet lease that
+  // keeps T1 < T2, forced 208-211.
+  auto ok = parse(std::string(kMinimal) + "lease_time = 600\n[subnet.force_options]\n208 = \"hex:f100747e\"\n209 = \"pxelinux.cfg/lab\"\n"
+                  "[[subnet]]\nnetwork = \"192.0.3.0/24\"\n[boot]\ndefault_file = \"" + std::string(127, 'a') + "\"\n");
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  ASSERT_EQ(ok->subnets[0].force_options.size(), 2u);
+  EXPECT_EQ(ok->subnets[0].force_options[1].code, 209);
+}
+
+TEST(ServerConfig, ErrorsFoundAfterLoadingNameTheFileLineAndKey) {
+  auto c = parse("[server]\naddress = \"192.0.2.1\"\nlease_file = \"/nonexistent/dir/leases\"\n[[subnet]]\nnetwork = \"192.0.2.0/24\"\n"
+            "[tftp]\nroot = \"/nonexistent/tftp\"\n");
+  ASSERT_TRUE(c) << c.error().to_string();
+  auto files = TftpFileSource::create(*c);
+  ASSERT_FALSE(files);
+  EXPECT_EQ(files.error().to_string().rfind("/etc/lab/server.toml:7:8: tftp.root: /nonexistent/tftp is not a directory", 0), 0u)
+      << files.error().to_string();
+
+  sim::VirtualClock clock;
+  MemoryLog log;
+  auto srv = BootServer::create(clock, *c, log, {});
+  ASSERT_FALSE(srv);
+  EXPECT_EQ(srv.error().to_string().rfind("/etc/lab/server.toml:3:14: server.lease_file: ", 0), 0u) << srv.error().to_string();
+  EXPECT_NE(srv.error().to_string().find("/nonexistent/dir/leases"), std::string::npos) << srv.error().to_string();
 }
 
 TEST(ServerConfig, ProxyModeNeedsNoSubnet) {

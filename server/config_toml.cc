@@ -10,6 +10,7 @@
 
 #include "server/config.h"
 #include "sim/toml_reader.h"
+#include "wire/dhcp_options.h"
 
 namespace pxelab::server {
 
@@ -33,22 +34,46 @@ class Reader : public sim::TomlReader {
  public:
   using TomlReader::TomlReader;
 
-  // Table of architecture -> file name.
-  ArchFileMap arch_map(const toml::table& t, const std::string& path) {
+  // Table of architecture -> file name. With `any`, the key "any" (every architecture
+  // not listed) is accepted and stored there.
+  ArchFileMap arch_map(const toml::table& t, const std::string& path, std::string* any = nullptr) {
     ArchFileMap out;
     for (auto&& [k, v] : t) {
+      if (any && k.str() == "any") {
+        if (auto f = file_name(v, join(path, k.str()))) *any = *f;
+        continue;
+      }
       auto arch = parse_arch(k.str());
       if (!arch) {
         fail(k.source(), join(path, k.str()), "unknown architecture (a number 0..65535 or one of: bios, ia32-efi, x64-efi, arm32-efi, arm64-efi, x64-efi-http, arm64-efi-http)");
         return out;
       }
-      if (!v.is_string()) {
-        fail(v, join(path, k.str()), "must be a file name string");
-        return out;
-      }
-      out[*arch] = *v.value<std::string>();
+      auto f = file_name(v, join(path, k.str()));
+      if (!f) return out;
+      out[*arch] = *f;
     }
     return out;
+  }
+
+  // A boot file name: it travels in the 128-octet `file` field with its NUL (FW-38),
+  // so at most 127 octets, none of them NUL; not empty (a zero-length 67 makes EDK2
+  // drop the whole packet, FW-07).
+  std::optional<std::string> file_name(const toml::node& v, const std::string& key) {
+    if (!v.is_string()) {
+      fail(v, key, "must be a file name string");
+      return std::nullopt;
+    }
+    std::string f = *v.value<std::string>();
+    if (f.empty() || f.size() > 127 || f.find('\0') != std::string::npos) {
+      fail(v, key, "a boot file name needs 1..127 octets and no NUL (the 128-octet file field keeps its NUL, FW-38)");
+      return std::nullopt;
+    }
+    return f;
+  }
+  std::optional<std::string> file_name(const toml::table& t, std::string_view key, const std::string& path) {
+    const toml::node* n = t.get(key);
+    if (!n) return std::nullopt;
+    return file_name(*n, join(path, key));
   }
 
   std::optional<BootMode> boot_mode(const toml::table& t, std::string_view key, const std::string& path) {
@@ -122,6 +147,73 @@ std::string resolve(const std::string& base_dir, const std::string& p) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
+std::string location(const Reader& r, const toml::node& n) {
+  const auto& b = n.source().begin;
+  return r.source() + ":" + std::to_string(b.line) + ":" + std::to_string(b.column);
+}
+
+// 0.0.0.0 and 255.255.255.255 are never a host's, a router's or a server's address.
+void check_unicast(Reader& r, const toml::node& n, const std::string& key, Ipv4Address a) {
+  if (a.is_any() || a.is_broadcast()) r.fail(n, key, a.to_string() + " is not a usable unicast address");
+}
+
+// RFC 2131 §4.4.5: T1 < T2 < lease time, for [server] and for every subnet with its
+// own lease_time. The error points at the key that breaks it: t1 or t2 if set, else
+// the lease_time in `t`.
+void check_t1_t2(Reader& r, const toml::table& t, const std::string& path, std::uint32_t lease, const ServerConfig& c) {
+  std::uint32_t t1 = c.t1.value_or(lease / 2);
+  std::uint32_t t2 = c.t2.value_or(static_cast<std::uint32_t>(std::uint64_t{lease} * 7 / 8));
+  if (t1 < t2 && t2 < lease) return;
+  std::string what = "T1 (" + std::to_string(t1) + ") < T2 (" + std::to_string(t2) + ") < lease_time (" +
+                     std::to_string(lease) + ") must hold (RFC 2131 §4.4.5)";
+  if (path != "server" && t.get("lease_time")) {
+    r.fail(*t.get("lease_time"), path + ".lease_time", what + " with [server] t1/t2");
+    return;
+  }
+  const toml::table* server = path == "server" ? &t : nullptr;
+  if (server && c.t1 && server->get("t1") && !(t1 < t2)) r.fail(*server->get("t1"), "server.t1", what);
+  else if (server && c.t2 && server->get("t2")) r.fail(*server->get("t2"), "server.t2", what);
+  else if (server && c.t1 && server->get("t1")) r.fail(*server->get("t1"), "server.t1", what);
+  else if (server && server->get("lease_time")) r.fail(*server->get("lease_time"), "server.lease_time", what);
+  else r.fail(t.source(), path, what);
+}
+
+// [subnet.options] / [subnet.force_options]: code -> value, checked against the
+// option table (FW-07: EDK2 drops a whole packet over one bad length, e.g. a
+// zero-length 12) and refused for the codes the server owns.
+void read_options(Reader& r, const toml::table& opts, const std::string& path, std::vector<RawOption>& out) {
+  for (auto&& [k, v] : opts) {
+    std::string key = path + "." + std::string(k.str());
+    int code = -1;
+    if (!k.str().empty() && k.str().size() <= 3 && std::all_of(k.str().begin(), k.str().end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      code = std::stoi(std::string(k.str()));
+    }
+    if (code < 1 || code > 254) {
+      r.fail(k.source(), key, "option keys are codes 1..254");
+      return;
+    }
+    auto c8 = static_cast<std::uint8_t>(code);
+    if (server_owned_option(c8)) {
+      r.fail(k.source(), key, "option " + std::to_string(code) + " is set by the server itself (or is the client's) and cannot be configured");
+      return;
+    }
+    auto data = encode_option_value(v);
+    if (!data || data->size() > 255) {
+      r.fail(v, key, "value must be an integer (4 octets), an address, text, or \"hex:...\" of at most 255 octets");
+      return;
+    }
+    if (auto ok = wire::dhcp::validate_option_length(c8, data->size(), 0); !ok) {
+      r.fail(v, key, std::to_string(data->size()) + " octets do not fit option " + std::to_string(code) + ": " + ok.error().message);
+      return;
+    }
+    if (std::any_of(out.begin(), out.end(), [&](const RawOption& o) { return o.code == c8; })) {
+      r.fail(k.source(), key, "option " + std::to_string(code) + " is given twice");
+      return;
+    }
+    out.push_back({c8, std::move(*data)});
+  }
+}
+
 void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::string& base_dir) {
   const std::string path = "server";
   r.only_keys(t, path, {"mode", "address", "lease_time", "t1", "t2", "lease_file", "fsync", "group_commit_ms"});
@@ -136,7 +228,10 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::st
   if (auto v = r.integer(t, "lease_time", path, 60, 0xFFFFFFFELL)) c.lease_time = static_cast<std::uint32_t>(*v);
   if (auto v = r.integer(t, "t1", path, 1, 0xFFFFFFFELL)) c.t1 = static_cast<std::uint32_t>(*v);
   if (auto v = r.integer(t, "t2", path, 1, 0xFFFFFFFELL)) c.t2 = static_cast<std::uint32_t>(*v);
-  if (auto f = r.string(t, "lease_file", path)) c.lease_file = resolve(base_dir, *f);
+  if (auto f = r.string(t, "lease_file", path)) {
+    c.lease_file = resolve(base_dir, *f);
+    c.key_locations["server.lease_file"] = location(r, *t.get("lease_file"));
+  }
   if (auto f = r.string(t, "fsync", path)) {
     if (*f == "each") c.fsync = FsyncPolicy::EveryRecord;
     else if (*f == "group") c.fsync = FsyncPolicy::Group;
@@ -144,16 +239,12 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::st
     else r.fail(*t.get("fsync"), "server.fsync", "'" + *f + "' is not one of: each, group, none");
   }
   if (auto v = r.integer(t, "group_commit_ms", path, 0, 1000)) c.group_commit_ms = static_cast<std::uint32_t>(*v);
-  std::uint32_t t1 = c.t1.value_or(c.lease_time / 2);
-  std::uint32_t t2 = c.t2.value_or(static_cast<std::uint32_t>(std::uint64_t{c.lease_time} * 7 / 8));
-  if (!(t1 < t2 && t2 < c.lease_time)) {  // RFC 2131 §4.4.5
-    r.fail(t.source(), "server.t1", "T1 (" + std::to_string(t1) + ") < T2 (" + std::to_string(t2) + ") < lease_time (" +
-                                        std::to_string(c.lease_time) + ") must hold (RFC 2131 §4.4.5)");
-  }
+  if (t.get("address") && !r.failed()) check_unicast(r, *t.get("address"), "server.address", c.address);
+  if (!r.failed()) check_t1_t2(r, t, "server", c.lease_time, c);
 }
 
 void read_subnet(Reader& r, const toml::table& t, const std::string& path, Subnet& s) {
-  r.only_keys(t, path, {"network", "pool", "router", "dns", "domain", "lease_time", "options"});
+  r.only_keys(t, path, {"network", "pool", "router", "dns", "domain", "lease_time", "options", "force_options"});
   auto net = r.string(t, "network", path);
   if (!net) {
     if (!t.get("network")) r.fail(t.source(), path + ".network", "missing (e.g. \"192.0.2.0/24\")");
@@ -202,24 +293,17 @@ void read_subnet(Reader& r, const toml::table& t, const std::string& path, Subne
   s.dns = r.address_list(t, "dns", path);
   if (auto d = r.string(t, "domain", path)) s.domain = *d;
   if (auto v = r.integer(t, "lease_time", path, 60, 0xFFFFFFFELL)) s.lease_time = static_cast<std::uint32_t>(*v);
-  if (const toml::table* opts = r.table(t, "options", path)) {
-    for (auto&& [k, v] : *opts) {
-      std::string key = path + ".options." + std::string(k.str());
-      int code = -1;
-      if (!k.str().empty() && k.str().size() <= 3 && std::all_of(k.str().begin(), k.str().end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        code = std::stoi(std::string(k.str()));
-      }
-      if (code < 1 || code > 254) {
-        r.fail(k.source(), key, "option keys are codes 1..254");
-        return;
-      }
-      auto data = encode_option_value(v);
-      if (!data || data->size() > 255) {
-        r.fail(v, key, "value must be an integer (4 octets), an address, text, or \"hex:...\" of at most 255 octets");
-        return;
-      }
-      s.options.push_back({static_cast<std::uint8_t>(code), std::move(*data)});
+  if (const toml::table* opts = r.table(t, "options", path)) read_options(r, *opts, path + ".options", s.options);
+  if (const toml::table* opts = r.table(t, "force_options", path)) read_options(r, *opts, path + ".force_options", s.force_options);
+  for (const auto& f : s.force_options) {
+    if (std::any_of(s.options.begin(), s.options.end(), [&](const RawOption& o) { return o.code == f.code; })) {
+      r.fail(*t.get("force_options"), path + ".force_options." + std::to_string(f.code), "also in " + path + ".options: give it once");
+      return;
     }
+  }
+  if (s.router && t.get("router") && !r.failed()) check_unicast(r, *t.get("router"), path + ".router", *s.router);
+  if (const toml::node* d = t.get("dns"); d && !r.failed()) {
+    for (const auto& a : s.dns) check_unicast(r, *d, path + ".dns", a);
   }
 }
 
@@ -237,11 +321,12 @@ void read_host(Reader& r, const toml::table& t, const std::string& path, HostEnt
   }
   h.mac = *m;
   h.ip = r.address(t, "ip", path);
+  if (h.ip && !r.failed()) check_unicast(r, *t.get("ip"), path + ".ip", *h.ip);
   if (auto n = r.string(t, "hostname", path)) h.hostname = *n;
   h.boot = r.boot_mode(t, "boot", path);
   if (const toml::node* f = t.get("file")) {
-    if (f->is_string()) h.file = *f->value<std::string>();
-    else if (f->is_table()) h.file_by_arch = r.arch_map(*f->as_table(), path + ".file");
+    if (f->is_string()) h.file = r.file_name(*f, path + ".file").value_or("");
+    else if (f->is_table()) h.file_by_arch = r.arch_map(*f->as_table(), path + ".file", &h.file_any_arch);
     else r.fail(*f, path + ".file", "must be a file name or a table architecture -> file name");
   }
   if (const toml::table* vars = r.table(t, "vars", path)) {
@@ -262,9 +347,9 @@ void read_host(Reader& r, const toml::table& t, const std::string& path, HostEnt
 void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
   const std::string path = "boot";
   r.only_keys(t, path, {"file", "default_file", "ipxe_script", "ipxe_binary", "nul_terminate_file", "tftp_server_name", "default_mode", "menu"});
-  if (const toml::table* f = r.table(t, "file", path)) b.file_by_arch = r.arch_map(*f, "boot.file");
-  if (auto f = r.string(t, "default_file", path)) b.default_file = *f;
-  if (auto f = r.string(t, "ipxe_script", path)) b.ipxe_script = *f;
+  if (const toml::table* f = r.table(t, "file", path)) b.file_by_arch = r.arch_map(*f, "boot.file", &b.any_arch_file);
+  if (auto f = r.file_name(t, "default_file", path)) b.default_file = *f;
+  if (auto f = r.file_name(t, "ipxe_script", path)) b.ipxe_script = *f;
   if (const toml::table* f = r.table(t, "ipxe_binary", path)) b.ipxe_binary_by_arch = r.arch_map(*f, "boot.ipxe_binary");
   if (auto v = r.boolean(t, "nul_terminate_file", path)) b.nul_terminate_file = *v;
   if (auto v = r.string(t, "tftp_server_name", path)) b.tftp_server_name = *v;
@@ -291,7 +376,7 @@ void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
         MenuItem item;
         if (auto v = r.integer(*it, "type", ipath, 0, 65535)) item.type = static_cast<std::uint16_t>(*v);
         if (auto d = r.string(*it, "description", ipath)) item.description = *d;
-        if (auto f = r.string(*it, "file", ipath)) item.file = *f;
+        if (auto f = r.file_name(*it, "file", ipath)) item.file = *f;
         if (item.description.empty() || item.description.size() > 255) {
           r.fail(*it, ipath + ".description", "needs 1..255 characters (PXE 2.1 §2.2.6 boot menu)");
           return;
@@ -306,10 +391,14 @@ void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
   }
 }
 
-void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string& base_dir) {
+void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string& base_dir,
+               std::map<std::string, std::string>& cfg_locations) {
   const std::string path = "tftp";
-  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write", "max_write_bytes"});
-  if (auto s = r.string(t, "root", path)) c.root = resolve(base_dir, *s);
+  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write", "max_write_bytes", "cache_bytes"});
+  if (auto s = r.string(t, "root", path)) {
+    c.root = resolve(base_dir, *s);
+    cfg_locations["tftp.root"] = location(r, *t.get("root"));
+  }
   if (auto v = r.integer(t, "max_transfers", path, 1, 100000)) c.max_transfers = static_cast<std::uint32_t>(*v);
   if (auto v = r.integer(t, "transfer_timeout", path, 1, 3600)) c.transfer_timeout_s = static_cast<std::uint32_t>(*v);
   if (auto v = r.integer(t, "retransmit_ms", path, 10, 60000)) c.retransmit_ms = static_cast<std::uint32_t>(*v);
@@ -319,6 +408,7 @@ void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string
   if (auto v = r.integer(t, "rollover_to", path, 0, 1)) c.rollover_to = static_cast<std::uint16_t>(*v);
   if (auto v = r.boolean(t, "allow_write", path)) c.allow_write = *v;
   if (auto v = r.integer(t, "max_write_bytes", path, 0, std::int64_t{1} << 40)) c.max_write_bytes = static_cast<std::uint64_t>(*v);
+  if (auto v = r.integer(t, "cache_bytes", path, 0, std::int64_t{1} << 40)) c.cache_bytes = static_cast<std::uint64_t>(*v);
 }
 
 // Cross-checks that need the whole file.
@@ -326,6 +416,27 @@ void validate(Reader& r, const toml::table& root, ServerConfig& c) {
   if (c.mode == ServerMode::Dhcp && c.subnets.empty()) {
     r.fail(root.source(), "subnet", "mode \"dhcp\" needs at least one [[subnet]]");
     return;
+  }
+  const toml::array* subnets = root.get("subnet") ? root.get("subnet")->as_array() : nullptr;
+  for (std::size_t i = 0; i < c.subnets.size() && subnets; ++i) {
+    const auto& s = c.subnets[i];
+    const toml::table* st = subnets->get(i) ? subnets->get(i)->as_table() : nullptr;
+    if (!st) continue;
+    std::string key = "subnet[" + std::to_string(i) + "]";
+    for (std::size_t j = 0; j < i; ++j) {
+      const auto& o = c.subnets[j];
+      // Two prefixes overlap when the shorter one contains the other's network.
+      if (s.contains(o.network) || o.contains(s.network)) {
+        r.fail(st->get("network") ? *st->get("network") : static_cast<const toml::node&>(*st), key + ".network",
+               s.network.to_string() + "/" + std::to_string(s.prefix_length) + " overlaps subnet[" + std::to_string(j) +
+                   "] " + o.network.to_string() + "/" + std::to_string(o.prefix_length));
+        return;
+      }
+    }
+    if (s.lease_time) {
+      check_t1_t2(r, *st, key, *s.lease_time, c);
+      if (r.failed()) return;
+    }
   }
   std::set<MacAddress> macs;
   std::set<Ipv4Address> ips;
@@ -385,6 +496,20 @@ std::optional<std::uint16_t> parse_arch(std::string_view text) {
   return static_cast<std::uint16_t>(v);
 }
 
+bool server_owned_option(std::uint8_t code) {
+  switch (code) {
+    case 0: case 50: case 51: case 52: case 53: case 54: case 55: case 57: case 58: case 59: case 61: case 82: case 255:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string ServerConfig::where(const std::string& key) const {
+  auto it = key_locations.find(key);
+  return it == key_locations.end() ? source : it->second;
+}
+
 const HostEntry* ServerConfig::find_host(const wire::MacAddress& mac) const {
   for (const auto& h : hosts) {
     if (h.mac == mac) return &h;
@@ -437,7 +562,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
     if (const toml::table* t = r.table(root, "boot", "")) read_boot(r, *t, c.boot);
   }
   if (!r.failed()) {
-    if (const toml::table* t = r.table(root, "tftp", "")) read_tftp(r, *t, c.tftp, base_dir);
+    if (const toml::table* t = r.table(root, "tftp", "")) read_tftp(r, *t, c.tftp, base_dir, c.key_locations);
   }
   if (!r.failed()) validate(r, root, c);
   if (r.failed()) return r.take_error();

@@ -26,6 +26,7 @@ std::string_view to_string(DropReason r) {
     case DropReason::kUnknownBootItem: return "unknown-boot-item";
     case DropReason::kLeaseNotDurable: return "lease-not-durable";
     case DropReason::kCannotEncode: return "cannot-encode";
+    case DropReason::kNoBootFile: return "no-boot-file";
     case DropReason::kCount: break;
   }
   return "?";
@@ -56,6 +57,9 @@ std::string client_id_string(const dhcp::Message& m) {
   auto id = dhcp::client_id(m);
   return id ? std::string(id->begin(), id->end()) : std::string();
 }
+
+// chaddr holds an Ethernet MAC (htype 1, hlen 6: RFC 1700 hardware type 1).
+bool ethernet_chaddr(const dhcp::Message& m) { return m.htype == 1 && m.hlen == 6; }
 
 // Whether the client asked for `code` in option 55.
 bool requested(const dhcp::Message& m, std::uint8_t code) {
@@ -200,6 +204,8 @@ void DhcpResponder::add_network_options(const Context& c, dhcp::Message& m, bool
   for (const auto& o : s->options) {
     if (requested(c.request, o.code)) m.set(o.code, o.data);
   }
+  // Forced options go out whether asked for or not (FW-30: pxelinux's 208-211).
+  for (const auto& o : s->force_options) m.set(o.code, o.data);
 }
 
 void DhcpResponder::add_boot(const Context& c, dhcp::Message& m, const std::string& file_override) const {
@@ -241,8 +247,12 @@ wire::UdpEndpoint DhcpResponder::destination(const Context& c, const dhcp::Messa
   // RFC 2131 §4.1 (DHCP-DEST), in its order.
   if (!req.giaddr.is_any()) return {c.arrival.source.mac, req.giaddr, kDhcpServerPort};
   if (is_nak) return broadcast;  // §4.3.2: NAK without relay is broadcast
-  if (!req.ciaddr.is_any()) return {c.mac, req.ciaddr, kDhcpClientPort};
+  if (!req.ciaddr.is_any()) return {ethernet_chaddr(req) ? c.mac : c.arrival.source.mac, req.ciaddr, kDhcpClientPort};
   if ((req.flags & dhcp::kBroadcastFlag) != 0 || reply.yiaddr.is_any()) return broadcast;  // FW-21 for yiaddr 0
+  // Unicast to chaddr needs an Ethernet address there: for another htype/hlen the
+  // first 6 octets of chaddr are not a MAC, so broadcast (RFC 2131 §4.1: a server
+  // that cannot unicast to chaddr broadcasts).
+  if (!ethernet_chaddr(req)) return broadcast;
   return {c.mac, reply.yiaddr, kDhcpClientPort};
 }
 
@@ -270,6 +280,9 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
   // The client's 57 when larger than the 576 everyone accepts (RFC 2132 §9.10).
   auto max = dhcp::max_message_size(c.request);
   reply.emit.max_message_size = std::max<std::size_t>(576, max.value_or(576));
+  // Every reply at least 300 octets (RFC 1542 §2.1, FW-35 as dnsmasq does): BOOTP
+  // relays and old ROMs may drop shorter ones; 300 is below any 57 (>= 576).
+  reply.emit.pad_to_bootp_minimum = true;
   // DHCP-MAX-SIZE: when even overload (52) cannot make it fit, shed what the client
   // can live without — extra options it asked for (last first), then names — rather
   // than send nothing. The essentials (53, 54, 51, 1, 3, 43, 60, 66, 67, 82) stay.
@@ -437,7 +450,9 @@ Exchange DhcpResponder::on_release(Context& c) {
 Exchange DhcpResponder::on_inform(Context& c) {
   // RFC 2131 §4.3.5 (DHCP-INFORM-ACK): no lease time, yiaddr 0, sent to ciaddr.
   Reply r = configured_reply(c, dhcp::MessageType::kAck, c.request.ciaddr, {}, false);
-  if (r.destination.ip.is_broadcast() && !c.request.ciaddr.is_any()) r.destination = {c.mac, c.request.ciaddr, kDhcpClientPort};
+  if (r.destination.ip.is_broadcast() && !c.request.ciaddr.is_any()) {
+    r.destination = {ethernet_chaddr(c.request) ? c.mac : c.arrival.source.mac, c.request.ciaddr, kDhcpClientPort};
+  }
   ++stats_.acks;
   return answer(c, std::move(r), "ACK (INFORM)");
 }
@@ -468,7 +483,11 @@ Exchange DhcpResponder::on_bootp(Context& c) {
 
 Exchange DhcpResponder::on_proxy_offer(Context& c) {
   // PXE 2.1 §2.2 step 2, PXE-PROXY-OFFER: yiaddr 0, 60 PXEClient, 54 (FW-09), boot
-  // information; broadcast, or to giaddr:67 when relayed (FW-21).
+  // information; broadcast, or to giaddr:67 when relayed (FW-21). A proxy with no
+  // file for the client's architecture stays silent (PXE-ARCH-FILE).
+  if (BootDecision d = choose_boot(config_, c.host, c.client); d.no_file_for_arch) {
+    return drop(c, DropReason::kNoBootFile, d.why);
+  }
   Reply r;
   r.message = reply_header(c);
   dhcp::set_message_type(r.message, dhcp::MessageType::kOffer);

@@ -49,6 +49,7 @@ enum class DropReason : std::uint8_t {
   kUnknownBootItem,  // 4011 REQUEST for a menu type we do not serve (PXE-4011-ACK)
   kLeaseNotDurable,  // the journal write failed: no ACK may leave
   kCannotEncode,     // the reply could not be encoded even after shedding options
+  kNoBootFile,       // proxy mode: no boot file for the client's architecture (PXE-ARCH-FILE)
   kCount,
 };
 std::string_view to_string(DropReason r);

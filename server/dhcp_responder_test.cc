@@ -109,6 +109,7 @@ struct Fixture : ::testing::Test {
       if (out) {
         EXPECT_EQ(*out, ex.reply->encoded) << "the reply carries exactly its encoding";
         EXPECT_LE(out->size() + 28, ex.reply->emit.max_message_size);
+        EXPECT_GE(out->size(), 300u) << "every reply padded to 300 octets (RFC 1542 §2.1, FW-35)";
         auto back = dhcp::parse(*out);
         EXPECT_TRUE(back) << back.error().to_string();
         if (back) ex.reply->message = *back;
@@ -182,14 +183,56 @@ TEST_F(Fixture, DiscoverGetsAWellFormedOffer) {
 }
 
 TEST_F(Fixture, ExtraOptionsOnlyWhenRequestedAndTheSameInOfferAndAck) {
+  // Not asked for: in neither.
   auto offer = send(make_request(MessageType::kDiscover, mac(1)));
   ASSERT_TRUE(offer.reply);
   EXPECT_FALSE(offer.reply->message.has(42));
   auto ack = dora(mac(1));
   EXPECT_FALSE(ack.has(42));
+
+  // Asked for (55): in the OFFER and in the ACK, with the same value (DHCP-PRL-OFFER).
+  auto discover = make_request(MessageType::kDiscover, mac(2));
+  dhcp::set_parameter_request_list(discover, {1, 3, 42});
+  auto o2 = send(discover);
+  ASSERT_TRUE(o2.reply) << o2.summary;
+  ASSERT_TRUE(o2.reply->message.has(42));
+  EXPECT_EQ(dhcp::get_ipv4(o2.reply->message, 42), ip("192.0.2.123"));
+  auto req = make_request(MessageType::kRequest, mac(2));
+  dhcp::set_parameter_request_list(req, {1, 3, 42});
+  dhcp::set_server_id(req, ip("192.0.2.1"));
+  dhcp::set_requested_address(req, o2.reply->message.yiaddr);
+  auto a2 = send(req);
+  ASSERT_TRUE(a2.reply) << a2.summary;
+  EXPECT_EQ(dhcp::message_type(a2.reply->message), MessageType::kAck);
+  ASSERT_TRUE(a2.reply->message.has(42));
+  EXPECT_EQ(a2.reply->message.find(42)->data, o2.reply->message.find(42)->data);
 }
 
 TEST_F(Fixture, SmallMaxMessageSizeUsesOverloadThenShedsExtras) {
+  // Two 120-octet extras do not fit the 312-octet options field of a 576-octet reply
+  // beside the essentials, but do with sname overloaded (option 52): nothing is shed.
+  // (The header file field keeps the boot file name: ROMs read it first, FW-14/15.)
+  {
+    ServerConfig c2 = config;
+    for (std::uint8_t code = 224; code < 226; ++code) c2.subnets[0].options.push_back({code, wire::Bytes(120, code)});
+    DhcpResponder spill(c2, leases);
+    auto req = make_request(MessageType::kDiscover, mac(8));
+    make_pxe(req, 0);
+    dhcp::set_parameter_request_list(req, {1, 3, 6, 43, 60, 66, 67, 224, 225});
+    dhcp::set_max_message_size(req, 576);
+    auto ex = spill.handle(*dhcp::emit(req), Arrival{{mac(8), {}, 68}, 67}, now);
+    ASSERT_TRUE(ex.reply) << ex.summary;
+    EXPECT_LE(ex.reply->encoded.size() + 28, 576u);  // DHCP-MAX-SIZE
+    auto view = dhcp::MessageView::make(ex.reply->encoded);
+    ASSERT_TRUE(view);
+    auto scan = dhcp::scan_options(*view);
+    ASSERT_TRUE(scan) << scan.error().to_string();
+    EXPECT_NE(scan->overload, 0) << "option 52 was used";
+    auto back = dhcp::parse(ex.reply->encoded);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_TRUE(back->has(224) && back->has(225)) << "both kept, thanks to the overload";
+    EXPECT_EQ(back->file, "pxelinux.0");
+  }
   // Five 200-octet options the client asks for cannot fit 576 octets, even in
   // sname/file: the reply sheds extras but keeps what booting needs.
   for (std::uint8_t code = 224; code < 229; ++code) config.subnets[0].options.push_back({code, wire::Bytes(200, code)});
@@ -204,6 +247,7 @@ TEST_F(Fixture, SmallMaxMessageSizeUsesOverloadThenShedsExtras) {
   auto out = dhcp::emit(ex.reply->message, ex.reply->emit);
   ASSERT_TRUE(out) << out.error().to_string();
   EXPECT_LE(out->size() + 28, 576u);  // DHCP-MAX-SIZE
+
   auto back = dhcp::parse(*out);
   ASSERT_TRUE(back);
   EXPECT_EQ(dhcp::message_type(*back), MessageType::kOffer);
@@ -302,6 +346,93 @@ TEST_F(Fixture, RenewIsAckedUnicastToCiaddr) {
   EXPECT_EQ(ex.reply->message.ciaddr, bound.yiaddr);
   EXPECT_EQ(ex.reply->destination, (wire::UdpEndpoint{mac(1), bound.yiaddr, 68}));
   EXPECT_EQ(leases.find_by_ip(bound.yiaddr)->expires, now + 3600);
+}
+
+TEST_F(Fixture, RebindingRequestIsAckedToCiaddr) {
+  // REBINDING (RFC 2131 §4.3.2, §4.4.5): broadcast, ciaddr set, no 54 and no 50.
+  auto bound = dora(mac(1));
+  now += 3200;  // past T2 (3150)
+  auto req = make_request(MessageType::kRequest, mac(1));
+  req.ciaddr = bound.yiaddr;
+  req.flags = dhcp::kBroadcastFlag;
+  auto ex = send(req);
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  EXPECT_EQ(dhcp::message_type(ex.reply->message), MessageType::kAck);
+  EXPECT_EQ(ex.reply->message.yiaddr, bound.yiaddr);
+  EXPECT_EQ(ex.reply->message.ciaddr, bound.yiaddr);
+  EXPECT_EQ(dhcp::lease_time(ex.reply->message), 3600u);
+  EXPECT_EQ(ex.reply->destination, (wire::UdpEndpoint{mac(1), bound.yiaddr, 68})) << "ciaddr wins over the broadcast bit";
+  EXPECT_EQ(leases.find_by_ip(bound.yiaddr)->expires, now + 3600);
+  // A rebinding client this server has no record of gets silence (another server
+  // may hold its lease).
+  auto stranger = make_request(MessageType::kRequest, mac(9));
+  stranger.ciaddr = ip("192.0.2.150");
+  stranger.flags = dhcp::kBroadcastFlag;
+  EXPECT_EQ(send(stranger).dropped, DropReason::kUnknownClient);
+}
+
+TEST_F(Fixture, InformThroughARelayIsAnsweredToGiaddrWithItsSubnet) {
+  auto req = make_request(MessageType::kInform, mac(1));
+  req.ciaddr = ip("198.18.5.77");
+  req.giaddr = ip("198.18.5.1");
+  req.hops = 1;
+  Arrival from_relay{{mac(0x99), ip("198.18.5.1"), 67}, 67};
+  auto ex = send(req, from_relay);
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  const auto& a = ex.reply->message;
+  EXPECT_EQ(dhcp::message_type(a), MessageType::kAck);
+  EXPECT_TRUE(a.yiaddr.is_any());  // DHCP-INFORM-ACK
+  EXPECT_FALSE(a.has(dhcp::code::kLeaseTime));
+  EXPECT_EQ(a.ciaddr, ip("198.18.5.77"));
+  EXPECT_EQ(a.giaddr, ip("198.18.5.1"));
+  EXPECT_EQ(dhcp::subnet_mask(a), ip("255.255.255.0"));
+  EXPECT_FALSE(a.has(dhcp::code::kRouter)) << "the relay's subnet (no router), not ours";
+  EXPECT_EQ(ex.reply->destination, (wire::UdpEndpoint{mac(0x99), ip("198.18.5.1"), 67})) << "RFC 2131 §4.1: to giaddr:67";
+}
+
+// RFC 2131 §4.1: unicast to yiaddr at chaddr needs chaddr to be an Ethernet MAC.
+TEST_F(Fixture, NonEthernetChaddrWithoutBroadcastFlagIsAnsweredByBroadcast) {
+  struct Case {
+    std::uint8_t htype, hlen;
+  } cases[] = {{32, 0}, {6, 8}, {1, 16}};  // InfiniBand (RFC 4390), IEEE 802 with 8 octets, Ethernet with hlen 16
+  std::uint8_t n = 0x60;
+  for (auto [htype, hlen] : cases) {
+    auto req = make_request(MessageType::kDiscover, mac(++n));
+    req.htype = htype;
+    req.hlen = hlen;
+    const std::uint8_t id[] = {0xff, n, 2, 3};
+    dhcp::set_client_id(req, id);
+    ASSERT_EQ(req.flags & dhcp::kBroadcastFlag, 0);
+    auto ex = send(req, Arrival{{mac(n), {}, 68}, 67});
+    ASSERT_TRUE(ex.reply) << ex.summary;
+    EXPECT_EQ(ex.reply->message.htype, htype);
+    EXPECT_EQ(ex.reply->message.hlen, hlen);
+    EXPECT_EQ(ex.reply->destination.ip, Ipv4Address::broadcast()) << int(htype) << "/" << int(hlen);
+    EXPECT_TRUE(ex.reply->destination.mac.is_broadcast()) << int(htype) << "/" << int(hlen);
+  }
+  // Ethernet (1/6) is still unicast to chaddr.
+  auto eth = send(make_request(MessageType::kDiscover, mac(1)));
+  ASSERT_TRUE(eth.reply);
+  EXPECT_EQ(eth.reply->destination.mac, mac(1));
+}
+
+TEST_F(Fixture, ForcedOptionsGoOutUnrequested) {
+  auto req = make_request(MessageType::kDiscover, mac(1));
+  make_pxe(req, 0);
+  dhcp::set_parameter_request_list(req, {1, 3, 43, 60, 66, 67});
+  EXPECT_FALSE(send(req).reply->message.has(209)) << "without [subnet.force_options]: only what is asked for";
+  // FW-30: pxelinux's 208-211 are in no ROM's 55; [subnet.force_options] sends them.
+  config.subnets[0].force_options.push_back({209, {'l', 'a', 'b', '.', 'c', 'f', 'g'}});
+  config.subnets[0].force_options.push_back({210, {'/', 'p', 'x', '/'}});
+  DhcpResponder forced(config, leases);
+  auto ex = forced.handle(*dhcp::emit(req), Arrival{{mac(1), {}, 68}, 67}, now);
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  auto back = dhcp::parse(ex.reply->encoded);
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(back->has(209));
+  EXPECT_EQ(back->find(209)->data, (wire::Bytes{'l', 'a', 'b', '.', 'c', 'f', 'g'}));
+  EXPECT_TRUE(back->has(210));
+  EXPECT_FALSE(back->has(42)) << "ordinary extras still only when requested";
 }
 
 TEST_F(Fixture, RenewOfSomeoneElsesAddressIsNaked) {
@@ -430,6 +561,76 @@ TEST_F(Fixture, PxeClientsGetTheFileForTheirArchitecture) {
   auto bios = make_request(MessageType::kDiscover, mac(2));
   make_pxe(bios, 0);
   EXPECT_EQ(send(bios).reply->message.file, "pxelinux.0");
+}
+
+// PXE-ARCH-FILE (RFC 4578 §2.1): default_file and a host's plain `file` are BIOS
+// files; an EFI architecture without a mapped file gets no file, and no 60/43 that
+// would make its ROM wait for a boot server (FW-39).
+TEST_F(Fixture, EfiArchitecturesWithoutAMappedFileGetNoBiosFile) {
+  for (std::uint16_t arch : {9, 11, 6, 10, 16}) {
+    auto req = make_request(MessageType::kDiscover, mac(1));  // one client, five ROMs
+    make_pxe(req, arch);
+    dhcp::set_parameter_request_list(req, {1, 3, 43, 60, 66, 67});
+    auto ex = send(req);
+    ASSERT_TRUE(ex.reply) << ex.summary;  // still an address: it is a DHCP server
+    const auto& o = ex.reply->message;
+    EXPECT_EQ(dhcp::message_type(o), MessageType::kOffer);
+    EXPECT_TRUE(o.file.empty()) << "arch " << arch << " got " << o.file;
+    EXPECT_FALSE(o.has(dhcp::code::kBootfileName)) << arch;
+    EXPECT_FALSE(o.has(dhcp::code::kVendorClassId)) << arch;
+    EXPECT_FALSE(o.has(dhcp::code::kVendorSpecific)) << arch;
+  }
+  // No option 93 and no arch in 60 (e.g. U-Boot, FW-03): default_file still applies.
+  auto plain = make_request(MessageType::kDiscover, mac(0x31));
+  dhcp::set_vendor_class(plain, "U-Boot.armv8");
+  EXPECT_EQ(send(plain).reply->message.file, "pxelinux.0");
+}
+
+TEST_F(Fixture, HostPlainFileGoesToBiosOnlyTheArchMapToOthers) {
+  auto bios = make_request(MessageType::kDiscover, mac(0xaa));
+  make_pxe(bios, 0);
+  EXPECT_EQ(send(bios).reply->message.file, "special.0");
+  auto efi = make_request(MessageType::kDiscover, mac(0xaa));
+  make_pxe(efi, 7);
+  EXPECT_EQ(send(efi).reply->message.file, "ipxe.efi") << "the arch map, not the host's BIOS file";
+  auto arm = make_request(MessageType::kDiscover, mac(0xaa));
+  make_pxe(arm, 11);
+  auto ex = send(arm);
+  ASSERT_TRUE(ex.reply);
+  EXPECT_TRUE(ex.reply->message.file.empty()) << ex.reply->message.file;
+}
+
+TEST(DhcpResponderArch, AnyIsTheExplicitEveryArchitectureFallback) {
+  auto config = *parse_server_config(R"(
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.110"
+[boot]
+default_file = "pxelinux.0"
+[boot.file]
+x64-efi = "ipxe.efi"
+any = "generic.efi"
+[[host]]
+mac = "52:54:00:00:00:aa"
+file = { bios = "h.0", any = "h-any.efi" }
+)", "any.toml");
+  auto leases = std::move(*LeaseStore::open({}));
+  DhcpResponder responder(config, leases);
+  auto file_for = [&](std::uint8_t m, std::uint16_t arch) {
+    auto req = make_request(MessageType::kDiscover, mac(m));
+    make_pxe(req, arch);
+    auto ex = responder.handle(*dhcp::emit(req), Arrival{{mac(m), {}, 68}, 67}, 0);
+    EXPECT_TRUE(ex.reply) << ex.summary;
+    return ex.reply ? ex.reply->message.file : std::string("(none)");
+  };
+  EXPECT_EQ(file_for(1, 0), "pxelinux.0");
+  EXPECT_EQ(file_for(2, 7), "ipxe.efi");
+  EXPECT_EQ(file_for(3, 11), "generic.efi");
+  EXPECT_EQ(file_for(4, 9), "generic.efi");
+  EXPECT_EQ(file_for(0xaa, 0), "h.0");
+  EXPECT_EQ(file_for(0xaa, 11), "h-any.efi");
 }
 
 TEST_F(Fixture, IpxeClientsGetTheScriptNeverTheBinaryAgain) {
@@ -596,8 +797,29 @@ x64-efi = "ipxe.efi"
   EXPECT_FALSE(o.has(dhcp::code::kLeaseTime));
   EXPECT_EQ(ex.reply->destination.ip, Ipv4Address::broadcast());  // FW-21
 
+  // Relayed: the proxy offer goes to giaddr:67 (FW-21; a broadcast behind a relay is
+  // lost, bootimus#129), with yiaddr 0 and giaddr echoed.
+  auto relayed = make_request(MessageType::kDiscover, mac(4));
+  make_pxe(relayed, 7);
+  relayed.giaddr = ip("198.18.7.1");
+  relayed.hops = 1;
+  auto via = responder.handle(*dhcp::emit(relayed), Arrival{{mac(0x99), ip("198.18.7.1"), 67}, 67}, 0);
+  ASSERT_TRUE(via.reply) << via.summary;
+  EXPECT_TRUE(via.reply->message.yiaddr.is_any());
+  EXPECT_EQ(via.reply->message.giaddr, ip("198.18.7.1"));
+  EXPECT_EQ(via.reply->message.file, "ipxe.efi");
+  EXPECT_EQ(via.reply->destination, (wire::UdpEndpoint{mac(0x99), ip("198.18.7.1"), 67}));
+
   auto plain = make_request(MessageType::kDiscover, mac(2));
   EXPECT_EQ(responder.handle(*dhcp::emit(plain), Arrival{}, 0).dropped, DropReason::kWrongMode);
+  // PXE-ARCH-FILE: nothing for arm64 EFI (11) or x64 EFI alt (9): no proxy offer.
+  for (std::uint16_t arch : {9, 11}) {
+    auto arm = make_request(MessageType::kDiscover, mac(3));
+    make_pxe(arm, arch);
+    auto silent = responder.handle(*dhcp::emit(arm), Arrival{{mac(3), {}, 68}, 67}, 0);
+    EXPECT_FALSE(silent.reply) << arch;
+    EXPECT_EQ(silent.dropped, DropReason::kNoBootFile) << silent.summary;
+  }
   auto r67 = make_request(MessageType::kRequest, mac(1));
   make_pxe(r67, 7);
   dhcp::set_server_id(r67, ip("192.0.2.50"));

@@ -161,10 +161,11 @@ std::string default_pxelinux_config(const HostEntry& host, BootMode mode) {
 Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   TftpFileSource src;
   src.root_ = config.tftp.root;
-  if (src.root_.empty()) return Error{"tftp.root", 0, "no TFTP root configured", config.source};
+  src.cache_budget_ = config.tftp.cache_bytes;
+  if (src.root_.empty()) return Error{"tftp.root", 0, "no TFTP root configured", config.where("tftp.root")};
   struct stat st {};
   if (::stat(src.root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Error{"tftp.root", 0, src.root_ + " is not a directory: " + std::strerror(errno), config.source};
+    return Error{"tftp.root", 0, src.root_ + " is not a directory: " + std::strerror(errno), config.where("tftp.root")};
   }
   std::optional<wire::Bytes> tmpl = read_whole(src.root_ + "/pxelinux.cfg/host.template");
   for (const auto& host : config.hosts) {
@@ -194,7 +195,12 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
   std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   auto cached = cache_.find(resolved.path);
   if (cached != cache_.end() && cached->second.mtime_ns == mtime && cached->second.size == st.st_size) {
-    return TftpFile{cached->second.content, resolved.path};
+    // Kept by the cache, or evicted but still held by a transfer: the same bytes.
+    std::shared_ptr<const wire::Bytes> bytes = cached->second.kept ? cached->second.kept : cached->second.shared.lock();
+    if (bytes) {
+      keep(resolved.path, cached->second, bytes);
+      return TftpFile{std::move(bytes), resolved.path};
+    }
   }
   auto content = read_whole(resolved.path);
   if (!content) {
@@ -203,8 +209,46 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
     return Error{"tftp.file", 0, resolved.path + ": " + f.reason};
   }
   auto bytes = std::make_shared<const wire::Bytes>(std::move(*content));
-  cache_[resolved.path] = Cached{mtime, st.st_size, bytes};
+  Cached& entry = cache_[resolved.path];
+  if (entry.kept) {  // a stale version: out of the list first
+    cached_bytes_ -= entry.kept->size();
+    lru_.erase(entry.lru);
+    entry.kept.reset();
+  }
+  entry.mtime_ns = mtime;
+  entry.size = st.st_size;
+  entry.shared = bytes;
+  keep(resolved.path, entry, bytes);
   return TftpFile{bytes, resolved.path};
+}
+
+void TftpFileSource::keep(const std::string& path, Cached& entry, std::shared_ptr<const wire::Bytes> content) const {
+  if (entry.kept) {
+    lru_.splice(lru_.begin(), lru_, entry.lru);
+  } else {
+    lru_.push_front(path);
+    entry.lru = lru_.begin();
+    cached_bytes_ += content->size();
+    entry.kept = std::move(content);
+  }
+  evict_to_budget();
+}
+
+void TftpFileSource::evict_to_budget() const {
+  while (cached_bytes_ > cache_budget_ && !lru_.empty()) {
+    auto it = cache_.find(lru_.back());
+    lru_.pop_back();
+    if (it == cache_.end()) continue;
+    cached_bytes_ -= it->second.kept->size();
+    it->second.kept.reset();
+    // Nobody holds it either: forget the entry (the index never outgrows the files
+    // in use plus the cache).
+    if (it->second.shared.expired()) cache_.erase(it);
+  }
+  // Entries evicted earlier whose last transfer has ended since.
+  if (cache_.size() > 2 * lru_.size() + 64) {
+    std::erase_if(cache_, [](const auto& kv) { return !kv.second.kept && kv.second.shared.expired(); });
+  }
 }
 
 TftpPathResult TftpFileSource::writable_path(std::string_view requested) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,8 +60,15 @@ class TftpFileSource {
   static Result<TftpFileSource> create(const ServerConfig& config);
 
   // The file for `requested`, virtual files first. Files from the root are read once
-  // and cached while their size and modification time stay the same.
+  // and cached while their size and modification time stay the same. The cache holds
+  // at most tftp.cache_bytes (least recently opened files leave first), but a file
+  // that transfers still hold is shared whether it is cached or not: a storm of
+  // clients fetching one image shares one copy of its bytes.
   Result<TftpFile> open(std::string_view requested, TftpLookupFailure* failure) const;
+
+  // Bytes the cache itself keeps alive (transfers may hold evicted files besides).
+  std::uint64_t cached_bytes() const { return cached_bytes_; }
+  std::size_t cached_files() const { return lru_.size(); }
 
   // Where an upload (WRQ) of `requested` would go: the same confinement as reads, the
   // directory must exist inside the root, and the file must not (ERROR 6: uploads
@@ -77,11 +85,21 @@ class TftpFileSource {
   struct Cached {
     std::int64_t mtime_ns = 0;
     std::int64_t size = 0;
-    std::shared_ptr<const wire::Bytes> content;
+    std::shared_ptr<const wire::Bytes> kept;   // set while in the LRU list
+    std::weak_ptr<const wire::Bytes> shared;   // alive while anyone holds the bytes
+    std::list<std::string>::iterator lru;      // valid while kept
   };
+  // Makes `path` the most recently used entry, keeping `content`, then evicts from
+  // the cold end until the cache fits its budget.
+  void keep(const std::string& path, Cached& entry, std::shared_ptr<const wire::Bytes> content) const;
+  void evict_to_budget() const;
+
   std::string root_;
+  std::uint64_t cache_budget_ = 0;
   std::map<std::string, std::shared_ptr<const wire::Bytes>> virtual_files_;  // name -> content
   mutable std::map<std::string, Cached> cache_;                              // canonical path -> bytes
+  mutable std::list<std::string> lru_;                                       // hot first
+  mutable std::uint64_t cached_bytes_ = 0;
 };
 
 // The pxelinux configuration generated for a host when the root has no

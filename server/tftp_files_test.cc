@@ -130,6 +130,50 @@ TEST_F(TftpRoot, GeneratesPerHostPxelinuxConfigs) {
   EXPECT_EQ(f.code, TftpLookupError::AccessViolation);
 }
 
+// The cache is bounded (tftp.cache_bytes, least recently opened out first), yet files
+// held by transfers stay shared: a storm fetching one image holds one copy.
+TEST_F(TftpRoot, CacheIsBoundedByBytesAndStillSharesFilesInUse) {
+  for (const char* name : {"a", "b", "c"}) write(root_ + "/" + name, std::string(1 << 20, name[0]));
+  ServerConfig config;
+  config.tftp.root = root_;
+  config.tftp.cache_bytes = (5u << 20) / 2;  // room for two of the three
+  auto src = TftpFileSource::create(config);
+  ASSERT_TRUE(src) << src.error().to_string();
+  TftpLookupFailure f{};
+  ASSERT_TRUE(src->open("a", &f));  // nobody holds a afterwards
+  ASSERT_TRUE(src->open("b", &f));
+  ASSERT_TRUE(src->open("c", &f));
+  EXPECT_EQ(src->cached_files(), 2u);
+  EXPECT_EQ(src->cached_bytes(), 2u << 20) << "a, the least recently used, left";
+  EXPECT_LE(src->cached_bytes(), config.tftp.cache_bytes);
+
+  // Serving many distinct large images never grows past the budget.
+  for (int i = 0; i < 20; ++i) {
+    std::string name = "img" + std::to_string(i);
+    write(root_ + "/" + name, std::string(1 << 20, 'x'));
+    ASSERT_TRUE(src->open(name, &f));
+    EXPECT_LE(src->cached_bytes(), config.tftp.cache_bytes) << i;
+  }
+
+  // A storm: 10,000 transfers of one image, cached or not, share its bytes.
+  config.tftp.cache_bytes = 0;  // nothing kept between transfers
+  auto nocache = TftpFileSource::create(config);
+  ASSERT_TRUE(nocache);
+  std::vector<TftpFile> storm;
+  for (int i = 0; i < 10'000; ++i) {
+    auto file = nocache->open("b", &f);
+    ASSERT_TRUE(file);
+    storm.push_back(*file);
+  }
+  EXPECT_EQ(nocache->cached_bytes(), 0u);
+  for (const auto& file : storm) ASSERT_EQ(file.content.get(), storm.front().content.get());
+  EXPECT_EQ(storm.front().content.use_count(), 10'000) << "one copy, held by the transfers only";
+  storm.clear();
+  auto later = nocache->open("b", &f);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->content->size(), 1u << 20) << "read again once nobody held it";
+}
+
 TEST_F(TftpRoot, HostTemplateInTheRootIsExpanded) {
   fs::create_directories(root_ + "/pxelinux.cfg");
   write(root_ + "/pxelinux.cfg/host.template", "SAY ${hostname} ${mac} ${ip} ${mode} ${var.role} ${var.none} ${oops");

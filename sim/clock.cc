@@ -92,7 +92,13 @@ std::optional<Time> RealtimeClock::advance(Time target) {
     }
     int ready = ppoll(fds.data(), fds.size(), timeout_ptr, nullptr);
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) continue;  // timeout (or a poll error): re-read the wall clock
+    if (ready < 0) {
+      // EINVAL/ENOMEM/EFAULT would fail the same way again at once: retrying is a
+      // busy loop. Stop the run and let the owner read poll_error().
+      poll_error_ = errno;
+      return std::nullopt;
+    }
+    if (ready == 0) continue;  // timeout: re-read the wall clock
     set_now(wall_now());
     for (std::size_t i = 0; i < fds.size() && !stopped(); ++i) {
       if (fds[i].revents == 0) continue;
@@ -100,7 +106,19 @@ std::optional<Time> RealtimeClock::advance(Time target) {
       for (std::size_t j = 0; j < watches_.size(); ++j) {
         Watch* w = watches_[j].get();
         if (w->id == ids[i] && !w->removed) {
+          revents_ = fds[i].revents;
           w->on_ready();
+          revents_ = 0;
+          if ((fds[i].revents & POLLNVAL) != 0) {
+            // The descriptor was closed under the watch: it would be reported
+            // invalid forever. (Looked up again: the callback may have watched more.)
+            for (auto& again : watches_) {
+              if (again->id == ids[i] && !again->removed) {
+                again->removed = true;
+                ++invalid_watches_;
+              }
+            }
+          }
           break;
         }
       }

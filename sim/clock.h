@@ -91,11 +91,21 @@ class RealtimeClock final : public Clock {
     std::uint64_t value = 0;
   };
   // Calls `on_ready` (from inside run()) whenever `fd` has any of `events` (POLLIN,
-  // POLLOUT...) or an error/hang-up. The callback reads the descriptor itself; it may
-  // schedule events, watch and unwatch (itself included). The descriptor stays the
-  // caller's: unwatch it before closing it.
+  // POLLOUT...) or an error/hang-up (POLLERR, POLLHUP; revents() tells which). The
+  // callback reads the descriptor itself; it may schedule events, watch and unwatch
+  // (itself included). A callback that neither clears the condition nor unwatches is
+  // called again at once: on POLLERR/POLLHUP that cannot be cleared it must unwatch.
+  // The descriptor stays the caller's: unwatch it before closing it. A descriptor
+  // closed while watched (POLLNVAL) can never become ready again: its callback runs
+  // once and the watch is then removed by the clock (counted in invalid_watches()).
   WatchId watch(int fd, short events, Callback on_ready);
   bool unwatch(WatchId id);
+  // Inside an on_ready callback: the revents poll(2) reported for its descriptor.
+  short revents() const { return revents_; }
+  std::uint64_t invalid_watches() const { return invalid_watches_; }
+  // The errno of a failed poll(2) other than EINTR (EINVAL, ENOMEM, EFAULT), 0 if none.
+  // Such a failure ends run() instead of retrying in a busy loop.
+  int poll_error() const { return poll_error_; }
 
   // Nanoseconds of wall time since construction.
   Time wall_now() const;
@@ -114,6 +124,9 @@ class RealtimeClock final : public Clock {
   std::int64_t start_ns_ = 0;
   std::uint64_t next_watch_id_ = 1;
   std::vector<std::unique_ptr<Watch>> watches_;
+  short revents_ = 0;
+  std::uint64_t invalid_watches_ = 0;
+  int poll_error_ = 0;
 };
 
 }  // namespace pxelab::sim

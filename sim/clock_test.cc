@@ -1,6 +1,10 @@
 #include "sim/clock.h"
 
 #include <gtest/gtest.h>
+
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <poll.h>
 #include <unistd.h>
 
@@ -118,11 +122,14 @@ TEST(RealtimeClock, FiresTimersInOrderAndPollsADescriptor) {
     log.push_back("t10 write");
     ASSERT_EQ(write(fds[1], "x", 1), 1);
   });
-  clock.at(ms(30), [&] { log.push_back("t30"); });
-  clock.run(ms(40));
-  EXPECT_EQ(log, (std::vector<std::string>{"t5", "t10 write", "read x", "after read", "t30"}));
-  EXPECT_GE(clock.now(), ms(40));
-  EXPECT_GE(clock.wall_now(), ms(40)) << "events never fire early";
+  // 500 ms between the write and the next timer: under ASan on a loaded machine the
+  // process may be descheduled for tens of milliseconds, and a due timer runs before
+  // the descriptor is polled again (a 20 ms gap was flaky).
+  clock.at(ms(510), [&] { log.push_back("t510"); });
+  clock.run(ms(520));
+  EXPECT_EQ(log, (std::vector<std::string>{"t5", "t10 write", "read x", "after read", "t510"}));
+  EXPECT_GE(clock.now(), ms(520));
+  EXPECT_GE(clock.wall_now(), ms(520)) << "events never fire early";
   EXPECT_LT(clock.wall_now(), seconds(30)) << "returned (generous bound)";
   EXPECT_TRUE(clock.unwatch(watch));
   EXPECT_FALSE(clock.unwatch(watch));
@@ -153,6 +160,62 @@ TEST(RealtimeClock, StopFromADescriptorCallbackEndsAnUnboundedRun) {
   clock.at(ms(3), [&] { ASSERT_EQ(write(fds[1], "y", 1), 1); });
   clock.run();  // would wait forever on the descriptor without stop()
   EXPECT_TRUE(got);
+  close(fds[0]);
+  close(fds[1]);
+}
+
+TEST(RealtimeClock, HangUpIsReportedThroughRevents) {
+  RealtimeClock clock;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[1]);  // the read end now reports POLLHUP for ever
+  int calls = 0;
+  short seen = 0;
+  RealtimeClock::WatchId id{};
+  id = clock.watch(fds[0], POLLIN, [&] {
+    ++calls;
+    seen = clock.revents();
+    clock.unwatch(id);  // what a port does on a hang-up it cannot clear
+  });
+  clock.run(ms(50));
+  EXPECT_EQ(calls, 1);
+  EXPECT_NE(seen & POLLHUP, 0);
+  EXPECT_EQ(clock.revents(), 0) << "only meaningful inside a callback";
+  close(fds[0]);
+}
+
+TEST(RealtimeClock, AClosedDescriptorIsUnwatchedInsteadOfSpinning) {
+  RealtimeClock clock;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]);
+  close(fds[1]);
+  int calls = 0;
+  clock.watch(fds[0], POLLIN, [&] { ++calls; });  // never unwatches: POLLNVAL for ever
+  clock.run(ms(50));
+  EXPECT_EQ(calls, 1) << "called once, then the watch is dropped (was: thousands of calls)";
+  EXPECT_EQ(clock.invalid_watches(), 1u);
+}
+
+TEST(RealtimeClock, APollFailureEndsTheRunInsteadOfSpinning) {
+  // poll(2) fails with EINVAL when nfds exceeds RLIMIT_NOFILE: the same failure would
+  // repeat at once, for ever.
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+  RealtimeClock clock;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  for (int i = 0; i < 64; ++i) clock.watch(fds[0], POLLIN, [] {});
+  rlimit low = old;
+  low.rlim_cur = 32;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  int ran = 0;
+  clock.at(seconds(5), [&] { ++ran; });
+  clock.run(seconds(10));
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+  EXPECT_EQ(clock.poll_error(), EINVAL);
+  EXPECT_LT(clock.wall_now(), seconds(5)) << "the run ended at the failure";
+  EXPECT_EQ(ran, 0);
   close(fds[0]);
   close(fds[1]);
 }

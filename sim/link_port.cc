@@ -75,8 +75,15 @@ LinkPort::LinkPort(RealtimeClock& clock, int fd, Kind kind, std::string name)
 }
 
 LinkPort::~LinkPort() {
-  clock_.unwatch(watch_);
+  if (!failed_) clock_.unwatch(watch_);
   ::close(fd_);
+}
+
+void LinkPort::fail(std::string why) {
+  if (failed_) return;
+  failed_ = true;
+  clock_.unwatch(watch_);
+  if (on_failure_) on_failure_(name_ + ": " + why);
 }
 
 Result<std::unique_ptr<LinkPort>> LinkPort::open_tap(RealtimeClock& clock, const std::string& name) {
@@ -133,6 +140,19 @@ Result<std::unique_ptr<LinkPort>> LinkPort::open_interface(RealtimeClock& clock,
 }
 
 void LinkPort::on_readable() {
+  if (failed_) return;
+  const short revents = clock_.revents();
+  if (revents & POLLNVAL) return fail("descriptor no longer valid");
+  if (kind_ == Kind::kPacket && (revents & POLLERR)) {
+    // A socket error (ENETDOWN when the interface goes down or away) is reported
+    // once through SO_ERROR, which also clears it.
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) {
+      errno = err;
+      if (!read_error_is_transient()) return;
+    }
+  }
   // Drain what is there; each read is one frame.
   for (int i = 0; i < 256; ++i) {
     ssize_t n;
@@ -164,14 +184,37 @@ void LinkPort::on_readable() {
     } else {
       n = ::read(fd_, buffer_.data(), buffer_.size());
     }
-    if (n < 0) return;  // EAGAIN: drained (other errors: try again at the next poll)
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // drained
+      if (!read_error_is_transient()) return;
+      break;
+    }
     if (n < 14) continue;
     ++counters_.frames_in;
     transmit(wire::ByteView(buffer_.data(), static_cast<std::size_t>(n)));
   }
+  // POLLHUP with nothing left to read: the other side is gone for good.
+  if ((revents & POLLHUP) && !failed_) fail("hang-up");
+}
+
+// errno is a read error: true if the link may recover (an interface that is down but
+// still exists), false after giving the port up.
+bool LinkPort::read_error_is_transient() {
+  int err = errno;
+  if (err == ENETDOWN && kind_ == Kind::kPacket && ::if_nametoindex(name_.c_str()) != 0) {
+    ++counters_.read_errors;
+    return true;
+  }
+  fail(std::string("read failed: ") + std::strerror(err) + (::if_nametoindex(name_.c_str()) == 0 ? " (the device is gone)" : ""));
+  return false;
 }
 
 void LinkPort::receive(const FrameView& frame) {
+  if (failed_) {
+    ++counters_.write_errors;
+    return;
+  }
   ssize_t n = ::write(fd_, frame.bytes.data(), frame.bytes.size());
   if (n < 0 || static_cast<std::size_t>(n) != frame.bytes.size()) {
     ++counters_.write_errors;

@@ -11,8 +11,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sim/clock.h"
 #include "sim/port.h"
@@ -26,6 +28,7 @@ struct LinkPortCounters {
   std::uint64_t write_errors = 0;   // frames the kernel refused (logged by count only)
   std::uint64_t skipped_own = 0;    // AF_PACKET: our own transmissions seen again
   std::uint64_t checksums_completed = 0;  // AF_PACKET: offloaded UDP checksums filled in
+  std::uint64_t read_errors = 0;    // transient read errors (an interface that went down)
 };
 
 class LinkPort final : public Port {
@@ -42,10 +45,21 @@ class LinkPort final : public Port {
   const std::string& name() const { return name_; }
   const LinkPortCounters& counters() const { return counters_; }
 
+  // A link that cannot carry frames any more — its TAP device or interface was
+  // deleted (EBADFD, ENODEV, ENXIO, POLLNVAL, POLLHUP) or another read error that
+  // would repeat at once — is given up: the port stops watching its descriptor (no
+  // busy loop), drops what the segment still sends it, and calls `on_failure` once
+  // with the reason. A link that is only down (ENETDOWN with the interface still
+  // there) is kept: frames flow again when it comes back up.
+  void set_on_failure(std::function<void(std::string_view why)> on_failure) { on_failure_ = std::move(on_failure); }
+  bool failed() const { return failed_; }
+
  private:
   enum class Kind : std::uint8_t { kTap, kPacket };
   LinkPort(RealtimeClock& clock, int fd, Kind kind, std::string name);
   void on_readable();
+  void fail(std::string why);
+  bool read_error_is_transient();
 
   RealtimeClock& clock_;
   int fd_;
@@ -54,6 +68,8 @@ class LinkPort final : public Port {
   RealtimeClock::WatchId watch_;
   wire::Bytes buffer_;
   LinkPortCounters counters_;
+  bool failed_ = false;
+  std::function<void(std::string_view)> on_failure_;
 };
 
 }  // namespace pxelab::sim

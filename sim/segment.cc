@@ -150,6 +150,8 @@ void Segment::set_link_params(PortIndex port, const LinkParams& params) {
 
 const LinkParams& Segment::link_params(PortIndex port) const { return attachments_.at(port).params; }
 
+void Segment::set_isolated(PortIndex port, bool isolated) { attachments_.at(port).isolated = isolated; }
+
 void Segment::add_sink(TraceSink& sink) { sinks_.push_back(&sink); }
 
 void Segment::remove_sink(TraceSink& sink) { std::erase(sinks_, &sink); }
@@ -344,7 +346,8 @@ void Segment::at_switch(Hop hop) {
 
   PortIndex to = dst.is_multicast() ? kNoPort : lookup(dst);
   if (to != kNoPort) {
-    if (to == from) {
+    // Isolated ports never talk to each other (see set_isolated).
+    if (to == from || (attachments_[from].isolated && attachments_[to].isolated)) {
       drop(hop, from, true, DropReason::kNoRoute);
       release(hop.buffer);
       return;
@@ -361,6 +364,7 @@ void Segment::at_switch(Hop hop) {
   bool sent = false;
   for (PortIndex p = 0; p < attachments_.size(); ++p) {
     if (p == from || attachments_[p].port == nullptr) continue;
+    if (attachments_[from].isolated && attachments_[p].isolated) continue;
     ++buffers_[hop.buffer].refs;
     Hop h = hop;
     h.egress = static_cast<std::uint16_t>(p);
@@ -396,16 +400,18 @@ void Segment::flood_filtered(Hop hop) {
     cross(p, false, h);
     reached = true;
   };
+  // Isolated ports never reach each other (see set_isolated), filtered or not.
+  auto apart = [&](PortIndex p) { return attachments_[from].isolated && attachments_[p].isolated; };
   if (sinks_.empty()) {
     for (PortIndex p : targets) {
-      if (p != from && attachments_[p].port != nullptr) send_copy(p);
+      if (p != from && attachments_[p].port != nullptr && !apart(p)) send_copy(p);
     }
   } else {
     std::size_t next = 0;
     for (PortIndex p = 0; p < attachments_.size(); ++p) {
       const bool target = next < targets.size() && targets[next] == p;
       if (target) ++next;
-      if (p == from || attachments_[p].port == nullptr) continue;
+      if (p == from || attachments_[p].port == nullptr || apart(p)) continue;
       if (target) {
         send_copy(p);
       } else if (filtered(p)) {
@@ -422,7 +428,7 @@ void Segment::flood_filtered(Hop hop) {
   }
   if (!reached) {
     bool any_other = false;
-    for (PortIndex p = 0; p < attachments_.size() && !any_other; ++p) any_other = p != from && attachments_[p].port;
+    for (PortIndex p = 0; p < attachments_.size() && !any_other; ++p) any_other = p != from && attachments_[p].port && !apart(p);
     if (!any_other) drop(hop, from, true, DropReason::kNoRoute);
   }
   release(hop.buffer);

@@ -62,6 +62,13 @@ class Segment {
   // in flight keep their times).
   void set_link_params(PortIndex port, const LinkParams& params);
   const LinkParams& link_params(PortIndex port) const;
+  // Port isolation (a switch's "protected ports" / private VLAN edge): frames entering
+  // an isolated port are forwarded only to non-isolated ports, so two isolated ports
+  // never exchange frames, flooded or unicast (unicast is dropped as kNoRoute). Used
+  // by `pxelab serve` with several real links: each talks to the server's host only,
+  // and the segment never bridges two kernel links into a loop.
+  void set_isolated(PortIndex port, bool isolated);
+  bool isolated(PortIndex port) const { return attachments_[port].isolated; }
 
   // Sinks see every frame transmitted and every outcome, from now on. Not owned.
   void add_sink(TraceSink& sink);
@@ -99,6 +106,7 @@ class Segment {
     std::string name;
     LinkParams params;
     bool ideal = true;
+    bool isolated = false;
     Direction up;
     Direction down;
     PortCounters counters;

@@ -106,6 +106,68 @@ TEST(Segment, FrameToAMacOnItsOwnPortGoesNowhere) {
   EXPECT_EQ(dropped.egress, kNoPort);
 }
 
+// `pxelab serve` with several links: port 0 is the server, 1 and 2 are kernel links
+// marked isolated. Each link reaches the server, never the other link.
+TEST(Segment, IsolatedPortsReachOnlyNonIsolatedPorts) {
+  Net net(1, 3);
+  net.segment.set_isolated(1, true);
+  net.segment.set_isolated(2, true);
+  EXPECT_TRUE(net.segment.isolated(1));
+  EXPECT_FALSE(net.segment.isolated(0));
+  net.port(1).transmit(make_frame(MacAddress::broadcast(), mac(1), 50));  // flooded: server only
+  net.port(2).transmit(make_frame(MacAddress::broadcast(), mac(2), 50));
+  net.clock.run();
+  EXPECT_EQ(net.port(0).got.size(), 2u);
+  EXPECT_TRUE(net.port(1).got.empty());
+  EXPECT_TRUE(net.port(2).got.empty());
+
+  net.port(1).transmit(make_frame(mac(2), mac(1), 50));  // unicast to a MAC learned on link 2
+  net.clock.run();
+  EXPECT_TRUE(net.port(2).got.empty()) << "isolated links never exchange frames";
+  EXPECT_EQ(net.segment.counters(1).drops(DropReason::kNoRoute), 1u);
+  net.port(1).transmit(make_frame(mac(7), mac(1), 50));  // unknown unicast: flooded to the server only
+  net.clock.run();
+  EXPECT_EQ(net.port(0).got.size(), 3u);
+  EXPECT_TRUE(net.port(2).got.empty());
+
+  // The server reaches both: broadcast to each, unicast to the learned link.
+  net.port(0).transmit(make_frame(MacAddress::broadcast(), mac(9), 50));
+  net.port(0).transmit(make_frame(mac(2), mac(9), 50));
+  net.clock.run();
+  EXPECT_EQ(net.port(1).got.size(), 1u);
+  EXPECT_EQ(net.port(2).got.size(), 2u);
+}
+
+// The same with a flood-filtering port on the segment (as the server's Host is): the
+// filtered flood path keeps the isolation too, with and without a trace.
+class FilteringPort final : public Port {
+ public:
+  FilteringPort() { set_flood_filtering(true); }
+  void receive(const FrameView&) override { ++got; }
+  int got = 0;
+};
+
+TEST(Segment, IsolationHoldsWhenAPortFiltersFloods) {
+  for (bool traced : {false, true}) {
+    VirtualClock clock;
+    Segment segment(clock, 1);
+    Trace trace;
+    TestPort server, link1, link2;
+    FilteringPort filtering;
+    segment.attach(server);
+    segment.set_isolated(segment.attach(link1), true);
+    segment.set_isolated(segment.attach(link2), true);
+    segment.attach(filtering);
+    if (traced) segment.add_sink(trace);
+    link1.transmit(make_frame(MacAddress::broadcast(), mac(1), 50));
+    link2.transmit(make_frame(mac(1), mac(2), 50));  // unicast to a MAC learned on link1
+    clock.run();
+    EXPECT_EQ(server.got.size(), 1u) << traced;
+    EXPECT_TRUE(link2.got.empty()) << traced;
+    EXPECT_TRUE(link1.got.empty()) << traced;
+  }
+}
+
 TEST(Segment, LatenciesOfBothAttachmentsAdd) {
   Net net(1, 2);
   LinkParams a;

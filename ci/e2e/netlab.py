@@ -5,16 +5,68 @@ namespaces a test creates (the machine's rules for tests on a kernel network).""
 import contextlib
 import itertools
 import os
+import re
 import signal
 import subprocess
 import time
 
 _counter = itertools.count()
 
+# Every namespace and link this suite creates is named PREFIX + PID%100000 + "x" + N,
+# PREFIX one of these: remove_stale() finds leftovers of dead runs by that shape.
+PREFIXES = ("pxsrv", "pxcli", "pxc1", "pxc2", "pxa", "pxb", "pxqd")
+_NAME = re.compile(r"^(" + "|".join(PREFIXES) + r")(\d{1,5})x(\d+)$")
+
 
 def unique(prefix: str) -> str:
     # Interface names are at most 15 characters.
-    return f"{prefix}{os.getpid() % 100000}{next(_counter)}"[:15]
+    # A prefix missing from PREFIXES works, but its leftovers are not cleaned up.
+    name = f"{prefix}{os.getpid() % 100000}x{next(_counter)}"
+    assert len(name) <= 15, name
+    return name
+
+
+def _live_pytest_tags():
+    """PID%100000 of every running pytest (another engineer's suite may be running)."""
+    tags = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmd = open(f"/proc/{entry}/cmdline", "rb").read().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"pytest" in cmd:
+            tags.add(int(entry) % 100000)
+    return tags
+
+
+def remove_stale(include_own: bool = False):
+    """Removes namespaces and root-namespace links named like this suite's whose run is
+    over (no pytest with that PID tag is alive); with include_own, this run's too.
+    Returns the names removed."""
+    live = _live_pytest_tags()
+    own = os.getpid() % 100000
+    if include_own:
+        live.discard(own)
+    removed = []
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split("\n")
+    links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout.split("\n")
+    for kind, names in (("netns", [l.split()[0] for l in netns if l.strip()]),
+                        ("link", [l.split(":")[1].strip().split("@")[0] for l in links if l.count(":") >= 2])):
+        for name in names:
+            m = _NAME.match(name)
+            if not m or int(m.group(2)) in live:
+                continue
+            if kind == "netns":
+                for pid in subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split():
+                    with contextlib.suppress(ProcessLookupError, ValueError):
+                        os.kill(int(pid), signal.SIGKILL)
+                subprocess.run(["ip", "netns", "del", name], capture_output=True)
+            else:
+                subprocess.run(["ip", "link", "del", name], capture_output=True)
+            removed.append(name)
+    return removed
 
 
 def sh(*args, ns=None, check=True, **kw):
@@ -46,13 +98,21 @@ def namespaces(*prefixes):
 
 
 def veth(ns_a: str, ns_b: str):
-    """A veth pair with one end in each namespace, both up. Returns (end_a, end_b)."""
+    """A veth pair with one end in each namespace, both up. Returns (end_a, end_b).
+    If any step fails the pair is deleted (wherever its ends are) before raising."""
     a, b = unique("pxa"), unique("pxb")
     sh("ip", "link", "add", a, "type", "veth", "peer", "name", b)
-    sh("ip", "link", "set", a, "netns", ns_a)
-    sh("ip", "link", "set", b, "netns", ns_b)
-    sh("ip", "-n", ns_a, "link", "set", a, "up")
-    sh("ip", "-n", ns_b, "link", "set", b, "up")
+    try:
+        sh("ip", "link", "set", a, "netns", ns_a)
+        sh("ip", "link", "set", b, "netns", ns_b)
+        sh("ip", "-n", ns_a, "link", "set", a, "up")
+        sh("ip", "-n", ns_b, "link", "set", b, "up")
+    except BaseException:
+        # Deleting either end deletes the pair; try each place an end may be.
+        for args in (["ip", "link", "del", a], ["ip", "-n", ns_a, "link", "del", a],
+                     ["ip", "link", "del", b], ["ip", "-n", ns_b, "link", "del", b]):
+            subprocess.run(args, capture_output=True)
+        raise
     return a, b
 
 

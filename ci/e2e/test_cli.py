@@ -17,6 +17,16 @@ def test_version_prints_version_and_commit(pxelab_bin):
     assert "commit" in r.stdout
 
 
+def test_version_names_the_commit_it_was_built_from(pxelab_bin):
+    # The commit is read at build time (cmake/git_commit.cmake), not at configure
+    # time: after a commit and a rebuild, `pxelab version` names the new HEAD.
+    from conftest import REPO
+    head = run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"])
+    assert head.returncode == 0, head.stderr
+    r = run([pxelab_bin, "version"])
+    assert f"commit {head.stdout.strip()}," in r.stdout, (r.stdout, head.stdout)
+
+
 def test_no_subcommand_is_a_usage_error(pxelab_bin):
     r = run([pxelab_bin])
     assert r.returncode == 2
