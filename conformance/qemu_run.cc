@@ -88,8 +88,11 @@ std::string qemu_server_config(const FirmwareProfile& profile, const QemuRunOpti
   std::string s;
   s += "[server]\naddress = \"192.0.2.1\"\nlease_time = 3600\n";
   s += "[[subnet]]\nnetwork = \"192.0.2.0/24\"\npool = [\"192.0.2.100-192.0.2.199\"]\nrouter = \"192.0.2.1\"\n";
-  s += "[boot]\ndefault_file = \"" + profile.boot_file + "\"\n";
+  // default_file answers only BIOS clients (PXE-ARCH-FILE); `any` in the architecture map
+  // answers every architecture, which a one-firmware run wants.
+  s += "[boot]\n";
   if (!profile.ipxe_script.empty()) s += "ipxe_script = \"" + profile.ipxe_script + "\"\n";
+  s += "[boot.file]\nany = \"" + profile.boot_file + "\"\n";
   s += "[tftp]\nroot = \"" + tftp_root + "\"\n";
   s += "[[host]]\nmac = \"" + o.mac.to_string() + "\"\nip = \"192.0.2.10\"\nhostname = \"" + o.hostname + "\"\n";
   return s;

@@ -57,6 +57,7 @@ json outcome_json(const client::ClientOutcome& o) {
               {"boot_server", opt_ip(o.boot_server)},
               {"boot_file", o.boot_file},
               {"images", images},
+              {"console", o.console},  // SAY/echo lines, QEMU console matches, probe step results
               {"timeline",
                {{"power_on_s", opt_time(t.power_on)},
                 {"first_discover_s", opt_time(t.first_discover)},

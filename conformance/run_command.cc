@@ -153,8 +153,6 @@ int run(const RunOptions& o, const std::string& tool) {
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) groups.push_back({{"client", r.outcomes[i].name}, {"group", r.groups[i]}});
   report["client_groups"] = std::move(groups);
   written &= write_text(out + "/report.json", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  std::size_t junit_failures = 0;
-  for (const auto& e : r.expectations) junit_failures += !e.met;
   const std::string junit = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pxelab run " +
                             xml_escape(scenario->name) + "\">\n" + junit_suites + expectations_junit(r, scenario->name) +
                             "</testsuites>\n";

@@ -83,9 +83,12 @@ struct HostSpec {
 
 struct ClientSpec {
   std::string name;         // group name; clients are NAME-1, NAME-2, ...
-  std::string kind = "emulated";  // emulated | qemu
+  std::string kind = "emulated";  // emulated | qemu | probe (client/probe_client.h)
   std::string personality;  // emulated
   std::string firmware;     // qemu: a profile of client/qemu/firmware
+  std::vector<std::string> probe_steps;  // probe: which steps (empty: all)
+  std::string probe_file;                // probe: file to fetch if the ACK names none
+  bool broadcast_flag = true;            // probe: 0x8000 on its DHCP messages
   std::uint32_t count = 1;
   std::string segment;
   wire::MacAddress mac;     // the first; then +1 per client

@@ -12,6 +12,7 @@
 #include <fmt/core.h>
 
 #include "client/personality.h"
+#include "client/probe_client.h"
 #include "client/pxe_client.h"
 #include "client/qemu/firmware_profile.h"
 #include "client/qemu/launcher.h"
@@ -128,6 +129,7 @@ struct World {
     sim::PortIndex port = sim::kNoPort;
     std::unique_ptr<sim::Host> host;
     std::unique_ptr<client::PxeClient> agent;
+    std::unique_ptr<client::ProbeClient> probe;
     std::unique_ptr<client::qemu::QemuVm> vm;
     const client::qemu::FirmwareProfile* profile = nullptr;
     sim::Time power_on = 0;
@@ -183,6 +185,12 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
       std::string known;
       for (const auto& [id, p] : w.personalities) known += (known.empty() ? "" : ", ") + id;
       return Error{"client.personality", 0, "group '" + c.name + "': no personality '" + c.personality + "' (known: " + known + ")",
+                   s.source + ":" + std::to_string(c.line)};
+    }
+    if (c.kind == "emulated" && w.personalities.at(c.personality).kind != client::PersonalityKind::kRom) {
+      return Error{"client.personality", 0,
+                   "group '" + c.name + "': '" + c.personality +
+                       "' is a loader (a second stage a ROM downloads), not a ROM a machine powers on with",
                    s.source + ":" + std::to_string(c.line)};
     }
     if (c.kind == "qemu" && !w.profiles.contains(c.firmware)) {
@@ -343,6 +351,18 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
         slot.agent->set_on_finished([&](const client::PxeClient&) { one_done(); });
         slot.port = w.segments[seg]->attach(*slot.host, link, name);
         slot.host->start(*slot.agent, slot.power_on);
+      } else if (c.kind == "probe") {
+        sim::HostConfig hc;
+        hc.mac = mac;
+        slot.host = std::make_unique<sim::Host>(clock, hc);
+        client::ProbeOptions po;
+        po.steps = c.probe_steps;
+        po.file = c.probe_file;
+        po.broadcast_flag = c.broadcast_flag;
+        slot.probe = std::make_unique<client::ProbeClient>(std::move(po), sim::derive_seed(result.seed, 0xc1 + client_number), name);
+        slot.probe->set_on_finished([&](const client::ProbeClient&) { one_done(); });
+        slot.port = w.segments[seg]->attach(*slot.host, link, name);
+        slot.host->start(*slot.probe, slot.power_on);
       } else {
         slot.profile = &w.profiles.at(c.firmware);
         client::qemu::VmOptions vo;
@@ -392,8 +412,9 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
       continue;
     }
     clock.at(at, [&w, &ports_of, e] {
-      for (auto [seg, port] : ports_of(e.target)) {
-        sim::Segment& segment = *w.segments[seg];
+      for (const auto& seg_port : ports_of(e.target)) {
+        sim::Segment& segment = *w.segments[seg_port.first];
+        const auto port = seg_port.second;  // a named copy: clang cannot capture structured bindings
         sim::LinkParams p = segment.link_params(port);
         const sim::LinkParams before = p;
         if (e.action == "link-down") p.loss = 1.0;
@@ -435,6 +456,9 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
     if (cl.agent) {
       cl.agent->end_of_run(clock.now());
       out = cl.agent->outcome();
+    } else if (cl.probe) {
+      cl.probe->end_of_run(clock.now());
+      out = cl.probe->outcome();
     } else {
       if (!cl.vm->done()) cl.vm->stop("the scenario's deadline");
       out = cl.vm->outcome();

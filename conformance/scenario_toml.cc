@@ -1,9 +1,11 @@
 // TOML -> Scenario. The only file of conformance/ that reads TOML (through
 // sim/toml_reader.h). The format: conformance/scenarios/README.md.
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <set>
 
+#include "client/probe_client.h"
 #include "conformance/catalogue.h"
 #include "conformance/scenario.h"
 #include "sim/toml_reader.h"
@@ -136,10 +138,29 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
 
 void read_client(TomlReader& r, const toml::table& t, const std::string& path, ClientSpec& c) {
   r.only_keys(t, path, {"name", "kind", "personality", "firmware", "count", "segment", "mac", "power_on", "spread",
-                        "link", "host"});
+                        "link", "host", "probe_steps", "probe_file", "broadcast_flag"});
   c.line = line_of(t);
   if (auto v = r.string(t, "name", path)) c.name = *v;
-  if (auto v = r.choice(t, "kind", path, {"emulated", "qemu"})) c.kind = *v == 0 ? "emulated" : "qemu";
+  if (auto v = r.choice(t, "kind", path, {"emulated", "qemu", "probe"})) {
+    c.kind = std::array<const char*, 3>{"emulated", "qemu", "probe"}[*v];
+  }
+  if (auto v = r.string_list(t, "probe_steps", path)) {
+    const auto& known = client::probe_steps();
+    for (const auto& step : *v) {
+      if (std::find(known.begin(), known.end(), step) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        r.fail(*t.get("probe_steps"), path + ".probe_steps", "unknown step '" + step + "' (known: " + list + ")");
+        break;
+      }
+    }
+    c.probe_steps = *v;
+  }
+  if (auto v = r.string(t, "probe_file", path)) c.probe_file = *v;
+  if (auto v = r.boolean(t, "broadcast_flag", path)) c.broadcast_flag = *v;
+  if (c.kind != "probe" && (t.get("probe_steps") || t.get("probe_file") || t.get("broadcast_flag")) && !r.failed()) {
+    r.fail(t.source(), path + ".kind", "probe_steps, probe_file and broadcast_flag belong to kind = \"probe\"");
+  }
   if (auto v = r.string(t, "personality", path)) c.personality = *v;
   if (auto v = r.string(t, "firmware", path)) c.firmware = *v;
   if (auto v = r.integer(t, "count", path, 1, 100'000)) c.count = static_cast<std::uint32_t>(*v);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/faults.h"
 #include "server/lease_journal.h"
 #include "wire/address.h"
 #include "wire/bytes.h"
@@ -127,6 +128,7 @@ struct TftpConfig {
   // File contents kept in memory between transfers, least recently used out first.
   // Files that transfers are sending are shared whatever this says.
   std::uint64_t cache_bytes = 256ull << 20;
+  Faults faults;  // a copy of ServerConfig::faults (the TFTP agent sees only this table)
 };
 
 struct ServerConfig {
@@ -143,6 +145,9 @@ struct ServerConfig {
   std::vector<HostEntry> hosts;
   BootConfig boot;
   TftpConfig tftp;
+  // [faults]: deliberate misbehaviour for mutation tests and interop scenarios
+  // (server/faults.h). Empty for a correct server.
+  Faults faults;
 
   // "FILE:LINE:COL" of a key as loaded ("tftp.root", "server.lease_file"), for errors
   // found after loading (a missing TFTP root, a lease file that cannot be opened);

@@ -462,6 +462,28 @@ void validate(Reader& r, const toml::table& root, ServerConfig& c) {
   }
 }
 
+// [faults]: a boolean per fault of server/faults.h, and offer_delay_ms.
+void read_faults(Reader& r, const toml::table& t, Faults& f) {
+  for (auto&& [k, v] : t) {
+    const std::string key(k.str());
+    const std::string path = "faults." + key;
+    if (key == "offer_delay_ms") {
+      if (auto d = r.integer(t, "offer_delay_ms", "faults", 0, 60000)) f.offer_delay_ms = static_cast<std::uint32_t>(*d);
+      continue;
+    }
+    const FaultInfo* info = find_fault(key);
+    if (info == nullptr) {
+      std::string known = "offer_delay_ms";
+      for (const auto& i : fault_table()) known += ", " + std::string(i.key);
+      r.fail(k.source(), path, "unknown fault (known: " + known + ")");
+      return;
+    }
+    auto on = r.boolean(t, key, "faults");
+    if (!on) return;
+    if (*on) f.set(info->fault);
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(ServerMode m) {
@@ -527,7 +549,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
   Reader r(source);
   ServerConfig c;
   c.source = source;
-  r.only_keys(root, "", {"server", "subnet", "host", "boot", "tftp"});
+  r.only_keys(root, "", {"server", "subnet", "host", "boot", "tftp", "faults"});
   if (const toml::table* t = r.table(root, "server", "")) read_server(r, *t, c, base_dir);
   else if (!r.failed()) r.fail(root.source(), "server", "missing [server] table");
 
@@ -563,6 +585,10 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
   }
   if (!r.failed()) {
     if (const toml::table* t = r.table(root, "tftp", "")) read_tftp(r, *t, c.tftp, base_dir, c.key_locations);
+  }
+  if (!r.failed()) {
+    if (const toml::table* t = r.table(root, "faults", "")) read_faults(r, *t, c.faults);
+    c.tftp.faults = c.faults;
   }
   if (!r.failed()) validate(r, root, c);
   if (r.failed()) return r.take_error();

@@ -4,6 +4,11 @@ namespace pxelab::server {
 
 namespace {
 constexpr std::uint64_t kCommitTimer = 1;
+constexpr std::uint64_t kFirstDelayedTimer = 2;  // then one tag per delayed reply
+// Fault duplicate_offer: the copy leaves this much after the first.
+constexpr sim::Time kDuplicateOfferGap = sim::ms(100);
+
+bool is_offer(const Reply& r) { return wire::dhcp::message_type(r.message) == wire::dhcp::MessageType::kOffer; }
 }
 
 DhcpServerAgent::DhcpServerAgent(const ServerConfig& config, LeaseStore& leases, LogSink& log, std::int64_t lease_epoch)
@@ -24,11 +29,35 @@ void DhcpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const s
     }
     return;
   }
+  const Faults& f = config_.faults;
+  if (f.any() && is_offer(*ex.reply)) {
+    // Faults offer_delay_ms (FW-13: a proxy later than iPXE's window) and
+    // duplicate_offer (DHCP-DUP-OFFER).
+    const sim::Time first = now + sim::ms(f.offer_delay_ms);
+    if (f.has(Fault::kDuplicateOffer)) send_at(ctx, first + kDuplicateOfferGap, *ex.reply);
+    if (f.offer_delay_ms > 0) {
+      send_at(ctx, first, std::move(*ex.reply));
+      return;
+    }
+  }
   send(ctx, now, *ex.reply);
 }
 
+void DhcpServerAgent::send_at(sim::AgentContext& ctx, sim::Time at, Reply reply) {
+  const std::uint64_t tag = kFirstDelayedTimer + next_delayed_++;
+  delayed_.emplace(tag, std::move(reply));
+  ctx.set_timer(at, tag);
+}
+
 void DhcpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) {
-  if (tag == kCommitTimer) commit(ctx, now);
+  if (tag == kCommitTimer) {
+    commit(ctx, now);
+    return;
+  }
+  if (auto it = delayed_.find(tag); it != delayed_.end()) {
+    send(ctx, now, it->second);
+    delayed_.erase(it);
+  }
 }
 
 void DhcpServerAgent::commit(sim::AgentContext& ctx, sim::Time now) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "server/dhcp_responder.h"
@@ -31,6 +32,7 @@ class DhcpServerAgent final : public sim::Agent {
  private:
   void send(sim::AgentContext& ctx, sim::Time now, const Reply& reply);
   void commit(sim::AgentContext& ctx, sim::Time now);
+  void send_at(sim::AgentContext& ctx, sim::Time at, Reply reply);  // faults: late or repeated OFFERs
 
   const ServerConfig& config_;
   LeaseStore& leases_;
@@ -39,6 +41,8 @@ class DhcpServerAgent final : public sim::Agent {
   DhcpResponder responder_;
   std::vector<Reply> waiting_;  // ACKs whose leases are not durable yet
   bool commit_pending_ = false;
+  std::map<std::uint64_t, Reply> delayed_;  // timer tag -> reply (faults only)
+  std::uint64_t next_delayed_ = 0;
   std::uint64_t replies_sent_ = 0;
 };
 

@@ -288,6 +288,17 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
   // than send nothing. The essentials (53, 54, 51, 1, 3, 43, 60, 66, 67, 82) stay.
   static constexpr std::uint8_t kSheddable[] = {dhcp::code::kHostName, dhcp::code::kDomainName,
                                                 dhcp::code::kDomainNameServer};
+  if (config_.faults.on != 0) {
+    // A deliberately broken server (server/faults.h): only under [faults].
+    const auto req_type = dhcp::message_type(c.request);
+    DhcpFaultView view{c.request};
+    view.is_nak = dhcp::message_type(reply.message) == dhcp::MessageType::kNak;
+    view.is_inform = req_type == dhcp::MessageType::kInform;
+    view.is_renew = req_type == dhcp::MessageType::kRequest && !c.request.ciaddr.is_any() &&
+                    c.request.giaddr.is_any() && !dhcp::server_id(c.request) && !dhcp::requested_address(c.request);
+    view.is_boot_server = c.arrival.local_port == kPxeServerPort;
+    apply_dhcp_faults(config_.faults, view, reply.message, reply.emit, reply.destination);
+  }
   auto encoded = dhcp::emit(reply.message, reply.emit);
   for (int guard = 0; guard < 256 && !encoded; ++guard) {
     auto& opts = reply.message.options;
@@ -354,7 +365,7 @@ Exchange DhcpResponder::on_request(Context& c) {
   };
 
   if (sid) {  // SELECTING (RFC 2131 §4.3.2)
-    if (*sid != config_.address) {
+    if (*sid != config_.address && !config_.faults.has(Fault::kAnswerOtherServer)) {
       // The client took another server's offer: free ours at once.
       if (mine && mine->state == LeaseState::Offered) static_cast<void>(leases_.forget(mine->ip, Durability::MemoryOnly));
       return drop(c, DropReason::kOtherServer, "selected server " + sid->to_string());
@@ -369,6 +380,7 @@ Exchange DhcpResponder::on_request(Context& c) {
     return ack(c, *wanted);
   }
   if (wanted && c.request.ciaddr.is_any()) {  // INIT-REBOOT
+    if (config_.faults.has(Fault::kInitRebootAckAny) && subnet && subnet->contains(*wanted)) return ack(c, *wanted);
     if (!subnet || !subnet->contains(*wanted)) return nak(c, wanted->to_string() + " is on the wrong subnet");
     auto e = expected();
     if (!e) return drop(c, DropReason::kUnknownClient, "INIT-REBOOT from a client without a lease (RFC 2131 §4.3.2)");

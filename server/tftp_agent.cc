@@ -6,7 +6,9 @@ namespace {
 
 class ContextSink final : public TftpPacketSink {
  public:
-  ContextSink(sim::AgentContext& ctx, std::uint16_t port, sim::Endpoint to) : ctx_(ctx), port_(port), to_(to) {}
+  // `from_69`: fault tftp_reply_from_69 (TFTP-NEW-TID broken on purpose).
+  ContextSink(sim::AgentContext& ctx, std::uint16_t port, sim::Endpoint to, bool from_69 = false)
+      : ctx_(ctx), port_(from_69 ? wire::kTftpServerPort : port), to_(to) {}
   void send_packet(wire::ByteView packet) override {
     // A send can fail only on a payload over the MTU, which the blksize cap prevents.
     static_cast<void>(ctx_.send(sim::OutgoingDatagram{port_, to_, packet}));
@@ -31,6 +33,7 @@ TftpServerAgent::TftpServerAgent(const TftpConfig& config, const TftpFileSource&
   limits_.retries = config.retries;
   limits_.idle_limit = sim::seconds(config.transfer_timeout_s);
   limits_.rollover = config.rollover_to == 1 ? wire::BlockRollover::kToOne : wire::BlockRollover::kToZero;
+  limits_.faults = config.faults;
 }
 
 void TftpServerAgent::start(sim::AgentContext&, sim::Time) {}
@@ -75,25 +78,36 @@ std::optional<std::uint16_t> TftpServerAgent::allocate_port() {
 void TftpServerAgent::send_error(sim::AgentContext& ctx, std::uint16_t from_port, const sim::Endpoint& to,
                                  wire::TftpErrorCode code, std::string_view message) {
   auto bytes = wire::encode_tftp(wire::TftpError{static_cast<std::uint16_t>(code), std::string(message)});
+  if (config_.faults.has(Fault::kTftpReplyFrom69)) from_port = wire::kTftpServerPort;
   static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
+  // Fault tftp_error_repeat: ERROR is final (RFC 1350 §7) and this one says it twice.
+  if (config_.faults.has(Fault::kTftpErrorRepeat)) static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
 }
 
 void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
-  if (d.dst.port == wire::kTftpServerPort) {
-    on_request(ctx, now, d);
-    return;
+  std::uint16_t port = d.dst.port;
+  if (port == wire::kTftpServerPort) {
+    // Fault tftp_reply_from_69: the client's ACKs come back to 69; route them to its
+    // transfer by the client's endpoint.
+    auto it = config_.faults.has(Fault::kTftpReplyFrom69) ? by_client_.find(client_key(d.src)) : by_client_.end();
+    const bool request = d.payload.size() >= 2 && d.payload[0] == 0 && (d.payload[1] == 1 || d.payload[1] == 2);
+    if (it == by_client_.end() || request) {
+      on_request(ctx, now, d);
+      return;
+    }
+    port = it->second;
   }
-  Transfer* found = find(d.dst.port);
+  Transfer* found = find(port);
   if (found == nullptr) {
     // A late packet for a finished transfer: RFC 1350 §4 ERROR 5, nothing else.
     ++stats_.foreign_tid;
-    send_error(ctx, d.dst.port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
+    send_error(ctx, port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
     return;
   }
   Transfer& t = *found;
   if (!(d.src == t.client)) {
     ++stats_.foreign_tid;  // TFTP-NEW-TID: answer the stranger, keep the transfer
-    send_error(ctx, d.dst.port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
+    send_error(ctx, port, d.src, wire::TftpErrorCode::kUnknownTransferId, "Unknown transfer ID");
     return;
   }
   auto packet = wire::parse_tftp(d.payload);
@@ -102,11 +116,11 @@ void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const s
     log_.line(now, "TFTP " + endpoint_text(d.src) + " malformed packet ignored: " + packet.error().to_string());
     return;
   }
-  ContextSink sink(ctx, d.dst.port, t.client);
+  ContextSink sink(ctx, port, t.client, from_69());
   if (t.reader) t.reader->on_packet(*packet, now, sink);
   else t.writer->on_packet(*packet, now, sink);
-  reschedule(ctx, d.dst.port, t);
-  finish_if_done(ctx, now, d.dst.port);
+  reschedule(ctx, port, t);
+  finish_if_done(ctx, now, port);
 }
 
 void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
@@ -160,7 +174,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
     Transfer t{d.src, req->filename, now, {}, nullptr,
                std::make_unique<TftpWriteTransfer>(*req, limits_, config_.max_write_bytes),
                wire::Bytes(d.payload.begin(), d.payload.end())};
-    ContextSink sink(ctx, *port, d.src);
+    ContextSink sink(ctx, *port, d.src, from_69());
     t.writer->start(now, sink);
     reschedule(ctx, *port, emplace(*port, std::move(t)));
     finish_if_done(ctx, now, *port);
@@ -168,6 +182,19 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   }
   TftpLookupFailure failure{TftpLookupError::NotFound, ""};
   auto file = files_.open(req->filename, &failure);
+  if (!file && config_.faults.has(Fault::kTftpServeDotDot)) {
+    // Fault tftp_serve_dotdot: the '..' components dropped, the rest served (TFTP-PATH).
+    std::string stripped;
+    std::size_t start = 0;
+    const std::string& f = req->filename;
+    for (std::size_t i = 0; i <= f.size(); ++i) {
+      if (i < f.size() && f[i] != '/') continue;
+      std::string part = f.substr(start, i - start);
+      if (!part.empty() && part != "..") stripped += (stripped.empty() ? "" : "/") + part;
+      start = i + 1;
+    }
+    if (stripped != f) file = files_.open(stripped, &failure);
+  }
   if (!file) {
     bool denied = failure.code == TftpLookupError::AccessViolation;
     ++(denied ? stats_.access_violations : stats_.not_found);
@@ -179,7 +206,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   }
   Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_), nullptr,
              wire::Bytes(d.payload.begin(), d.payload.end())};
-  ContextSink sink(ctx, *port, d.src);
+  ContextSink sink(ctx, *port, d.src, from_69());
   t.reader->start(now, sink);
   reschedule(ctx, *port, emplace(*port, std::move(t)));
 }
@@ -209,7 +236,7 @@ void TftpServerAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint6
     reschedule(ctx, port, *t);
     return;
   }
-  ContextSink sink(ctx, port, t->client);
+  ContextSink sink(ctx, port, t->client, from_69());
   if (t->reader) t->reader->on_timeout(now, sink);
   else t->writer->on_timeout(now, sink);
   reschedule(ctx, port, *t);
@@ -243,7 +270,7 @@ void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std:
       TftpLookupFailure failure{};
       auto st = files_.store(t.file, m.content(), &failure);
       if (st) {
-        ContextSink sink(ctx, port, t.client);
+        ContextSink sink(ctx, port, t.client, from_69());
         found->writer->acknowledge_last(sink);
         ++stats_.completed;
         ++stats_.uploads;

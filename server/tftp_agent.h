@@ -52,6 +52,7 @@ class TftpServerAgent final : public sim::Agent {
   std::uint16_t port_count() const { return port_count_; }
 
  private:
+  bool from_69() const { return config_.faults.has(Fault::kTftpReplyFrom69); }
   struct Transfer {
     sim::Endpoint client;
     std::string file;

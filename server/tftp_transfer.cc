@@ -88,16 +88,45 @@ TftpReadTransfer::TftpReadTransfer(const wire::TftpRequest& rrq, std::shared_ptr
   blksize_ = n.blksize;
   windowsize_ = n.windowsize;
   interval_ = n.interval.value_or(interval_);
-  send_oack_ = !oack_.options.empty();
   total_blocks_ = content_->size() / blksize_ + 1;
+  if (limits.faults.on != 0) break_negotiation(rrq);
+  send_oack_ = !oack_.options.empty();
+  oack_bytes_ = wire::encode_tftp(oack_);
+  if (limits.faults.has(Fault::kTftpOackPadding)) oack_bytes_.insert(oack_bytes_.end(), {0, 0});
   scratch_.resize(4 + std::size_t{blksize_});
   state_ = send_oack_ ? TftpTransferState::kAwaitingOackAck : TftpTransferState::kSending;
+}
+
+// A deliberately broken server (server/faults.h): what it says in the OACK and how it
+// ends the file, after the correct negotiation.
+void TftpReadTransfer::break_negotiation(const wire::TftpRequest& rrq) {
+  const Faults& f = limits_.faults;
+  auto& o = oack_.options;
+  const std::size_t size = content_->size();
+  if (f.has(Fault::kTftpNoTsize)) {
+    std::erase_if(o.entries, [](const wire::TftpOption& e) { return equals_ignore_case(e.name, "tsize"); });
+  }
+  if (f.has(Fault::kTftpOackExtraOption) && !o.empty() && !rrq.options.find("tsize")) o.set_tsize(size);
+  if (f.has(Fault::kTftpWrongTsize) && o.find("tsize")) o.set_tsize(size + 1);
+  if (f.has(Fault::kTftpOackBlksizeLarger)) {
+    if (auto b = rrq.options.blksize()) o.set_blksize(static_cast<std::uint16_t>(std::min(*b + 8, 65464)));
+  }
+  if (f.has(Fault::kTftpChangeTimeout)) {
+    if (auto t = rrq.options.timeout()) o.set_timeout(static_cast<std::uint8_t>(*t == 255 ? 254 : *t + 1));
+  }
+  if (f.has(Fault::kTftpWindowLarger)) {
+    if (auto w = rrq.options.windowsize(); w && *w < 65535) o.set_windowsize(static_cast<std::uint16_t>(*w + 1));
+  }
+  if (f.has(Fault::kTftpOversizeData) && o.find("blksize") && blksize_ >= 16) {
+    o.set_blksize(static_cast<std::uint16_t>(blksize_ / 2));
+  }
+  if (f.has(Fault::kTftpNoFinalEmptyBlock) && size > 0 && size % blksize_ == 0) total_blocks_ = size / blksize_;
 }
 
 void TftpReadTransfer::start(sim::Time now, TftpPacketSink& sink) {
   last_progress_ = now;
   if (send_oack_) {
-    sink.send_packet(wire::encode_tftp(oack_));
+    sink.send_packet(oack_bytes_);
     deadline_ = now + interval_;
     return;
   }
@@ -137,6 +166,10 @@ void TftpReadTransfer::on_ack(std::uint16_t block, sim::Time now, TftpPacketSink
   // Which block index does it name? Only blocks in (acked_, sent_] move the window.
   std::uint16_t acked_block = wire::block_for_index(acked_, limits_.rollover);
   std::uint64_t steps = wire::block_steps(acked_block, block, limits_.rollover);
+  if (steps == 0 && limits_.faults.has(Fault::kTftpSorcerer)) {
+    send_window(now, sink, true);  // the sorcerer's apprentice (RFC 1123 §4.2.3.1), on purpose
+    return;
+  }
   if (steps == 0 || acked_ + steps > sent_) return;  // duplicate or from the future: ignore
   acked_ += steps;
   tries_ = 0;
@@ -178,7 +211,7 @@ void TftpReadTransfer::on_timeout(sim::Time now, TftpPacketSink& sink) {
     return;
   }
   if (state_ == TftpTransferState::kAwaitingOackAck) {
-    sink.send_packet(wire::encode_tftp(oack_));
+    sink.send_packet(oack_bytes_);
     deadline_ = now + interval_;
     return;
   }

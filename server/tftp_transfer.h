@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "server/faults.h"
 #include "sim/time.h"
 #include "wire/bytes.h"
 #include "wire/tftp.h"
@@ -38,6 +39,7 @@ struct TftpLimits {
   // `timeout` option of 255 s would otherwise hold a slot for 20 minutes).
   sim::Time idle_limit = sim::seconds(30);
   wire::BlockRollover rollover = wire::BlockRollover::kToZero;
+  Faults faults;  // deliberate misbehaviour (server/faults.h); none by default
 };
 
 class TftpPacketSink {
@@ -83,6 +85,7 @@ class TftpReadTransfer {
   const wire::TftpError& client_error() const { return client_error_; }
 
  private:
+  void break_negotiation(const wire::TftpRequest& rrq);
   void send_window(sim::Time now, TftpPacketSink& sink, bool retransmission);
   void send_block(std::uint64_t index, TftpPacketSink& sink);
   void on_ack(std::uint16_t block, sim::Time now, TftpPacketSink& sink);
@@ -90,6 +93,7 @@ class TftpReadTransfer {
   std::shared_ptr<const wire::Bytes> content_;
   TftpLimits limits_;
   wire::TftpOack oack_;
+  wire::Bytes oack_bytes_;  // oack_ as sent (faults may add padding)
   bool send_oack_ = false;
   std::uint16_t blksize_ = 512;
   std::uint16_t windowsize_ = 1;

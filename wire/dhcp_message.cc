@@ -368,7 +368,8 @@ Result<Bytes> emit(const Message& m, const EmitOptions& eo) {
     for (const auto& a : areas) {
       if (!a.used || a.which == OptionArea::kOptions) continue;
       overload_value |= a.which == OptionArea::kFile ? 1 : 2;
-      out[a.pos] = code::kEnd;  // RFC 2131 §4.1: each overloaded field ends with END
+      // RFC 2131 §4.1: each overloaded field ends with END
+      if (!has_malformation(eo.malformations, Malformation::kOverloadMissingEnd)) out[a.pos] = code::kEnd;
     }
     if (overload) {
       out[kOptionsOffset] = code::kOverload;

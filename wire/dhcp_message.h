@@ -158,6 +158,7 @@ enum class Malformation : std::uint32_t {
   kUnterminatedSname = 1u << 3,  // sname: the same
   kBadMagicCookie = 1u << 4,     // 99.130.83.100
   kTruncated = 1u << 5,          // cut to EmitOptions::truncate_to octets
+  kOverloadMissingEnd = 1u << 6, // overloaded file/sname fields get no END
 };
 constexpr Malformation operator|(Malformation a, Malformation b) {
   return static_cast<Malformation>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));

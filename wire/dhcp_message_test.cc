@@ -332,6 +332,28 @@ TEST(DhcpMessage, OverloadSpillsIntoFileThenSname) {
   EXPECT_EQ(*back, m);
 }
 
+TEST(DhcpMessage, MalformedOverloadMissingEnd) {
+  // The overloaded fields lose their END (a server fault for DHCP-OVERLOAD-END); the
+  // options field keeps its own.
+  auto good = emit(crowded_ack());
+  EmitOptions eo;
+  eo.malformations = Malformation::kOverloadMissingEnd;
+  auto bad = emit(crowded_ack(), eo);
+  ASSERT_TRUE(good.ok() && bad.ok());
+  ASSERT_EQ(good->size(), bad->size());
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < good->size(); ++i) {
+    if ((*good)[i] != (*bad)[i]) {
+      ++differ;
+      EXPECT_EQ((*good)[i], code::kEnd);
+      EXPECT_EQ((*bad)[i], 0);
+      EXPECT_TRUE(i >= 44 && i < 236) << "only sname/file change, not the options field (" << i << ")";
+    }
+  }
+  EXPECT_EQ(differ, 2u);  // file and sname
+  EXPECT_EQ(bad->back(), code::kEnd);
+}
+
 TEST(DhcpMessage, OverloadUsesOnlyFreeFields) {
   Message m = crowded_ack();
   m.file = "pxelinux.0";  // file in use: only sname may carry options

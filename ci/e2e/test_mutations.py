@@ -1,0 +1,327 @@
+"""Mutation tests: every MUST check on the server is seen failing against a
+deliberately broken reference server (a switch in its config's [faults] table,
+server/faults.h), and passing against the same scenario without the switch.
+
+Each case is a scenario written here from one of five set-ups (a LAN with a probe
+and two ROMs, a relay, a proxy beside a DHCP-only server, a boot menu, a BOOTP
+server), with `faults.<switch> = true` and `[expect] checks_fail = [CHECK]`.
+`pxelab run` must exit 0 (the expectation met) and report.json must show the check
+failed on the server. The control runs (no fault) must exit 0 with every MUST server
+check passing or not applicable - so a check that fails in a mutation run fails
+because of the fault.
+"""
+import json
+import re
+
+import pytest
+
+from conftest import run
+
+FILES = """
+[server.files]
+"pxelinux.0" = { size = 8192 }          # a multiple of 1024 and 512 (TFTP-LAST-BLOCK)
+"ldlinux.c32" = { size = 20000 }
+"ipxe.efi" = { size = 60000 }
+"undionly.kpxe" = { size = 30000 }
+"vmlinuz" = { size = 30000 }
+"boot.ipxe" = "#!ipxe\\nkernel vmlinuz\\nboot\\n"
+"pxelinux.cfg/default" = "DEFAULT linux\\nLABEL linux\\n  KERNEL vmlinuz\\n"
+"""
+
+# The LAN: the probe sends what ROMs never do (INFORM, renew, init-reboot, a REQUEST
+# for another server, '..', a missing file, TFTP options); EDK2 sets the broadcast
+# flag, asks windowsize and needs 4011 nowhere; a second iPXE powers on late so the
+# trace runs on after the probe's transfers (TFTP-LAST-BLOCK waits 5 s). A large
+# forced option makes the replies to the probe (no 57: 576 octets) overload.
+LAN = """
+[scenario]
+name = "mutation-lan"
+deadline = 90
+[[server]]
+name = "ref"
+config = \"\"\"
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+router = "192.0.2.1"
+[subnet.force_options]
+224 = "pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-"
+[boot]
+default_file = "pxelinux.0"
+ipxe_script = "boot.ipxe"
+[boot.file]
+x64-efi = "ipxe.efi"
+{faults}
+\"\"\"
+""" + FILES + """
+[[client]]
+name = "probe"
+kind = "probe"
+link = {{ duplicate = {duplicate} }}
+[[client]]
+name = "uefi"
+personality = "edk2-x64"
+[[client]]
+name = "ipxe"
+personality = "ipxe-bios"
+[[client]]
+name = "late"
+personality = "ipxe-bios"
+power_on = 40
+"""
+
+RELAY = """
+[scenario]
+name = "mutation-relay"
+deadline = 60
+[[segment]]
+name = "servers"
+[[segment]]
+name = "lab"
+[[server]]
+name = "ref"
+segment = "servers"
+gateway = "192.0.2.254"
+config = \"\"\"
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+[[subnet]]
+network = "198.18.0.0/24"
+pool = "198.18.0.100-198.18.0.199"
+router = "198.18.0.1"
+[boot]
+default_file = "pxelinux.0"
+{faults}
+\"\"\"
+""" + FILES + """
+[[relay]]
+name = "router"
+servers = ["192.0.2.1"]
+remote_id = "rack-1"
+[[relay.interface]]
+segment = "servers"
+address = "192.0.2.254/24"
+[[relay.interface]]
+segment = "lab"
+address = "198.18.0.1/24"
+[[client]]
+name = "bios"
+personality = "intel-pxe21"
+segment = "lab"
+"""
+
+PROXY = """
+[scenario]
+name = "mutation-proxy"
+deadline = 60
+[[server]]
+name = "dhcp"
+tftp = false
+config = \"\"\"
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+router = "192.0.2.1"
+\"\"\"
+[[server]]
+name = "ref"
+config = \"\"\"
+[server]
+mode = "proxy"
+address = "192.0.2.2"
+[[subnet]]
+network = "192.0.2.0/24"
+[boot]
+default_file = "pxelinux.0"
+ipxe_script = "boot.ipxe"
+[boot.file]
+x64-efi = "ipxe.efi"
+{faults}
+\"\"\"
+""" + FILES + """
+[[client]]
+name = "uefi"
+personality = "edk2-x64"
+[[client]]
+name = "bios"
+personality = "intel-pxe21"
+"""
+
+MENU = """
+[scenario]
+name = "mutation-menu"
+deadline = 60
+[[server]]
+name = "ref"
+config = \"\"\"
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+router = "192.0.2.1"
+[boot]
+default_file = "pxelinux.0"
+default_mode = "menu"
+[boot.menu]
+prompt = "Press F8"
+timeout = 2
+[[boot.menu.item]]
+type = 0
+description = "Local disk"
+[[boot.menu.item]]
+type = 32768
+description = "Network"
+file = "pxelinux.0"
+{faults}
+\"\"\"
+""" + FILES + """
+[[client]]
+name = "bios"
+personality = "intel-pxe21"
+[[client]]
+name = "uefi"
+personality = "edk2-x64"
+"""
+
+BOOTP = """
+[scenario]
+name = "mutation-bootp"
+deadline = 60
+[[server]]
+name = "ref"
+config = \"\"\"
+[server]
+mode = "bootp"
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+router = "192.0.2.1"
+[boot]
+default_file = "pxelinux.0"
+{faults}
+\"\"\"
+""" + FILES + """
+[[client]]
+name = "prom"
+personality = "bootp-prom"
+mac = "08:00:20:00:00:01"
+host = {{ server = "ref", ip = "192.0.2.20", hostname = "prom" }}
+"""
+
+SETUPS = {"lan": LAN, "relay": RELAY, "proxy": PROXY, "menu": MENU, "bootp": BOOTP}
+
+# fault switch -> (set-up, the MUST server check it must make fail)
+MUTATIONS = {
+    "wrong_xid": ("lan", "DHCP-HDR-ECHO"),
+    "offer_ciaddr": ("lan", "DHCP-OFFER-CIADDR"),
+    "nak_yiaddr": ("lan", "DHCP-NAK-FIELDS"),
+    "no_server_id": ("lan", "DHCP-SERVER-ID"),
+    "inform_lease_time": ("lan", "DHCP-INFORM-ACK"),
+    "echo_client_options": ("lan", "DHCP-NO-CLIENT-OPTS"),
+    "alter_client_id": ("lan", "DHCP-CLIENT-ID-ECHO"),
+    "ignore_broadcast_flag": ("lan", "DHCP-DEST"),
+    "unicast_nak": ("lan", "DHCP-NAK-BCAST"),
+    "init_reboot_ack_any": ("lan", "DHCP-INIT-REBOOT"),
+    "answer_other_server": ("lan", "DHCP-SELECT-OTHER"),
+    "renew_broadcast": ("lan", "DHCP-RENEW"),
+    "missing_end": ("lan", "DHCP-OPT-FORMAT"),
+    "overload_missing_end": ("lan", "DHCP-OVERLOAD-END"),
+    "ignore_max_size": ("lan", "DHCP-MAX-SIZE"),
+    "bootp_short": ("bootp", "BOOTP-REPLY"),
+    "relay82_first": ("relay", "RELAY-82-ECHO"),
+    "proxy_no_pxeclient": ("proxy", "PXE-PROXY-OFFER"),
+    "wrong_arch_file": ("lan", "PXE-ARCH-FILE"),
+    "boot_server_no_file": ("proxy", "PXE-4011-ACK"),
+    "pxe43_only_listed": ("menu", "PXE-43-CONSISTENT"),
+    "menu_local_server": ("menu", "PXE-MENU-LOCAL"),
+    "tftp_reply_from_69": ("lan", "TFTP-NEW-TID"),
+    "tftp_no_final_empty_block": ("lan", "TFTP-LAST-BLOCK"),
+    "tftp_sorcerer": ("lan", "TFTP-NO-SORCERER"),
+    "tftp_oack_extra_option": ("lan", "TFTP-OACK-ONLY-ASKED"),
+    "tftp_oack_blksize_larger": ("lan", "TFTP-BLKSIZE"),
+    "tftp_wrong_tsize": ("lan", "TFTP-TSIZE"),
+    "tftp_change_timeout": ("lan", "TFTP-TIMEOUT"),
+    "tftp_window_larger": ("lan", "TFTP-WINDOW"),
+    "tftp_oack_padding": ("lan", "TFTP-OACK-FORMAT"),
+    "tftp_error_repeat": ("lan", "TFTP-ERROR-FINAL"),
+    "tftp_serve_dotdot": ("lan", "TFTP-PATH"),
+    "tftp_oversize_data": ("lan", "TFTP-BLKSIZE-HONOURED"),
+}
+# Outcome checks on the server: a fault that keeps clients from booting.
+OUTCOME_MUTATIONS = {"wrong_xid": "OUTCOME-BOOTED"}
+
+
+def scenario_text(setup, fault=None):
+    faults = f"[faults]\n{fault} = true" if fault else ""
+    # Duplicated frames on the probe's link: the duplicate ACKs TFTP-NO-SORCERER needs.
+    duplicate = "0.3" if fault in (None, "tftp_sorcerer") else "0.0"
+    # Plain replacement, not str.format: the TOML inline tables are full of braces.
+    text = SETUPS[setup].replace("{faults}", faults).replace("{duplicate}", duplicate)
+    return text.replace("{{", "{").replace("}}", "}")
+
+
+def run_scenario(pxelab_bin, tmp_path, name, text, expect_block):
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text + expect_block)
+    out = tmp_path / f"out-{name}"
+    r = run([pxelab_bin, "run", path, "--out", out, "-q", "--no-progress"], timeout=600)
+    report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else None
+    return r, report
+
+
+def all_of(report, key):
+    """`key` ("checks" or "findings") over every segment of a scenario report."""
+    return report[key] + [x for seg in report.get("segments", []) for x in seg[key]]
+
+
+def must_server_checks(pxelab_bin):
+    r = run([pxelab_bin, "check", "--list"])
+    assert r.returncode == 0, r.stderr
+    ids = set()
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*([A-Z][A-Z0-9-]+)\s+MUST\s+server\b", line)
+        if m:
+            ids.add(m.group(1))
+    assert len(ids) >= 30, f"could not read the MUST server checks from:\n{r.stdout}"
+    return ids
+
+
+def test_every_must_server_check_has_a_mutation(pxelab_bin):
+    covered = {check for _, check in MUTATIONS.values()} | set(OUTCOME_MUTATIONS.values())
+    missing = must_server_checks(pxelab_bin) - covered
+    assert not missing, f"MUST server checks without a mutation test: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+def test_control_run_passes_every_must_server_check(pxelab_bin, tmp_path, setup):
+    r, report = run_scenario(pxelab_bin, tmp_path, f"control-{setup}", scenario_text(setup),
+                             "\n[expect]\nno_must_failures = true\n")
+    assert report is not None, r.stdout + r.stderr
+    failing = sorted(c["id"] for c in all_of(report, "checks") if c["level"] == "MUST" and c["role"] == "server"
+                     and c["verdict"] == "fail" and not c["id"].startswith("OUTCOME-"))
+    assert not failing, f"the correct server fails {failing}\n{r.stdout}{r.stderr}"
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("fault", sorted(MUTATIONS))
+def test_fault_makes_its_check_fail(pxelab_bin, tmp_path, fault):
+    setup, check = MUTATIONS[fault]
+    checks = [check] + ([OUTCOME_MUTATIONS[fault]] if fault in OUTCOME_MUTATIONS else [])
+    expect = "\n[expect]\nno_must_failures = false\nchecks_fail = [" + ", ".join(f'"{c}"' for c in checks) + "]\n"
+    r, report = run_scenario(pxelab_bin, tmp_path, fault, scenario_text(setup, fault), expect)
+    assert report is not None, r.stdout + r.stderr
+    for c in checks:
+        verdicts = [x["verdict"] for x in all_of(report, "checks") if x["id"] == c]
+        assert "fail" in verdicts, f"{c} did not fail with fault {fault}: {verdicts}\n{r.stdout}{r.stderr}"
+        findings = [f for f in all_of(report, "findings") if f["check"] == c]
+        assert findings and all(f.get("frames") for f in findings if c != "OUTCOME-BOOTED"), \
+            f"{c}: findings must name frames: {findings[:2]}"
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -1,0 +1,95 @@
+// The conformance probe: not a firmware but a scripted client that sends what boot
+// ROMs never do, so that the catalogue's active checks have something to judge (and
+// the mutation tests a stimulus for every MUST server check). Sans-I/O like PxeClient.
+//
+// Its script, in this order (each step only if listed in ProbeOptions::steps):
+//   dora          DISCOVER (61, 60 PXEClient, 93/94/97, no 57, broadcast flag as set),
+//                 REQUEST for the first offer -> ACK; the address is configured.
+//   inform        INFORM from the bound address (RFC 2131 §4.3.5)     DHCP-INFORM-ACK
+//   renew         unicast REQUEST with ciaddr, no 50/54 (§4.3.2)       DHCP-RENEW
+//   select-other  REQUEST naming another server (§4.3.2)              DHCP-SELECT-OTHER
+//   init-reboot   REQUEST for an address not its own (§4.3.2)         DHCP-INIT-REBOOT, NAK
+//   tftp-dotdot   RRQ "probe/../FILE" (expected: ERROR)                TFTP-PATH
+//   tftp-missing  RRQ for a file that does not exist (ERROR)           TFTP-ERROR-FINAL
+//   tftp          RRQ FILE with blksize 1024, tsize 0, timeout 3        TFTP-TIMEOUT, -TSIZE...
+//   tftp-window   RRQ FILE with blksize 1024, windowsize 4             TFTP-WINDOW
+// Each step waits for its answer up to `wait`, then goes on whatever happened. FILE is
+// the boot file of the ACK (file field, else 67), else ProbeOptions::file.
+// Outcome: status booted once the script has run ("probed"); every step's result is a
+// console line ("inform: ACK 192.0.2.100", "init-reboot: NAK"), for people.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/outcome.h"
+#include "client/personality.h"
+#include "client/tftp_download.h"
+#include "sim/agent.h"
+#include "sim/rng.h"
+#include "wire/dhcp_message.h"
+#include "wire/dhcp_option_values.h"
+
+namespace pxelab::client {
+
+struct ProbeOptions {
+  std::vector<std::string> steps;  // empty: all, in the order above
+  std::string file;                // when the ACK names none
+  bool broadcast_flag = true;
+  sim::Time wait = sim::seconds(2);
+};
+
+// The step names, in script order.
+const std::vector<std::string>& probe_steps();
+
+class ProbeClient final : public sim::Agent {
+ public:
+  ProbeClient(ProbeOptions options, std::uint64_t seed, std::string name);
+  ~ProbeClient() override;
+
+  void start(sim::AgentContext& ctx, sim::Time now) override;
+  void on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) override;
+  void on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) override;
+
+  const ClientOutcome& outcome() const { return outcome_; }
+  bool finished() const { return step_ >= script_.size(); }
+  void end_of_run(sim::Time now);
+  void set_on_finished(std::function<void(const ProbeClient&)> fn) { on_finished_ = std::move(fn); }
+
+ private:
+  enum class Step : std::uint8_t { kDora, kInform, kRenew, kSelectOther, kInitReboot, kTftpDotDot, kTftpMissing, kTftp, kTftpWindow };
+
+  void begin(sim::AgentContext& ctx, sim::Time now);  // the current step
+  void next(sim::AgentContext& ctx, sim::Time now, std::string result);
+  void arm(sim::AgentContext& ctx, sim::Time at);
+  wire::dhcp::Message request_base(wire::dhcp::MessageType type) const;
+  void send_dhcp(sim::AgentContext& ctx, const wire::dhcp::Message& m, sim::Endpoint to);
+  void on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d);
+  void start_tftp(sim::AgentContext& ctx, sim::Time now, std::string file, std::vector<TftpOptionRequest> options);
+  void tftp_done(sim::AgentContext& ctx, sim::Time now);
+
+  ProbeOptions options_;
+  sim::Rng rng_;
+  ClientOutcome outcome_;
+  std::vector<Step> script_;
+  std::size_t step_ = 0;
+  std::uint32_t xid_ = 0;
+  bool offer_taken_ = false;
+  std::optional<wire::Ipv4Address> address_;
+  std::optional<wire::Ipv4Address> server_;       // the DHCP server (54)
+  std::optional<wire::Ipv4Address> tftp_server_;  // siaddr, else 54
+  std::uint8_t prefix_ = 24;
+  std::string boot_file_;
+  TftpRules tftp_rules_;
+  std::unique_ptr<TftpDownload> download_;
+  std::uint16_t next_port_ = 0;
+  sim::TimerId timer_{};
+  bool timer_armed_ = false;
+  std::function<void(const ProbeClient&)> on_finished_;
+};
+
+}  // namespace pxelab::client
