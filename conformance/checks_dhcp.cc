@@ -168,6 +168,19 @@ void init_reboot(const Analysis& a, Judge& j) {
     if (r.type == msgtype::kAck && r.yiaddr != *requested) {
       fail(j, a, r, {q->frame}, "INIT-REBOOT REQUEST for " + ip(*requested) + " expected NAK or silence, got ACK of " +
                                     ip(r.yiaddr));
+      return;
+    }
+    if (r.type != msgtype::kAck) return;
+    // The client's address as the capture knows it: the last ACK that bound it before.
+    const DhcpMsg* bound = nullptr;
+    for (const auto& m : a.d().dhcp) {
+      if (m.frame >= q->frame) break;
+      if (m.is_reply() && m.type == msgtype::kAck && m.mac == q->mac && !m.yiaddr.is_any() && server_reply(a, m)) bound = &m;
+    }
+    if (bound != nullptr && bound->yiaddr != *requested) {
+      fail(j, a, r, {q->frame, bound->frame}, "INIT-REBOOT REQUEST for " + ip(*requested) + " from a client bound to " +
+                                                  ip(bound->yiaddr) + " (" + frame_ref(bound->frame) +
+                                                  ") expected NAK, got ACK");
     }
   });
 }

@@ -89,6 +89,22 @@ TEST(DhcpChecks, InitReboot) {
                 m.yiaddr = kYiaddr;
               }),
               "DHCP-INIT-REBOOT");
+  // After a DORA bound kYiaddr: INIT-REBOOT for kYiaddr may be ACKed, for another
+  // address of the subnet it may not.
+  auto after_dora = [](Ipv4Address wanted, MessageType answer) {
+    Lab lab = dora();
+    Message q = request_msg(MessageType::kRequest);
+    q.xid = 0x7777;
+    dhcp::set_requested_address(q, wanted);
+    lab.dhcp(client68(), bcast(67), q);
+    Message r = reply_msg(q, answer, answer == MessageType::kAck ? wanted : Ipv4Address::any());
+    lab.dhcp(server67(), bcast(68), r);
+    return lab;
+  };
+  const Ipv4Address other{kYiaddr.value + 1};
+  expect_pass(after_dora(kYiaddr, MessageType::kAck), "DHCP-INIT-REBOOT");
+  expect_pass(after_dora(other, MessageType::kNak), "DHCP-INIT-REBOOT");
+  expect_fail(after_dora(other, MessageType::kAck), "DHCP-INIT-REBOOT");
 }
 
 TEST(DhcpChecks, SelectOther) {

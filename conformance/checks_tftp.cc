@@ -88,16 +88,31 @@ void tftp_last_block(const Analysis& a, Judge& j) {
         last = m.number;
         if (m.data_size < t.blksize) short_seen = true;
       } else if (m.opcode == wire::TftpOpcode::kAck && !m.from_server) {
-        last_ack_frame = static_cast<std::int32_t>(m.frame);
+        // The first ACK of a block: the server had from then on to send the next one
+        // (a client's retransmitted ACKs do not restart the clock).
+        if (last_ack_frame == kNone || m.number != last_ack) last_ack_frame = static_cast<std::int32_t>(m.frame);
         last_ack = m.number;
       }
     }
-    acked_last_full = !short_seen && blocks > 0 && last_ack == last && t.error_frame == kNone;
-    if (acked_last_full && last_ack_frame != kNone &&
-        trace_end - a.frame(static_cast<std::uint32_t>(last_ack_frame)).time >= 5'000 * kMs) {
+    // An ERROR ends the transfer early, unless it is the client giving up 5 s or more
+    // after it acknowledged the last full block (it waited for the 0-octet DATA), or
+    // the server's ERROR 5 to a repeated ACK of that block (it had already closed).
+    const sim::Time ack_time = last_ack_frame == kNone ? 0 : a.frame(static_cast<std::uint32_t>(last_ack_frame)).time;
+    bool server_closed = false;
+    for (std::uint32_t i : messages(a, t)) {
+      const TftpMsg& m = msg(a, i);
+      if (m.frame == static_cast<std::uint32_t>(t.error_frame)) {
+        server_closed = m.from_server && m.opcode == wire::TftpOpcode::kError && m.number == 5;
+      }
+    }
+    const bool error_excuses = t.error_frame != kNone && !server_closed &&
+                               a.frame(static_cast<std::uint32_t>(t.error_frame)).time - ack_time < 5'000 * kMs;
+    acked_last_full = !short_seen && blocks > 0 && last_ack == last && !error_excuses;
+    if (acked_last_full && last_ack_frame != kNone && (server_closed || trace_end - ack_time >= 5'000 * kMs)) {
       fail(j, a, t, {static_cast<std::uint64_t>(last_ack_frame)},
-           "the file ended on a full " + std::to_string(t.blksize) +
-               "-octet block and no 0-octet DATA followed within 5 s of its ACK");
+           "the file ended on a full " + std::to_string(t.blksize) + "-octet block and no 0-octet DATA followed " +
+               (server_closed ? std::string("(the server answered a repeated ACK with ERROR 5: it had closed)")
+                              : std::string("within 5 s of its ACK")));
     }
   }
 }
@@ -107,6 +122,7 @@ void tftp_no_sorcerer(const Analysis& a, Judge& j) {
     if (t.write || t.windowsize > 1) continue;
     std::uint16_t prev_ack = 0;
     bool have_ack = false, judged = false;
+    std::uint32_t first_ack_frame = 0;  // the first ACK of prev_ack
     sim::Time dup_time = -1;
     std::uint16_t dup_block = 0;
     std::uint32_t dup_frame = 0;
@@ -120,17 +136,21 @@ void tftp_no_sorcerer(const Analysis& a, Judge& j) {
           dup_time = a.frame(m.frame).time;
           dup_block = m.number;
           dup_frame = m.frame;
+        } else {
+          first_ack_frame = m.frame;
         }
         prev_ack = m.number;
         have_ack = true;
       } else if (m.opcode == wire::TftpOpcode::kData && m.from_server && dup_time >= 0) {
         if (m.number == static_cast<std::uint16_t>(dup_block + 1) && a.frame(m.frame).time - dup_time < 200 * kMs) {
-          // Was DATA dup_block+1 already sent? Then this is the apprentice's echo.
+          // DATA dup_block+1 sent already since the first ACK of dup_block (before or
+          // after the duplicate reached the wire)? Then this one is the apprentice's echo.
           bool sent_before = false;
           for (std::uint32_t k : messages(a, t)) {
             const TftpMsg& p = msg(a, k);
-            if (p.frame >= dup_frame) break;
-            sent_before |= p.opcode == wire::TftpOpcode::kData && p.from_server && p.number == m.number && p.error == kNone;
+            if (p.frame >= m.frame) break;
+            sent_before |= p.frame > first_ack_frame && p.opcode == wire::TftpOpcode::kData && p.from_server &&
+                           p.number == m.number && p.error == kNone;
           }
           if (sent_before) {
             fail(j, a, t, {dup_frame, m.frame}, "a duplicate ACK " + std::to_string(dup_block) +
@@ -138,6 +158,7 @@ void tftp_no_sorcerer(const Analysis& a, Judge& j) {
                                                     " at once (sorcerer's apprentice)");
             break;
           }
+          continue;  // the answer to the first ACK; an echo may follow
         }
         dup_time = -1;
       }

@@ -27,6 +27,18 @@ TEST(TftpChecks, LastBlock) {
   lab.wait(6);
   lab.frame(wire::build_udp_frame(tftp_client(5000), tftp_server(5001), Bytes(4, 0)));
   expect_fail(lab, "TFTP-LAST-BLOCK");
+
+  // The client repeats ACK 2 after 2 s; a server that has closed answers ERROR 5.
+  Lab closed = transfer({.size = 1024, .final_empty_block = false});
+  closed.wait(2);
+  closed.tftp(tftp_client(), tftp_server(3000), wire::TftpAck{2});
+  closed.tftp(tftp_server(3000), tftp_client(), wire::TftpError{5, "Unknown transfer ID"});
+  expect_fail(closed, "TFTP-LAST-BLOCK");
+  // A client that gives up at once (ERROR within 5 s) leaves nothing to judge against.
+  Lab quick = transfer({.size = 1024, .final_empty_block = false});
+  quick.wait(1);
+  quick.tftp(tftp_client(), tftp_server(3000), wire::TftpError{0, "abort"});
+  expect_pass(quick, "TFTP-LAST-BLOCK");
 }
 
 Lab sorcerer(bool resend) {
@@ -45,9 +57,29 @@ Lab sorcerer(bool resend) {
   return lab;
 }
 
+// The duplicate ACK on the wire before the server's answer to the first one (a link
+// that duplicates frames): the echo still counts.
+Lab sorcerer_duplicated_ack(bool resend) {
+  Lab lab;
+  const auto c = tftp_client(), s = tftp_server(3000);
+  lab.tftp(c, tftp_server(69), wire::TftpRequest{wire::TftpOpcode::kRrq, "f", "octet", {}});
+  Bytes block(512, 1);
+  lab.tftp(s, c, wire::TftpData{1, block});
+  lab.tftp(c, s, wire::TftpAck{1});
+  lab.tftp(c, s, wire::TftpAck{1});  // the link's copy
+  lab.tftp(s, c, wire::TftpData{2, block});
+  if (resend) lab.tftp(s, c, wire::TftpData{2, block});
+  lab.tftp(c, s, wire::TftpAck{2});
+  lab.tftp(s, c, wire::TftpData{3, wire::ByteView(block.data(), 10)});
+  lab.tftp(c, s, wire::TftpAck{3});
+  return lab;
+}
+
 TEST(TftpChecks, NoSorcerersApprentice) {
   expect_pass(sorcerer(false), "TFTP-NO-SORCERER");
   expect_fail(sorcerer(true), "TFTP-NO-SORCERER");
+  expect_pass(sorcerer_duplicated_ack(false), "TFTP-NO-SORCERER");
+  expect_fail(sorcerer_duplicated_ack(true), "TFTP-NO-SORCERER");
 }
 
 TEST(TftpChecks, OackOnlyAsked) {

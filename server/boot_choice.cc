@@ -134,9 +134,18 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
   return d;
 }
 
-std::optional<std::string> file_for_menu_item(const ServerConfig& config, std::uint16_t type) {
+std::optional<std::string> file_for_menu_item(const ServerConfig& config, std::uint16_t type,
+                                              std::optional<std::uint16_t> arch) {
   for (const auto& item : config.boot.menu.items) {
-    if (item.type == type && type != 0) return item.file;
+    if (item.type != type || type == 0) continue;
+    if (arch) {
+      if (auto it = item.file_by_arch.find(*arch); it != item.file_by_arch.end()) return it->second;
+    }
+    if (!item.file_any_arch.empty()) return item.file_any_arch;
+    // A plain name is a BIOS NBP: for BIOS clients and those that name no
+    // architecture, never for EFI ones (PXE-ARCH-FILE).
+    if (!item.file.empty() && (!arch || *arch == 0)) return item.file;
+    return std::nullopt;
   }
   return std::nullopt;
 }

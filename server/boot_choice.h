@@ -50,6 +50,9 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
 
 // The file for a boot server (4011) REQUEST asking for menu item `type`
 // (43.71); nullopt: no such item, so no answer (PXE-4011-ACK).
-std::optional<std::string> file_for_menu_item(const ServerConfig& config, std::uint16_t type);
+// The file for boot server type `type` and the client's architecture (93); none for
+// type 0 (local boot), an unknown type, or an architecture the item has no file for.
+std::optional<std::string> file_for_menu_item(const ServerConfig& config, std::uint16_t type,
+                                              std::optional<std::uint16_t> arch);
 
 }  // namespace pxelab::server

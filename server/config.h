@@ -88,7 +88,12 @@ struct HostEntry {
 struct MenuItem {
   std::uint16_t type = 0;
   std::string description;
-  std::string file;  // boot file for this server type (empty for local boot)
+  // The boot file for this server type (none for local boot). A plain name is a BIOS
+  // NBP, as everywhere (PXE-ARCH-FILE); a table gives one per architecture.
+  std::string file;
+  ArchFileMap file_by_arch;
+  std::string file_any_arch;
+  bool has_file() const { return !file.empty() || !file_by_arch.empty() || !file_any_arch.empty(); }
 };
 
 struct Menu {

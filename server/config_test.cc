@@ -75,6 +75,23 @@ TEST(ServerConfig, UnknownKeysAreErrorsWithTheirLine) {
   EXPECT_NE(e.find("bogus: unknown key"), std::string::npos) << e;
 }
 
+TEST(ServerConfig, FaultsAreNamedSwitchesAndUnknownOnesAreErrors) {
+  auto c = parse(std::string(kMinimal) + "[faults]\nmissing_end = true\ntftp_sorcerer = true\nwrong_xid = false\noffer_delay_ms = 3000\n");
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  EXPECT_TRUE(c->faults.has(Fault::kMissingEnd));
+  EXPECT_TRUE(c->faults.has(Fault::kTftpSorcerer));
+  EXPECT_TRUE(c->tftp.faults.has(Fault::kTftpSorcerer)) << "the TFTP agent sees the same switches";
+  EXPECT_FALSE(c->faults.has(Fault::kWrongXid));
+  EXPECT_EQ(c->faults.offer_delay_ms, 3000u);
+  EXPECT_FALSE(parse(std::string(kMinimal))->faults.any()) << "a correct server by default";
+
+  auto e = error_of(std::string(kMinimal) + "[faults]\nbreak_everything = true\n");
+  EXPECT_NE(e.find("faults.break_everything: unknown fault"), std::string::npos) << e;
+  EXPECT_NE(e.find("tftp_sorcerer"), std::string::npos) << "lists the switches: " << e;
+  e = error_of(std::string(kMinimal) + "[faults]\nmissing_end = 1\n");
+  EXPECT_NE(e.find("faults.missing_end: must be true or false"), std::string::npos) << e;
+}
+
 TEST(ServerConfig, WrongTypesAndValuesNameTheKey) {
   struct Case {
     std::string text;

@@ -376,12 +376,16 @@ void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
         MenuItem item;
         if (auto v = r.integer(*it, "type", ipath, 0, 65535)) item.type = static_cast<std::uint16_t>(*v);
         if (auto d = r.string(*it, "description", ipath)) item.description = *d;
-        if (auto f = r.file_name(*it, "file", ipath)) item.file = *f;
+        if (const toml::node* f = it->get("file")) {
+          if (f->is_string()) item.file = r.file_name(*f, ipath + ".file").value_or("");
+          else if (f->is_table()) item.file_by_arch = r.arch_map(*f->as_table(), ipath + ".file", &item.file_any_arch);
+          else r.fail(*f, ipath + ".file", "must be a file name or a table architecture -> file name");
+        }
         if (item.description.empty() || item.description.size() > 255) {
           r.fail(*it, ipath + ".description", "needs 1..255 characters (PXE 2.1 §2.2.6 boot menu)");
           return;
         }
-        if (item.type != 0 && item.file.empty()) {
+        if (item.type != 0 && !item.has_file() && !r.failed()) {
           r.fail(*it, ipath + ".file", "items other than type 0 (local boot) need a boot file");
           return;
         }

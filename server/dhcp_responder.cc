@@ -380,7 +380,9 @@ Exchange DhcpResponder::on_request(Context& c) {
     return ack(c, *wanted);
   }
   if (wanted && c.request.ciaddr.is_any()) {  // INIT-REBOOT
-    if (config_.faults.has(Fault::kInitRebootAckAny) && subnet && subnet->contains(*wanted)) return ack(c, *wanted);
+    if (config_.faults.has(Fault::kInitRebootAckAny) && subnet && subnet->contains(*wanted)) {
+      return ack(c, *wanted, /*check_pool=*/false);
+    }
     if (!subnet || !subnet->contains(*wanted)) return nak(c, wanted->to_string() + " is on the wrong subnet");
     auto e = expected();
     if (!e) return drop(c, DropReason::kUnknownClient, "INIT-REBOOT from a client without a lease (RFC 2131 §4.3.2)");
@@ -400,10 +402,10 @@ Exchange DhcpResponder::on_request(Context& c) {
   return drop(c, DropReason::kMalformed, "REQUEST with neither server id, requested address nor ciaddr");
 }
 
-Exchange DhcpResponder::ack(Context& c, Ipv4Address yiaddr) {
+Exchange DhcpResponder::ack(Context& c, Ipv4Address yiaddr, bool check_pool) {
   const Subnet* subnet = c.subnet;
   const bool fixed = c.host && c.host->ip && *c.host->ip == yiaddr;
-  if (!fixed) {
+  if (!fixed && check_pool) {
     AddressPool* pool = pool_for(subnet);
     if (!pool || !pool->available_to(leases_, yiaddr, c.client_key, c.now)) {
       return nak(c, yiaddr.to_string() + " is not available");
@@ -520,8 +522,12 @@ Exchange DhcpResponder::on_boot_server(Context& c) {
     if (auto pxe = dhcp::decode_pxe_vendor_options(v->data)) item = pxe->boot_item;
   }
   if (item) {
-    auto f = file_for_menu_item(config_, item->type);
-    if (!f) return drop(c, DropReason::kUnknownBootItem, "boot server type " + std::to_string(item->type));
+    auto f = file_for_menu_item(config_, item->type, c.client.arch);
+    if (!f) {
+      return drop(c, DropReason::kUnknownBootItem,
+                  "boot server type " + std::to_string(item->type) + " has no file for architecture " +
+                      (c.client.arch ? std::to_string(*c.client.arch) : std::string("(none)")));
+    }
     file = *f;
   } else {
     BootDecision d = choose_boot(config_, c.host, c.client);

@@ -111,7 +111,8 @@ class DhcpResponder {
   Exchange on_proxy_offer(Context& c);
   Exchange on_boot_server(Context& c);
 
-  Exchange ack(Context& c, wire::Ipv4Address yiaddr);
+  // `check_pool` false only for fault init_reboot_ack_any (server/faults.h).
+  Exchange ack(Context& c, wire::Ipv4Address yiaddr, bool check_pool = true);
   Exchange nak(Context& c, std::string why);
   Exchange drop(Context& c, DropReason reason, std::string why);
   Exchange answer(Context& c, Reply reply, std::string what);

@@ -50,7 +50,7 @@ description = "Local disk"
 [[boot.menu.item]]
 type = 32768
 description = "Installer"
-file = "installer.0"
+file = { bios = "installer.0", x64-efi = "installer.efi" }
 [[host]]
 mac = "52:54:00:00:00:aa"
 ip = "192.0.2.10"
@@ -679,7 +679,7 @@ TEST_F(Fixture, MenuHostGetsAMenuAndTheFileThrough4011) {
   auto ack = send(bs, at4011);
   ASSERT_TRUE(ack.reply) << ack.summary;
   EXPECT_EQ(dhcp::message_type(ack.reply->message), MessageType::kAck);
-  EXPECT_EQ(ack.reply->message.file, "installer.0");
+  EXPECT_EQ(ack.reply->message.file, "installer.efi") << "the item's file for architecture 7 (PXE-ARCH-FILE)";
   EXPECT_EQ(ack.reply->source_port, 4011);
   EXPECT_EQ(ack.reply->destination, at4011.source);  // FW-18
   auto echoed = dhcp::decode_pxe_vendor_options(ack.reply->message.find(dhcp::code::kVendorSpecific)->data);
@@ -695,6 +695,19 @@ TEST_F(Fixture, MenuHostGetsAMenuAndTheFileThrough4011) {
   auto unknown = send(bs, at4011);
   EXPECT_FALSE(unknown.reply);
   EXPECT_EQ(unknown.dropped, DropReason::kUnknownBootItem);
+
+  // A BIOS client gets the BIOS file; an architecture the item has no file for
+  // gets nothing rather than a binary it cannot run.
+  item.boot_item = dhcp::BootItem{0x8000, 0};
+  bs.set(dhcp::code::kVendorSpecific, *dhcp::encode_pxe_vendor_options(item));
+  make_pxe(bs, 0);
+  auto bios = send(bs, at4011);
+  ASSERT_TRUE(bios.reply) << bios.summary;
+  EXPECT_EQ(bios.reply->message.file, "installer.0");
+  make_pxe(bs, 11);
+  auto arm = send(bs, at4011);
+  EXPECT_FALSE(arm.reply);
+  EXPECT_EQ(arm.dropped, DropReason::kUnknownBootItem);
 }
 
 TEST_F(Fixture, LocalBootHostGetsOnlyTheLocalItemWithTimeoutZero) {

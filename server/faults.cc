@@ -14,7 +14,8 @@ namespace dhcp = wire::dhcp;
 namespace code = wire::dhcp::code;
 
 constexpr FaultInfo kFaults[] = {
-    {Fault::kWrongXid, "wrong_xid", "DHCP-HDR-ECHO", "replies carry xid + 1"},
+    {Fault::kWrongXid, "wrong_xid", "OUTCOME-BOOTED", "replies carry xid + 1: no client recognises them"},
+    {Fault::kReplyHops, "reply_hops", "DHCP-HDR-ECHO", "replies carry hops 1"},
     {Fault::kOfferCiaddr, "offer_ciaddr", "DHCP-OFFER-CIADDR", "OFFERs carry ciaddr = yiaddr"},
     {Fault::kNakYiaddr, "nak_yiaddr", "DHCP-NAK-FIELDS", "NAKs carry yiaddr = the requested address"},
     {Fault::kNoServerId, "no_server_id", "DHCP-SERVER-ID", "no option 54 in any reply"},
@@ -100,6 +101,7 @@ void apply_dhcp_faults(const Faults& faults, const DhcpFaultView& view, dhcp::Me
   const wire::UdpEndpoint broadcast{wire::MacAddress::broadcast(), wire::Ipv4Address::broadcast(), 68};
 
   if (faults.has(Fault::kWrongXid)) reply.xid = q.xid + 1;
+  if (faults.has(Fault::kReplyHops)) reply.hops = 1;
   if (faults.has(Fault::kOfferCiaddr) && offer) reply.ciaddr = reply.yiaddr;
   if (faults.has(Fault::kNakYiaddr) && view.is_nak) {
     if (auto want = dhcp::requested_address(q)) reply.yiaddr = *want;

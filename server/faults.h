@@ -19,7 +19,8 @@ namespace pxelab::server {
 
 enum class Fault : std::uint8_t {
   // ---- DHCP/BOOTP replies -----------------------------------------------------------
-  kWrongXid,             // xid + 1
+  kWrongXid,             // xid + 1 (no client recognises its replies)
+  kReplyHops,            // replies carry hops 1 (a server sets 0)
   kOfferCiaddr,          // OFFER carries ciaddr = yiaddr
   kNakYiaddr,            // NAK carries yiaddr = the requested address
   kNoServerId,           // no option 54 in any reply

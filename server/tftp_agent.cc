@@ -184,16 +184,24 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   auto file = files_.open(req->filename, &failure);
   if (!file && config_.faults.has(Fault::kTftpServeDotDot)) {
     // Fault tftp_serve_dotdot: the '..' components dropped, the rest served (TFTP-PATH).
-    std::string stripped;
+    // Each '..' takes the component before it away ('..' at the top is dropped, so
+    // the file is still inside the root).
+    std::vector<std::string> parts;
     std::size_t start = 0;
     const std::string& f = req->filename;
     for (std::size_t i = 0; i <= f.size(); ++i) {
       if (i < f.size() && f[i] != '/') continue;
       std::string part = f.substr(start, i - start);
-      if (!part.empty() && part != "..") stripped += (stripped.empty() ? "" : "/") + part;
+      if (part == "..") {
+        if (!parts.empty()) parts.pop_back();
+      } else if (!part.empty() && part != ".") {
+        parts.push_back(std::move(part));
+      }
       start = i + 1;
     }
-    if (stripped != f) file = files_.open(stripped, &failure);
+    std::string normal;
+    for (const auto& p : parts) normal += (normal.empty() ? "" : "/") + p;
+    if (normal != f && !normal.empty()) file = files_.open(normal, &failure);
   }
   if (!file) {
     bool denied = failure.code == TftpLookupError::AccessViolation;

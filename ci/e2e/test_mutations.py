@@ -47,7 +47,7 @@ network = "192.0.2.0/24"
 pool = "192.0.2.100-192.0.2.199"
 router = "192.0.2.1"
 [subnet.force_options]
-224 = "pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-"
+224 = "pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-px"
 [boot]
 default_file = "pxelinux.0"
 ipxe_script = "boot.ipxe"
@@ -174,12 +174,12 @@ default_mode = "menu"
 prompt = "Press F8"
 timeout = 2
 [[boot.menu.item]]
-type = 0
-description = "Local disk"
-[[boot.menu.item]]
 type = 32768
 description = "Network"
-file = "pxelinux.0"
+file = {{ bios = "pxelinux.0", x64-efi = "ipxe.efi" }}
+[[boot.menu.item]]
+type = 0
+description = "Local disk"
 {faults}
 \"\"\"
 """ + FILES + """
@@ -220,7 +220,7 @@ SETUPS = {"lan": LAN, "relay": RELAY, "proxy": PROXY, "menu": MENU, "bootp": BOO
 
 # fault switch -> (set-up, the MUST server check it must make fail)
 MUTATIONS = {
-    "wrong_xid": ("lan", "DHCP-HDR-ECHO"),
+    "reply_hops": ("lan", "DHCP-HDR-ECHO"),
     "offer_ciaddr": ("lan", "DHCP-OFFER-CIADDR"),
     "nak_yiaddr": ("lan", "DHCP-NAK-FIELDS"),
     "no_server_id": ("lan", "DHCP-SERVER-ID"),
@@ -239,7 +239,7 @@ MUTATIONS = {
     "relay82_first": ("relay", "RELAY-82-ECHO"),
     "proxy_no_pxeclient": ("proxy", "PXE-PROXY-OFFER"),
     "wrong_arch_file": ("lan", "PXE-ARCH-FILE"),
-    "boot_server_no_file": ("proxy", "PXE-4011-ACK"),
+    "boot_server_no_file": ("menu", "PXE-4011-ACK"),
     "pxe43_only_listed": ("menu", "PXE-43-CONSISTENT"),
     "menu_local_server": ("menu", "PXE-MENU-LOCAL"),
     "tftp_reply_from_69": ("lan", "TFTP-NEW-TID"),
@@ -256,7 +256,7 @@ MUTATIONS = {
     "tftp_oversize_data": ("lan", "TFTP-BLKSIZE-HONOURED"),
 }
 # Outcome checks on the server: a fault that keeps clients from booting.
-OUTCOME_MUTATIONS = {"wrong_xid": "OUTCOME-BOOTED"}
+OUTCOME_MUTATIONS = {"wrong_xid": ("lan", "OUTCOME-BOOTED")}
 
 
 def scenario_text(setup, fault=None):
@@ -295,7 +295,7 @@ def must_server_checks(pxelab_bin):
 
 
 def test_every_must_server_check_has_a_mutation(pxelab_bin):
-    covered = {check for _, check in MUTATIONS.values()} | set(OUTCOME_MUTATIONS.values())
+    covered = {check for _, check in MUTATIONS.values()} | {check for _, check in OUTCOME_MUTATIONS.values()}
     missing = must_server_checks(pxelab_bin) - covered
     assert not missing, f"MUST server checks without a mutation test: {sorted(missing)}"
 
@@ -311,10 +311,10 @@ def test_control_run_passes_every_must_server_check(pxelab_bin, tmp_path, setup)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("fault", sorted(MUTATIONS))
+@pytest.mark.parametrize("fault", sorted(set(MUTATIONS) | set(OUTCOME_MUTATIONS)))
 def test_fault_makes_its_check_fail(pxelab_bin, tmp_path, fault):
-    setup, check = MUTATIONS[fault]
-    checks = [check] + ([OUTCOME_MUTATIONS[fault]] if fault in OUTCOME_MUTATIONS else [])
+    setup, check = MUTATIONS.get(fault) or OUTCOME_MUTATIONS[fault]
+    checks = [check]
     expect = "\n[expect]\nno_must_failures = false\nchecks_fail = [" + ", ".join(f'"{c}"' for c in checks) + "]\n"
     r, report = run_scenario(pxelab_bin, tmp_path, fault, scenario_text(setup, fault), expect)
     assert report is not None, r.stdout + r.stderr
