@@ -111,3 +111,14 @@ def test_real_firmware_fingerprints_as_its_personality(pxelab_bin, tmp_path, cap
     rep = json.loads((tmp_path / "r.json").read_text())
     fps = [c["wire"]["fingerprint"]["id"] for c in rep["clients"] if c["wire"] and c["wire"]["fingerprint"]]
     assert fps and fps[0] == personality, fps
+
+
+@pytest.mark.parametrize("profile", ["ovmf-x64", "ovmf-x64-ipxe", "seabios-ipxe", "seabios-ipxe-virtio", "uboot"])
+def test_real_firmware_golden_check_text(pxelab_bin, profile):
+    """`pxelab check` over each golden capture of real firmware prints exactly its golden
+    text (captures/golden/qemu/PROFILE.check.txt; `ci/qemu-golden --check-only` rewrites)."""
+    pcap = GOLDEN / "qemu" / f"{profile}.pcap"
+    r = run([pxelab_bin, "check", pcap.relative_to(REPO)], cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    expected = (GOLDEN / "qemu" / f"{profile}.check.txt").read_text()
+    assert r.stdout == expected, f"pxelab check {pcap.name} changed; re-run ci/qemu-golden --check-only and review"
