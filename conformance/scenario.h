@@ -49,9 +49,10 @@ struct ServerSpec {
   LinkSpec link;
   std::optional<wire::Ipv4Address> gateway;  // its router, for relayed clients
   bool tftp = true;
-  // Not under test: a rogue or a foreign server the scenario puts on the wire. Checks
-  // judge it as an unknown server (DHCP-ROGUE can find it); MUST failures of its own
-  // do not fail the run.
+  // A rogue or foreign server the scenario puts on the wire: checks see it as a server
+  // the scenario did not name (DHCP-ROGUE finds it). Its own replies are judged like
+  // any server's, so a rogue with MUST failures of its own needs checks_fail or
+  // no_must_failures = false.
   bool rogue = false;
   int line = 0;
 };
