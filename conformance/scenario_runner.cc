@@ -411,14 +411,22 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
       });
       continue;
     }
-    clock.at(at, [&w, &ports_of, e] {
+    // The loss each link was configured with: what link-up restores.
+    std::vector<double> configured_loss;
+    for (const auto& seg_port : ports_of(e.target)) {
+      configured_loss.push_back(w.segments[seg_port.first]->link_params(seg_port.second).loss);
+    }
+    clock.at(at, [&w, &ports_of, e, configured_loss] {
+      std::size_t i = 0;
       for (const auto& seg_port : ports_of(e.target)) {
         sim::Segment& segment = *w.segments[seg_port.first];
         const auto port = seg_port.second;  // a named copy: clang cannot capture structured bindings
         sim::LinkParams p = segment.link_params(port);
         const sim::LinkParams before = p;
+        const double configured = i < configured_loss.size() ? configured_loss[i] : 0.0;
+        ++i;
         if (e.action == "link-down") p.loss = 1.0;
-        if (e.action == "link-up") p.loss = 0.0;
+        if (e.action == "link-up") p.loss = configured;
         if (e.action == "loss") p.loss = e.loss;
         segment.set_link_params(port, p);
         if (e.action == "loss" && e.duration > 0) {

@@ -125,3 +125,18 @@ def test_run_help_teaches_the_format(pxelab_bin):
     assert r.returncode == 0
     for word in ["SCENARIO", "--seed", "--out", "report.json", "junit.xml", "run.pcap"]:
         assert word in r.stdout, word
+
+
+def test_link_up_restores_the_configured_loss(pxelab_bin, tmp_path):
+    """link-up gives a link back the loss it was configured with: a client on a dead
+    link (loss 1) stays cut off after link-down / link-up, it is not healed."""
+    path = tmp_path / "dead-link.toml"
+    path.write_text('[scenario]\nname = "dead-link"\ndeadline = 30\n[[server]]\nname = "s"\nconfig = """\n[server]\n'
+                    'address = "192.0.2.1"\n[[subnet]]\nnetwork = "192.0.2.0/24"\npool = "192.0.2.10-192.0.2.20"\n'
+                    '[boot]\ndefault_file = "nbp.0"\n"""\n[server.files]\n"nbp.0" = { size = 1000 }\n'
+                    '[[client]]\nname = "c"\npersonality = "intel-pxe21"\nlink = { loss = 1.0 }\n'
+                    '[[event]]\nat = 1\naction = "link-down"\ntarget = "c"\n'
+                    '[[event]]\nat = 2\naction = "link-up"\ntarget = "c"\n'
+                    '[expect]\n[[expect.outcome]]\nclients = "c"\nstatus = "pending"\n')
+    r = run([pxelab_bin, "run", path, "--out", tmp_path / "out", "-q", "--no-progress"])
+    assert r.returncode == 0, r.stdout + r.stderr
