@@ -46,7 +46,12 @@ class Reader {
       if (required) fail(t.source(), name, "missing");
       return {};
     }
-    if (auto s = n->value<std::string>()) return *s;
+    if (auto s = n->value<std::string>()) {
+      // A required string must say something: an empty id, marker or boot file would
+      // make a profile nothing can be launched or judged by (found by fuzz_firmware_profile).
+      if (required && s->empty()) fail(n->source(), name, "must not be empty");
+      return *s;
+    }
     fail(n->source(), name, "must be a string");
     return {};
   }

@@ -78,6 +78,14 @@ TEST(FirmwareProfile, ErrorsNameFileLineAndKey) {
   auto arch = parse_firmware_profile(std::string(kMinimal).replace(std::string(kMinimal).find("arch = 7"), 8, "arch = -1"), "a.toml");
   ASSERT_FALSE(arch);
   EXPECT_EQ(arch.error().field, "arch");
+
+  // Found by fuzz_firmware_profile: an empty id (marker, boot file) was accepted.
+  std::string empty_id(kMinimal);
+  empty_id.replace(empty_id.find("id = \"x\""), 8, "id = \"\"");
+  auto empty = parse_firmware_profile(empty_id, "i.toml");
+  ASSERT_FALSE(empty) << "an empty id";
+  EXPECT_EQ(empty.error().field, "id");
+  EXPECT_NE(empty.error().message.find("must not be empty"), std::string::npos) << empty.error().to_string();
 }
 
 TEST(FirmwareProfile, UnknownIdListsTheKnownOnes) {
