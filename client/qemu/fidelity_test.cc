@@ -147,6 +147,32 @@ TEST(Fidelity, SameBehaviourHasNoDifferences) {
   EXPECT_NE(render(r).find("same   TFTP tsize probe"), std::string::npos) << render(r);
 }
 
+TEST(Fidelity, OneAttemptMoreOrLessIsTheSameSchedule) {
+  // Under TCG a firmware may catch the first OFFER one DISCOVER later or earlier; the
+  // backoff is the same. Two attempts apart is a different schedule.
+  Fw base;
+  base.discover_at = {0, 4, 12};
+  base.request_at = 14;
+  Fw one_more = base;
+  one_more.discover_at = {0, 4, 12, 28};
+  one_more.request_at = 30;
+  Fw two_more = base;
+  two_more.discover_at = {0, 4, 12, 28, 60};
+  two_more.request_at = 62;
+  auto a = digest_client(make_trace(base), kMac);
+  auto aspect_same = [&](const Fw& fw, const std::string& aspect) {
+    auto r = compare_clients(a, digest_client(make_trace(fw), kMac), FidelityOptions{.tolerance_seconds = 100});
+    for (const auto& i : r.items) {
+      if (i.aspect == aspect) return i.same;
+    }
+    ADD_FAILURE() << "no aspect " << aspect;
+    return false;
+  };
+  EXPECT_TRUE(aspect_same(one_more, "DISCOVER retry intervals"));
+  EXPECT_TRUE(aspect_same(one_more, "DISCOVER secs"));
+  EXPECT_FALSE(aspect_same(two_more, "DISCOVER retry intervals"));
+}
+
 TEST(Fidelity, EachAspectThatDiffersIsReported) {
   auto a = digest_client(make_trace(Fw{}), kMac);
   Fw other;
