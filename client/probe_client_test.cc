@@ -1,0 +1,80 @@
+// The conformance probe against the reference server: every step of its script gets
+// the answer a correct server gives (and against a broken one, what the fault does).
+#include "client/probe_client.h"
+
+#include <gtest/gtest.h>
+
+#include "client/client_test_lab.h"
+
+namespace pxelab::client {
+namespace {
+
+using testing::Lab;
+using testing::TftpRoot;
+
+struct ProbeLab {
+  explicit ProbeLab(const std::string& extra = "", ProbeOptions options = {}) {
+    lab.add_server(testing::server_config(root, std::string(testing::kFullDhcp) + extra));
+    sim::HostConfig hc;
+    hc.mac = testing::client_mac(77);
+    host = std::make_unique<sim::Host>(lab.clock, hc);
+    probe = std::make_unique<ProbeClient>(std::move(options), 7, "probe");
+    lab.segment.attach(*host, testing::lan_link(), "probe");
+    host->start(*probe, 0);
+    lab.run(sim::seconds(120));
+    probe->end_of_run(lab.clock.now());
+  }
+  std::string console() const {
+    std::string s;
+    for (const auto& l : probe->outcome().console) s += l + "\n";
+    return s;
+  }
+  TftpRoot root;
+  Lab lab;
+  std::unique_ptr<sim::Host> host;
+  std::unique_ptr<ProbeClient> probe;
+};
+
+TEST(ProbeClient, EveryStepGetsTheAnswerOfACorrectServer) {
+  ProbeLab p;
+  const ClientOutcome& o = p.probe->outcome();
+  EXPECT_EQ(o.status, BootStatus::kBooted) << o.text;
+  EXPECT_EQ(o.personality, "probe");
+  ASSERT_EQ(o.console.size(), probe_steps().size()) << p.console();
+  const std::string c = p.console();
+  EXPECT_NE(c.find("dora: ACK 192.0.2."), std::string::npos) << c;
+  EXPECT_NE(c.find("inform: DHCPACK 0.0.0.0"), std::string::npos) << "INFORM: no address handed out\n" << c;
+  EXPECT_NE(c.find("renew: DHCPACK 192.0.2."), std::string::npos) << c;
+  EXPECT_NE(c.find("select-other: no answer"), std::string::npos) << c;
+  EXPECT_NE(c.find("init-reboot: DHCPNAK"), std::string::npos) << c;
+  EXPECT_NE(c.find("tftp-dotdot: RRQ probe/../pxelinux.0: server error (ERROR 2"), std::string::npos) << c;
+  EXPECT_NE(c.find("tftp-missing: RRQ pxelab-probe-no-such-file: server error (ERROR 1"), std::string::npos) << c;
+  EXPECT_NE(c.find("tftp: RRQ pxelinux.0: complete, 30000 octets"), std::string::npos) << c;
+  EXPECT_NE(c.find("tftp-window: RRQ pxelinux.0: complete, 30000 octets"), std::string::npos) << c;
+  ASSERT_EQ(o.images.size(), 2u);
+  EXPECT_EQ(o.images[0].tsize, 30000u);
+}
+
+TEST(ProbeClient, AgainstABrokenServerTheStepsShowTheFault) {
+  ProbeLab p("[faults]\ninit_reboot_ack_any = true\ntftp_serve_dotdot = true\nanswer_other_server = true\n");
+  const std::string c = p.console();
+  EXPECT_NE(c.find("init-reboot: DHCPACK 192.0.2."), std::string::npos) << c;
+  EXPECT_NE(c.find("tftp-dotdot: RRQ probe/../pxelinux.0: complete"), std::string::npos) << c;
+  EXPECT_NE(c.find("select-other: DHCPACK"), std::string::npos) << c;
+}
+
+TEST(ProbeClient, OnlyTheStepsAskedForAndNothingWithoutALease) {
+  ProbeLab some("", ProbeOptions{.steps = {"dora", "tftp-missing"}});
+  EXPECT_EQ(some.probe->outcome().console.size(), 2u) << some.console();
+
+  // A server that never answers: DORA gets no offer, the rest is skipped, and the probe
+  // still ends its script.
+  ProbeLab none("[faults]\nwrong_xid = true\n");
+  const std::string c = none.console();
+  EXPECT_NE(c.find("dora: no offer"), std::string::npos) << c;
+  EXPECT_NE(c.find("inform: skipped"), std::string::npos) << c;
+  EXPECT_EQ(none.probe->outcome().status, BootStatus::kBooted);
+}
+
+}  // namespace
+}  // namespace pxelab::client
