@@ -141,7 +141,10 @@ int run(const RunOptions& o, const std::string& tool) {
     } else {
       report["segments"].push_back(std::move(j));
     }
-    junit_suites += suites_of(report_junit(seg.results, meta));
+    // One testsuite per segment, named after it when there are several.
+    RunMeta seg_meta = meta;
+    if (r.segments.size() > 1) seg_meta.scenario = meta.scenario + " segment " + seg.name;
+    junit_suites += suites_of(report_junit(seg.results, seg_meta));
     if (r.segments.size() > 1) summary += "\n== segment " + seg.name + " (" + std::filesystem::path(pcap).filename().string() + ") ==\n";
     summary += text_summary(seg.run, *seg.analyzed, seg.results, facts, meta, seg.run.outcomes.size() <= 12);
   }

@@ -133,6 +133,13 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
   e = error_of(std::string("[scenario]\nname = \"x\"\n[[client]]\nname = \"c\"\npersonality = \"ipxe-bios\"\nbroadcast_flag = true\n"));
   EXPECT_NE(e.find("kind = \"probe\""), std::string::npos) << e;
 
+  const std::string relay = "[scenario]\nname = \"x\"\n[[relay]]\nname = \"r\"\nservers = [\"192.0.2.1\"]\n"
+                            "[[relay.interface]]\nsegment = \"a\"\n";
+  e = error_of(relay);
+  EXPECT_NE(e.find("relay[0].interface[0].address: missing"), std::string::npos) << e;
+  e = error_of(relay + "address = \"198.18.0.1/24abc\"\n");
+  EXPECT_NE(e.find("is not ADDRESS/PREFIX"), std::string::npos) << e;
+
   e = error_of("[scenario\n");
   EXPECT_NE(e.find("bad.toml:1"), std::string::npos) << e;
 }

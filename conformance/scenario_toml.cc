@@ -114,10 +114,18 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
     r.only_keys(it, ip, {"segment", "address"});
     RelayInterfaceSpec i;
     if (auto v = r.string(it, "segment", ip)) i.segment = *v;
+    if (!it.get("address") && !r.failed()) r.fail(it.source(), ip + ".address", "missing: the relay's ADDRESS/PREFIX on this segment");
     if (auto v = r.string(it, "address", ip)) {
       auto slash = v->find('/');
       auto a = wire::Ipv4Address::parse(v->substr(0, slash));
-      int len = slash == std::string::npos ? 24 : std::atoi(v->c_str() + slash + 1);
+      // The prefix: 1..31, digits only ("24abc" is not a prefix).
+      int len = 24;
+      if (slash != std::string::npos) {
+        const std::string digits = v->substr(slash + 1);
+        const bool numeric = !digits.empty() && digits.size() <= 2 &&
+                             std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+        len = numeric ? std::stoi(digits) : -1;
+      }
       if (!a || len < 1 || len > 31) {
         r.fail(*it.get("address"), ip + ".address", "'" + *v + "' is not ADDRESS/PREFIX (e.g. 198.18.0.1/24)");
       } else {

@@ -39,6 +39,8 @@ def test_scenario_meets_its_expectations(pxelab_bin, tmp_path, scenario):
     assert report["expectations"] and all(e["met"] for e in report["expectations"])
     junit = ET.parse(out / "junit.xml").getroot()
     assert junit.tag == "testsuites" and len(junit.findall(".//testcase")) >= 64
+    suites = [suite.get("name") for suite in junit.findall("testsuite")]
+    assert len(suites) == len(set(suites)), f"testsuite names repeat: {suites}"
     assert (out / "run.pcap").stat().st_size > 24
 
 
