@@ -2,16 +2,14 @@
 
 #include <algorithm>
 
+#include "client/requests.h"
 #include "wire/dhcp_option_values.h"
-#include "wire/dhcp_options.h"
-#include "wire/pxe_options.h"
 
 namespace pxelab::client {
 
 namespace {
 
 namespace dhcp = wire::dhcp;
-namespace code = wire::dhcp::code;
 
 constexpr std::uint16_t kClientPort = 68;
 constexpr std::uint16_t kServerPort = 67;
@@ -42,6 +40,16 @@ ProbeClient::ProbeClient(ProbeOptions options, std::uint64_t seed, std::string n
       script_.push_back(static_cast<Step>(i));
     }
   }
+  // What every request carries, as a personality would say it: 61 (type 1 + MAC, which
+  // the server must echo: DHCP-CLIENT-ID-ECHO), a PXE identity (60, 93, 94, 97) and a
+  // long 55, but no 57.
+  DhcpIdentity& id = identity_.identity;
+  id.parameter_request_list = kProbePrl;
+  id.client_id = true;
+  id.vendor_class = "PXEClient:Arch:00000:UNDI:002001";
+  id.arch = 0;
+  id.ndi = std::vector<std::uint8_t>{1, 2, 1};
+  id.machine_id = MachineIdPolicy::kZeros;
   // Lenient like iPXE (any OACK), patient enough for a broken server.
   tftp_rules_.oack = OackPolicy::kTolerant;
   tftp_rules_.timeouts = {sim::seconds(2), sim::seconds(2), sim::seconds(2)};
@@ -65,28 +73,13 @@ void ProbeClient::arm(sim::AgentContext& ctx, sim::Time at) {
 }
 
 dhcp::Message ProbeClient::request_base(dhcp::MessageType type) const {
-  dhcp::Message m;
-  m.op = 1;
-  m.xid = xid_;
-  m.set_mac(outcome_.mac);
-  if (options_.broadcast_flag) m.flags = dhcp::kBroadcastFlag;
-  dhcp::set_message_type(m, type);
-  // 61: type 1 + MAC (RFC 2132 §9.14), which the server must echo (DHCP-CLIENT-ID-ECHO).
-  wire::Bytes id{1};
-  id.insert(id.end(), outcome_.mac.octets.begin(), outcome_.mac.octets.end());
-  dhcp::set_client_id(m, id);
-  dhcp::set_parameter_request_list(m, kProbePrl);
-  m.set(code::kClientArch, dhcp::encode_client_arch({0}));
-  m.set(code::kClientNdi, dhcp::encode_client_ndi({1, 2, 1}));
-  m.set(code::kClientMachineId, dhcp::encode_client_machine_id({}));
-  dhcp::set_vendor_class(m, "PXEClient:Arch:00000:UNDI:002001");
-  return m;
+  return request_message(identity_, RequestFields{outcome_.mac, xid_, 0, options_.broadcast_flag, {}}, type);
 }
 
-void ProbeClient::send_dhcp(sim::AgentContext& ctx, const dhcp::Message& m, sim::Endpoint to) {
-  auto bytes = dhcp::emit(m);
-  if (!bytes) return;  // cannot happen: the probe's messages are small
-  static_cast<void>(ctx.send(sim::OutgoingDatagram{kClientPort, to, *bytes}));
+void ProbeClient::send_dhcp(sim::AgentContext& ctx, dhcp::Message m, sim::Endpoint to) {
+  const wire::Bytes bytes = encode_request(identity_, m);
+  if (bytes.empty()) return;  // cannot happen: the probe's messages are small
+  static_cast<void>(ctx.send(sim::OutgoingDatagram{kClientPort, to, bytes}));
 }
 
 void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {

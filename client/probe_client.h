@@ -67,7 +67,7 @@ class ProbeClient final : public sim::Agent {
   void next(sim::AgentContext& ctx, sim::Time now, std::string result);
   void arm(sim::AgentContext& ctx, sim::Time at);
   wire::dhcp::Message request_base(wire::dhcp::MessageType type) const;
-  void send_dhcp(sim::AgentContext& ctx, const wire::dhcp::Message& m, sim::Endpoint to);
+  void send_dhcp(sim::AgentContext& ctx, wire::dhcp::Message m, sim::Endpoint to);
   void on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d);
   void start_tftp(sim::AgentContext& ctx, sim::Time now, std::string file, std::vector<TftpOptionRequest> options);
   void tftp_done(sim::AgentContext& ctx, sim::Time now);
@@ -84,6 +84,7 @@ class ProbeClient final : public sim::Agent {
   std::optional<wire::Ipv4Address> tftp_server_;  // siaddr, else 54
   std::uint8_t prefix_ = 24;
   std::string boot_file_;
+  Personality identity_;  // only its DHCP identity: what client/requests.h adds to each request
   TftpRules tftp_rules_;
   std::unique_ptr<TftpDownload> download_;
   std::uint16_t next_port_ = 0;

@@ -67,7 +67,9 @@ void add_identity(const Personality& p, const wire::MacAddress& mac, dhcp::Messa
   }
 }
 
-wire::Bytes finish(const Personality& p, dhcp::Message& m) {
+}  // namespace
+
+wire::Bytes encode_request(const Personality& p, dhcp::Message& m) {
   std::stable_sort(m.options.begin(), m.options.end(),
                    [&](const dhcp::Option& a, const dhcp::Option& b) { return rank(p, a.code) < rank(p, b.code); });
   dhcp::EmitOptions eo;
@@ -78,7 +80,12 @@ wire::Bytes finish(const Personality& p, dhcp::Message& m) {
   return bytes ? std::move(*bytes) : wire::Bytes{};
 }
 
-}  // namespace
+dhcp::Message request_message(const Personality& p, const RequestFields& f, dhcp::MessageType type) {
+  dhcp::Message m = header(f);
+  dhcp::set_message_type(m, type);
+  add_identity(p, f.mac, m);
+  return m;
+}
 
 std::optional<std::vector<std::uint8_t>> machine_guid(const Personality& p, const wire::MacAddress& mac) {
   switch (p.identity.machine_id) {
@@ -95,10 +102,8 @@ std::optional<std::vector<std::uint8_t>> machine_guid(const Personality& p, cons
 }
 
 wire::Bytes build_discover(const Personality& p, const RequestFields& f) {
-  dhcp::Message m = header(f);
-  dhcp::set_message_type(m, dhcp::MessageType::kDiscover);
-  add_identity(p, f.mac, m);
-  return finish(p, m);
+  dhcp::Message m = request_message(p, f, dhcp::MessageType::kDiscover);
+  return encode_request(p, m);
 }
 
 wire::Bytes build_request(const Personality& p, const RequestFields& f, wire::Ipv4Address requested,
@@ -109,19 +114,17 @@ wire::Bytes build_request(const Personality& p, const RequestFields& f, wire::Ip
   dhcp::set_server_id(m, server);
   add_identity(p, f.mac, m);
   if (p.identity.request_max_message_size) dhcp::set_max_message_size(m, *p.identity.request_max_message_size);
-  return finish(p, m);
+  return encode_request(p, m);
 }
 
 wire::Bytes build_pxe_request(const Personality& p, const RequestFields& f, std::optional<dhcp::BootItem> item) {
-  dhcp::Message m = header(f);
-  dhcp::set_message_type(m, dhcp::MessageType::kRequest);
-  add_identity(p, f.mac, m);
+  dhcp::Message m = request_message(p, f, dhcp::MessageType::kRequest);
   if (item) {
     dhcp::PxeVendorOptions pxe;
     pxe.boot_item = *item;
     if (auto v = dhcp::encode_pxe_vendor_options(pxe)) m.set(dhcp::code::kVendorSpecific, std::move(*v));
   }
-  return finish(p, m);
+  return encode_request(p, m);
 }
 
 wire::Bytes build_decline(const Personality& p, const RequestFields& f, wire::Ipv4Address address,
@@ -133,7 +136,7 @@ wire::Bytes build_decline(const Personality& p, const RequestFields& f, wire::Ip
   dhcp::set_requested_address(m, address);
   dhcp::set_server_id(m, server);
   dhcp::set_string(m, dhcp::code::kMessage, why);
-  return finish(p, m);
+  return encode_request(p, m);
 }
 
 wire::Bytes build_bootrequest(const RequestFields& f) {

@@ -13,6 +13,7 @@
 #include "wire/address.h"
 #include "wire/bytes.h"
 #include "wire/dhcp_message.h"
+#include "wire/dhcp_option_values.h"
 #include "wire/pxe_options.h"
 
 namespace pxelab::client {
@@ -35,6 +36,12 @@ wire::Bytes build_pxe_request(const Personality& p, const RequestFields& f,
                               std::optional<wire::dhcp::BootItem> item);
 wire::Bytes build_decline(const Personality& p, const RequestFields& f, wire::Ipv4Address address,
                           wire::Ipv4Address server, const std::string& why);
+// The base every builder above starts from: header, message type and the firmware's
+// identity options (55, 57, 60, 61, 93, 94, 97, 77, 175 as the personality has them).
+// For clients that send what the builders do not (the conformance probe), with
+// encode_request() to put the options in the personality's order and encode.
+wire::dhcp::Message request_message(const Personality& p, const RequestFields& f, wire::dhcp::MessageType type);
+wire::Bytes encode_request(const Personality& p, wire::dhcp::Message& m);
 // RFC 951: no option 53, a 64-octet vendor area of zeros: a 300-octet message.
 wire::Bytes build_bootrequest(const RequestFields& f);
 

@@ -35,7 +35,7 @@ Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const 
     if (!files) return files.error();
     s->files_.emplace(std::move(*files));
     auto ports = static_cast<std::uint16_t>(std::min<std::uint32_t>(s->config_.tftp.max_transfers, 65535u - options.tftp_first_port));
-    s->tftp_.emplace(s->config_.tftp, *s->files_, log, options.tftp_first_port, ports);
+    s->tftp_.emplace(s->config_.tftp, *s->files_, log, options.tftp_first_port, ports, s->config_.faults);
     if (auto st = bind_tftp_server(*s->host_, *s->tftp_); !st) return st.error();
   }
   return s;

@@ -133,7 +133,6 @@ struct TftpConfig {
   // File contents kept in memory between transfers, least recently used out first.
   // Files that transfers are sending are shared whatever this says.
   std::uint64_t cache_bytes = 256ull << 20;
-  Faults faults;  // a copy of ServerConfig::faults (the TFTP agent sees only this table)
 };
 
 struct ServerConfig {

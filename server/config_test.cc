@@ -80,7 +80,7 @@ TEST(ServerConfig, FaultsAreNamedSwitchesAndUnknownOnesAreErrors) {
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_TRUE(c->faults.has(Fault::kMissingEnd));
   EXPECT_TRUE(c->faults.has(Fault::kTftpSorcerer));
-  EXPECT_TRUE(c->tftp.faults.has(Fault::kTftpSorcerer)) << "the TFTP agent sees the same switches";
+  EXPECT_TRUE(c->faults.has(Fault::kTftpSorcerer)) << "TFTP switches are in the same table (BootServer hands it to the TFTP agent)";
   EXPECT_FALSE(c->faults.has(Fault::kWrongXid));
   EXPECT_EQ(c->faults.offer_delay_ms, 3000u);
   EXPECT_FALSE(parse(std::string(kMinimal))->faults.any()) << "a correct server by default";

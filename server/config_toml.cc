@@ -592,7 +592,6 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
   }
   if (!r.failed()) {
     if (const toml::table* t = r.table(root, "faults", "")) read_faults(r, *t, c.faults);
-    c.tftp.faults = c.faults;
   }
   if (!r.failed()) validate(r, root, c);
   if (r.failed()) return r.take_error();

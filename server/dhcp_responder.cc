@@ -43,6 +43,7 @@ struct DhcpResponder::Context {
   ClientIdentity client;
   const Subnet* subnet;  // subnet_for(request)
   std::string head;  // "DISCOVER 52:54:00:00:00:01 xid 0x1234"
+  bool renewing = false;  // on_request took the RENEWING/REBINDING branch (for faults)
 };
 
 namespace {
@@ -290,12 +291,10 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
                                                 dhcp::code::kDomainNameServer};
   if (config_.faults.on != 0) {
     // A deliberately broken server (server/faults.h): only under [faults].
-    const auto req_type = dhcp::message_type(c.request);
     DhcpFaultView view{c.request};
     view.is_nak = dhcp::message_type(reply.message) == dhcp::MessageType::kNak;
-    view.is_inform = req_type == dhcp::MessageType::kInform;
-    view.is_renew = req_type == dhcp::MessageType::kRequest && !c.request.ciaddr.is_any() &&
-                    c.request.giaddr.is_any() && !dhcp::server_id(c.request) && !dhcp::requested_address(c.request);
+    view.is_inform = c.type == dhcp::MessageType::kInform;
+    view.is_renew = c.renewing && c.request.giaddr.is_any();
     view.is_boot_server = c.arrival.local_port == kPxeServerPort;
     apply_dhcp_faults(config_.faults, view, reply.message, reply.emit, reply.destination);
   }
@@ -390,6 +389,7 @@ Exchange DhcpResponder::on_request(Context& c) {
     return ack(c, *wanted);
   }
   if (!c.request.ciaddr.is_any()) {  // RENEWING (unicast) or REBINDING (broadcast)
+    c.renewing = true;
     Ipv4Address ci = c.request.ciaddr;
     auto e = expected();
     if (e && *e == ci) return ack(c, ci);

@@ -25,7 +25,7 @@ std::string endpoint_text(const sim::Endpoint& e) { return e.ip.to_string() + ":
 }  // namespace
 
 TftpServerAgent::TftpServerAgent(const TftpConfig& config, const TftpFileSource& files, LogSink& log,
-                                 std::uint16_t first_port, std::uint16_t port_count)
+                                 std::uint16_t first_port, std::uint16_t port_count, const Faults& faults)
     : config_(config), files_(files), log_(log), first_port_(first_port), port_count_(port_count) {
   limits_.max_blksize = config.max_blksize;
   limits_.max_windowsize = config.max_windowsize;
@@ -33,7 +33,7 @@ TftpServerAgent::TftpServerAgent(const TftpConfig& config, const TftpFileSource&
   limits_.retries = config.retries;
   limits_.idle_limit = sim::seconds(config.transfer_timeout_s);
   limits_.rollover = config.rollover_to == 1 ? wire::BlockRollover::kToOne : wire::BlockRollover::kToZero;
-  limits_.faults = config.faults;
+  limits_.faults = faults;
 }
 
 void TftpServerAgent::start(sim::AgentContext&, sim::Time) {}
@@ -78,10 +78,10 @@ std::optional<std::uint16_t> TftpServerAgent::allocate_port() {
 void TftpServerAgent::send_error(sim::AgentContext& ctx, std::uint16_t from_port, const sim::Endpoint& to,
                                  wire::TftpErrorCode code, std::string_view message) {
   auto bytes = wire::encode_tftp(wire::TftpError{static_cast<std::uint16_t>(code), std::string(message)});
-  if (config_.faults.has(Fault::kTftpReplyFrom69)) from_port = wire::kTftpServerPort;
+  if (limits_.faults.has(Fault::kTftpReplyFrom69)) from_port = wire::kTftpServerPort;
   static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
   // Fault tftp_error_repeat: ERROR is final (RFC 1350 §7) and this one says it twice.
-  if (config_.faults.has(Fault::kTftpErrorRepeat)) static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
+  if (limits_.faults.has(Fault::kTftpErrorRepeat)) static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
 }
 
 void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
@@ -89,7 +89,7 @@ void TftpServerAgent::on_datagram(sim::AgentContext& ctx, sim::Time now, const s
   if (port == wire::kTftpServerPort) {
     // Fault tftp_reply_from_69: the client's ACKs come back to 69; route them to its
     // transfer by the client's endpoint.
-    auto it = config_.faults.has(Fault::kTftpReplyFrom69) ? by_client_.find(client_key(d.src)) : by_client_.end();
+    auto it = limits_.faults.has(Fault::kTftpReplyFrom69) ? by_client_.find(client_key(d.src)) : by_client_.end();
     const bool request = d.payload.size() >= 2 && d.payload[0] == 0 && (d.payload[1] == 1 || d.payload[1] == 2);
     if (it == by_client_.end() || request) {
       on_request(ctx, now, d);
@@ -182,7 +182,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   }
   TftpLookupFailure failure{TftpLookupError::NotFound, ""};
   auto file = files_.open(req->filename, &failure);
-  if (!file && config_.faults.has(Fault::kTftpServeDotDot)) {
+  if (!file && limits_.faults.has(Fault::kTftpServeDotDot)) {
     // Fault tftp_serve_dotdot: the '..' components dropped, the rest served (TFTP-PATH).
     // Each '..' takes the component before it away ('..' at the top is dropped, so
     // the file is still inside the root).

@@ -38,9 +38,10 @@ struct TftpServerStats {
 
 class TftpServerAgent final : public sim::Agent {
  public:
-  // `files` and `log` must outlive the agent.
+  // `files` and `log` must outlive the agent. `faults`: the server's [faults] table
+  // (server/faults.h), of which the TFTP switches apply here.
   TftpServerAgent(const TftpConfig& config, const TftpFileSource& files, LogSink& log, std::uint16_t first_port,
-                  std::uint16_t port_count);
+                  std::uint16_t port_count, const Faults& faults = {});
 
   void start(sim::AgentContext& ctx, sim::Time now) override;
   void on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) override;
@@ -52,7 +53,7 @@ class TftpServerAgent final : public sim::Agent {
   std::uint16_t port_count() const { return port_count_; }
 
  private:
-  bool from_69() const { return config_.faults.has(Fault::kTftpReplyFrom69); }
+  bool from_69() const { return limits_.faults.has(Fault::kTftpReplyFrom69); }
   struct Transfer {
     sim::Endpoint client;
     std::string file;

@@ -28,6 +28,15 @@ FILES = """
 "pxelinux.cfg/default" = "DEFAULT linux\\nLABEL linux\\n  KERNEL vmlinuz\\n"
 """
 
+# A DHCP server on 192.0.2.0/24 with a pool: the [server] and [[subnet]] most set-ups share.
+LAN_SERVER = """[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+router = "192.0.2.1"
+"""
+
 # The LAN: the probe sends what ROMs never do (INFORM, renew, init-reboot, a REQUEST
 # for another server, '..', a missing file, TFTP options); EDK2 sets the broadcast
 # flag, asks windowsize and needs 4011 nowhere; a second iPXE powers on late so the
@@ -40,13 +49,7 @@ deadline = 90
 [[server]]
 name = "ref"
 config = \"\"\"
-[server]
-address = "192.0.2.1"
-[[subnet]]
-network = "192.0.2.0/24"
-pool = "192.0.2.100-192.0.2.199"
-router = "192.0.2.1"
-[subnet.force_options]
+""" + LAN_SERVER + """[subnet.force_options]
 224 = "pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-pxelab-mutation-filler-px"
 [boot]
 default_file = "pxelinux.0"
@@ -123,13 +126,7 @@ deadline = 60
 name = "dhcp"
 tftp = false
 config = \"\"\"
-[server]
-address = "192.0.2.1"
-[[subnet]]
-network = "192.0.2.0/24"
-pool = "192.0.2.100-192.0.2.199"
-router = "192.0.2.1"
-\"\"\"
+""" + LAN_SERVER + """\"\"\"
 [[server]]
 name = "ref"
 config = \"\"\"
@@ -161,13 +158,7 @@ deadline = 60
 [[server]]
 name = "ref"
 config = \"\"\"
-[server]
-address = "192.0.2.1"
-[[subnet]]
-network = "192.0.2.0/24"
-pool = "192.0.2.100-192.0.2.199"
-router = "192.0.2.1"
-[boot]
+""" + LAN_SERVER + """[boot]
 default_file = "pxelinux.0"
 default_mode = "menu"
 [boot.menu]

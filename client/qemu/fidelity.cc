@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 namespace pxelab::client::qemu {
 
@@ -227,13 +228,12 @@ FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& 
     auto secs = [](const std::vector<const DhcpEvent*>& d) {
       std::vector<int> s;
       for (const auto* e : d) s.push_back(e->message.secs);
-      return d.empty() ? std::string("-") : join(s);
+      return s;
     };
+    auto render_secs = [](const std::vector<int>& s) { return s.empty() ? std::string("-") : join(s); };
     // secs is a policy (FW-02: iPXE packs a counter; FW-08: EDK2 0/4/12/28).
-    std::vector<int> sa, sb;
-    for (const auto* e : da) sa.push_back(e->message.secs);
-    for (const auto* e : db) sb.push_back(e->message.secs);
-    add("DISCOVER secs", secs(da), secs(db), same_but_one_attempt(sa, sb, [](int x, int y) { return x == y; }));
+    const auto sa = secs(da), sb = secs(db);
+    add("DISCOVER secs", render_secs(sa), render_secs(sb), same_but_one_attempt(sa, sb, std::equal_to<int>()));
     // Retry intervals within tolerance, as many of them (but one attempt, see above).
     std::vector<double> ia, ib;
     for (std::size_t i = 1; i < da.size(); ++i) ia.push_back(sim::to_seconds(da[i]->time - da[i - 1]->time));
