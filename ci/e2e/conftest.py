@@ -16,7 +16,7 @@ def build_dir() -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def pxelab_bin() -> pathlib.Path:
-    path = build_dir() / "conformance" / "pxelab"
+    path = build_dir() / "pxelab"
     assert path.exists(), f"{path} is missing: build first (ci/test does)"
     return path
 

@@ -30,7 +30,7 @@ max_windowsize = 64
 
 def has_tftp_get(pxelab_bin):
     r = run([pxelab_bin, "tftp-get", "--help"])
-    assert r.returncode == 0, (f"{pxelab_bin} has no tftp-get subcommand: conformance/pxelab_main.cc must call "
+    assert r.returncode == 0, (f"{pxelab_bin} has no tftp-get subcommand: cli/pxelab_main.cc must call "
                                f"pxelab::conformance::add_tftp_get_command(app, exit_code)\n{r.stderr}")
 
 

@@ -1,0 +1,199 @@
+#include "cli/run_command.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "captures/pcap_writer.h"
+#include "conformance/analysis/fingerprint.h"
+#include "conformance/report/report_json.h"
+#include "conformance/report/report_junit.h"
+#include "conformance/scenario/scenario.h"
+#include "conformance/scenario/scenario_runner.h"
+#include "conformance/report/summary.h"
+
+namespace pxelab::conformance {
+
+namespace {
+
+constexpr int kRunMet = 0, kRunNotMet = 1, kRunUsage = 2;
+
+constexpr const char* kRunHelp =
+    "Run a boot scenario: a virtual network (segments with latency, loss, MTU...), the\n"
+    "reference boot server (or several, a proxy beside a DHCP-only server, a rogue one),\n"
+    "relays, and emulated ROM clients of any personality (or real firmware under QEMU,\n"
+    "or the conformance probe that sends what ROMs never do: INFORM, renew,\n"
+    "init-reboot, '..'), with faults on a schedule, and servers broken on purpose by\n"
+    "their config's [faults] table (server/example.toml). Time is virtual - a 60 s PXE\n"
+    "retry schedule takes milliseconds - and a run is the same for the same seed,\n"
+    "unless QEMU clients take part (then the wall clock runs it).\n"
+    "\n"
+    "Afterwards every check of the catalogue judges each segment's traffic, the\n"
+    "scenario's expectations are judged, and OUT gets run.pcap (open it in Wireshark:\n"
+    "report frame numbers are its packet numbers), report.json (the source of truth,\n"
+    "schema conformance/REPORT.md) and junit.xml (one testcase per check and per\n"
+    "expectation, for CI). The scenario format: conformance/scenarios/README.md; the\n"
+    "library of ready scenarios: conformance/scenarios/*.toml.\n";
+
+constexpr const char* kRunFooter =
+    "\nExamples:\n"
+    "  pxelab run conformance/scenarios/quickstart.toml\n"
+    "  pxelab run conformance/scenarios/loss-20-percent.toml --seed 7 --out /tmp/lossy\n"
+    "  pxelab run my.toml --quiet && echo every expectation met\n"
+    "\nExit status: 0 every expectation met; 1 one was not; 2 usage or scenario error\n"
+    "(the message names the file, line and key).\n";
+
+struct RunOptions {
+  std::string scenario;
+  std::optional<std::uint64_t> seed;
+  std::string out;
+  std::string keep;
+  bool quiet = false;
+  bool no_progress = false;
+};
+
+bool write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+// The <testsuite> elements of a junit document.
+std::string suites_of(const std::string& junit) {
+  const auto a = junit.find("<testsuite ");
+  const auto b = junit.rfind("</testsuites>");
+  return a == std::string::npos || b == std::string::npos ? std::string() : junit.substr(a, b - a);
+}
+
+std::string expectations_junit(const ScenarioResult& r, const std::string& name) {
+  std::size_t failures = 0;
+  for (const auto& e : r.expectations) failures += !e.met;
+  std::string x = "  <testsuite name=\"" + xml_escape("pxelab " + name + " expectations") + "\" tests=\"" +
+                  std::to_string(r.expectations.size()) + "\" failures=\"" + std::to_string(failures) +
+                  "\" skipped=\"0\" errors=\"0\">\n";
+  for (const auto& e : r.expectations) {
+    x += "    <testcase classname=\"pxelab.expectation\" name=\"" + xml_escape(e.what) + "\"";
+    if (e.met) {
+      x += "/>\n";
+    } else {
+      x += ">\n      <failure message=\"" + xml_escape(e.detail) + "\">" + xml_escape(e.detail) + "</failure>\n    </testcase>\n";
+    }
+  }
+  return x + "  </testsuite>\n";
+}
+
+int run(const RunOptions& o, const std::string& tool) {
+  auto scenario = load_scenario(o.scenario);
+  if (!scenario) {
+    fmt::print(stderr, "pxelab run: {}\n", scenario.error().to_string());
+    return kRunUsage;
+  }
+  ScenarioRunOptions ro;
+  ro.seed = o.seed;
+  ro.keep_dir = o.keep;
+  ro.progress = !o.no_progress && !o.quiet && ::isatty(STDERR_FILENO);
+  auto result = run_scenario(*scenario, ro);
+  if (!result) {
+    fmt::print(stderr, "pxelab run: {}\n", result.error().to_string());
+    return kRunUsage;
+  }
+  const ScenarioResult& r = *result;
+
+  const std::string out = o.out.empty() ? "pxelab-out/" + scenario->name : o.out;
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) {
+    fmt::print(stderr, "pxelab run: cannot create {}: {}\n", out, ec.message());
+    return kRunUsage;
+  }
+  RunMeta meta;
+  meta.kind = "scenario";
+  meta.source = o.scenario;
+  meta.scenario = scenario->name;
+  meta.seed = r.seed;
+  meta.tool = tool;
+  std::string note;
+  const auto references = default_references(&note);
+
+  nlohmann::json report;
+  std::string junit_suites;
+  std::string summary;
+  bool written = true;
+  for (std::size_t i = 0; i < r.segments.size(); ++i) {
+    const SegmentResult& seg = r.segments[i];
+    const std::string pcap = out + "/" + (i == 0 ? std::string("run.pcap") : "run-" + seg.name + ".pcap");
+    if (auto st = captures::write_pcap(*seg.trace, pcap); !st) {
+      fmt::print(stderr, "pxelab run: cannot write {}: {}\n", pcap, st.error().to_string());
+      written = false;
+    }
+    const auto facts = client_facts(*seg.analyzed, references);
+    nlohmann::json j = report_json(seg.run, *seg.analyzed, seg.results, facts, meta);
+    j["segment"] = seg.name;
+    j["pcap"] = std::filesystem::path(pcap).filename().string();
+    if (i == 0) {
+      report = std::move(j);
+    } else {
+      report["segments"].push_back(std::move(j));
+    }
+    // One testsuite per segment, named after it when there are several.
+    RunMeta seg_meta = meta;
+    if (r.segments.size() > 1) seg_meta.scenario = meta.scenario + " segment " + seg.name;
+    junit_suites += suites_of(report_junit(seg.results, seg_meta));
+    if (r.segments.size() > 1) summary += "\n== segment " + seg.name + " (" + std::filesystem::path(pcap).filename().string() + ") ==\n";
+    summary += text_summary(seg.run, *seg.analyzed, seg.results, facts, meta, seg.run.outcomes.size() <= 12);
+  }
+  nlohmann::json expectations = nlohmann::json::array();
+  for (const auto& e : r.expectations) expectations.push_back({{"what", e.what}, {"met", e.met}, {"detail", e.detail}});
+  report["expectations"] = std::move(expectations);
+  report["result"] = r.all_met ? "pass" : "fail";
+  report["scenario_run"] = {{"simulated_seconds", r.simulated_seconds}, {"wall_seconds", r.wall_seconds},
+                            {"realtime", r.realtime}, {"description", scenario->description}};
+  nlohmann::json groups = nlohmann::json::array();
+  for (std::size_t i = 0; i < r.outcomes.size(); ++i) groups.push_back({{"client", r.outcomes[i].name}, {"group", r.groups[i]}});
+  report["client_groups"] = std::move(groups);
+  written &= write_text(out + "/report.json", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  const std::string junit = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pxelab run " +
+                            xml_escape(scenario->name) + "\">\n" + junit_suites + expectations_junit(r, scenario->name) +
+                            "</testsuites>\n";
+  written &= write_text(out + "/junit.xml", junit);
+  if (!written) {
+    fmt::print(stderr, "pxelab run: could not write every file under {}\n", out);
+    return kRunUsage;
+  }
+
+  if (!o.quiet) {
+    fmt::print("{}", summary);
+    fmt::print("\nExpectations ({}):\n", scenario->name);
+    for (const auto& e : r.expectations) {
+      fmt::print("  [{}] {}{}\n", e.met ? "met" : "NOT MET", e.what, e.detail.empty() ? "" : "\n          " + e.detail);
+    }
+    fmt::print("\n{} clients, {:.1f} s {}, {:.2f} s wall, seed {}; files in {}/ (run.pcap, report.json, junit.xml)\n",
+               r.outcomes.size(), r.simulated_seconds, r.realtime ? "real time" : "simulated", r.wall_seconds, r.seed, out);
+  }
+  fmt::print("{}: {}\n", scenario->name, r.all_met ? "PASS (every expectation met)" : "FAIL (an expectation was not met)");
+  return r.all_met ? kRunMet : kRunNotMet;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code, std::string tool) {
+  auto o = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand("run", "Run a boot scenario and judge it");
+  cmd->description(kRunHelp);
+  cmd->footer(kRunFooter);
+  cmd->add_option("SCENARIO", o->scenario, "scenario file (TOML)")->required();
+  cmd->add_option("--seed", o->seed, "seed for every random draw (overrides the file's)")->type_name("N");
+  cmd->add_option("--out", o->out, "where run.pcap, report.json, junit.xml go (default pxelab-out/NAME)")->type_name("DIR");
+  cmd->add_option("--keep", o->keep, "keep TFTP roots, leases and QEMU files here")->type_name("DIR");
+  cmd->add_flag("--quiet,-q", o->quiet, "print only the verdict line");
+  cmd->add_flag("--no-progress", o->no_progress, "no progress line even on a terminal");
+  cmd->callback([o, &exit_code, tool] { exit_code = run(*o, tool); });
+}
+
+}  // namespace pxelab::conformance

@@ -1,0 +1,185 @@
+#include "conformance/report/report_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace pxelab::conformance {
+
+namespace {
+
+using nlohmann::json;
+
+json opt_time(const std::optional<sim::Time>& t) { return t ? json(static_cast<double>(*t) / 1e9) : json(nullptr); }
+json opt_ip(const std::optional<wire::Ipv4Address>& a) { return a ? json(a->to_string()) : json(nullptr); }
+
+json frames_json(const std::vector<std::uint64_t>& frames) {
+  json a = json::array();
+  for (auto f : frames) a.push_back(f + 1);  // Wireshark's 1-based numbers
+  return a;
+}
+
+json finding_json(const Finding& f) {
+  return json{{"check", f.check},
+              {"level", std::string(to_string(f.level))},
+              {"client", f.client.is_zero() ? json(nullptr) : json(f.client.to_string())},
+              {"transaction", f.transaction},
+              {"frames", frames_json(f.frames)},
+              {"message", f.message}};
+}
+
+json outcome_json(const client::ClientOutcome& o) {
+  json images = json::array();
+  for (const auto& im : o.images) {
+    images.push_back({{"name", im.name},
+                      {"size", im.size},
+                      {"tsize", im.tsize ? json(*im.tsize) : json(nullptr)},
+                      {"sha256", im.sha256},
+                      {"kind", im.kind},
+                      {"server", im.server.to_string()},
+                      {"started_s", static_cast<double>(im.started) / 1e9},
+                      {"finished_s", static_cast<double>(im.finished) / 1e9}});
+  }
+  const auto& t = o.timeline;
+  json decided = nullptr;
+  if (o.decided_by) {
+    decided = {{"time_s", static_cast<double>(o.decided_by->time) / 1e9},
+               {"sent", o.decided_by->sent},
+               {"frame", o.decided_by->frame ? json(*o.decided_by->frame + 1) : json(nullptr)},
+               {"what", o.decided_by->what}};
+  }
+  return json{{"name", o.name},
+              {"personality", o.personality},
+              {"status", std::string(client::to_string(o.status))},
+              {"code", o.code},
+              {"text", o.text},
+              {"decided_by", decided},
+              {"address", opt_ip(o.address)},
+              {"dhcp_server", opt_ip(o.dhcp_server)},
+              {"boot_server", opt_ip(o.boot_server)},
+              {"boot_file", o.boot_file},
+              {"images", images},
+              {"console", o.console},  // SAY/echo lines, QEMU console matches, probe step results
+              {"timeline",
+               {{"power_on_s", opt_time(t.power_on)},
+                {"first_discover_s", opt_time(t.first_discover)},
+                {"offer_s", opt_time(t.offer)},
+                {"ack_s", opt_time(t.ack)},
+                {"proxy_ack_s", opt_time(t.proxy_ack)},
+                {"tftp_start_s", opt_time(t.tftp_start)},
+                {"tftp_end_s", opt_time(t.tftp_end)},
+                {"done_s", opt_time(t.done)}}},
+              {"retransmissions",
+               {{"discover", o.retransmissions.discover},
+                {"request", o.retransmissions.request},
+                {"proxy_request", o.retransmissions.proxy_request},
+                {"tftp", o.retransmissions.tftp}}},
+              {"throughput_bps", o.throughput_bps}};
+}
+
+json wire_json(const ClientFacts& c) {
+  json transfers = json::array();
+  for (const auto& t : c.transfers) {
+    transfers.push_back({{"file", t.file},
+                         {"server", t.server.to_string()},
+                         {"bytes", t.bytes},
+                         {"tsize", t.tsize ? json(*t.tsize) : json(nullptr)},
+                         {"seconds", t.seconds},
+                         {"bytes_per_second", t.bytes_per_second},
+                         {"blksize", t.blksize},
+                         {"windowsize", t.windowsize},
+                         {"retransmissions", t.retransmissions},
+                         {"end", t.end},
+                         {"request_frame", t.request_frame + 1}});
+  }
+  json fp = nullptr;
+  if (c.fp) {
+    fp = {{"id", c.fp->id}, {"distance", c.fp->distance}, {"matched", c.fp->matched},
+          {"differed", c.fp->differed}, {"runner_up", c.fp->runner_up},
+          {"identity", c.identity ? describe(*c.identity) : ""}};
+  }
+  return json{{"first_discover_s", opt_time(c.first_discover)},
+              {"first_discover_frame", c.first_discover_frame ? json(*c.first_discover_frame + 1) : json(nullptr)},
+              {"offer_s", opt_time(c.offer)},
+              {"ack_s", opt_time(c.ack)},
+              {"dora_s", c.first_discover && c.ack ? json(static_cast<double>(*c.ack - *c.first_discover) / 1e9) : json(nullptr)},
+              {"proxy_offer_s", opt_time(c.proxy_offer)},
+              {"boot_server_ack_s", opt_time(c.boot_ack)},
+              {"address", opt_ip(c.address)},
+              {"dhcp_server", opt_ip(c.dhcp_server)},
+              {"proxy_server", opt_ip(c.proxy_server)},
+              {"boot_file", c.boot_file},
+              {"discovers", c.discovers},
+              {"requests", c.requests},
+              {"fingerprint", fp},
+              {"tftp", transfers}};
+}
+
+}  // namespace
+
+nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
+                           const std::vector<ClientFacts>& clients, const RunMeta& meta) {
+  const auto& d = analyzed.decoded();
+  json j;
+  j["schema"] = kReportSchema;
+  j["run"] = {{"kind", meta.kind},
+              {"source", meta.source},
+              {"scenario", meta.scenario.empty() ? json(nullptr) : json(meta.scenario)},
+              {"seed", meta.seed ? json(*meta.seed) : json(nullptr)},
+              {"segment", run.segment},
+              {"tool", meta.tool},
+              {"frames", d.frames.size()},
+              {"first_frame_time_s", d.frames.empty() ? json(nullptr) : json(static_cast<double>(d.frames.front().time) / 1e9)},
+              {"decode_errors", d.errors.size()},
+              {"read_error", meta.read_error.empty() ? json(nullptr) : json(meta.read_error)},
+              {"frame_numbers", "1-based, as Wireshark shows them"}};
+  json cl = json::array();
+  for (const auto& c : clients) {
+    json e{{"mac", c.mac.to_string()}, {"outcome", nullptr}, {"wire", wire_json(c)}};
+    for (const auto& o : run.outcomes) {
+      if (o.mac == c.mac) e["outcome"] = outcome_json(o);
+    }
+    cl.push_back(std::move(e));
+  }
+  for (const auto& o : run.outcomes) {  // clients that never reached the wire
+    bool seen = false;
+    for (const auto& c : clients) seen |= c.mac == o.mac;
+    if (!seen) cl.push_back({{"mac", o.mac.to_string()}, {"outcome", outcome_json(o)}, {"wire", nullptr}});
+  }
+  j["clients"] = std::move(cl);
+  json findings = json::array();
+  json checks = json::array();
+  std::size_t counts[3] = {0, 0, 0}, by_level[3] = {0, 0, 0};
+  for (const auto& r : results) {
+    for (const auto& f : r.findings) findings.push_back(finding_json(f));
+    counts[static_cast<int>(r.verdict)]++;
+    by_level[static_cast<int>(r.check->level)] += r.findings_total;
+    checks.push_back({{"id", std::string(r.check->id)},
+                      {"title", std::string(r.check->title)},
+                      {"level", std::string(to_string(r.check->level))},
+                      {"role", std::string(to_string(r.check->role))},
+                      {"citation", std::string(r.check->citation)},
+                      {"mode", std::string(to_string(r.check->mode))},
+                      {"verdict", std::string(to_string(r.verdict))},
+                      {"judged", r.judged},
+                      {"reason", r.reason.empty() ? json(nullptr) : json(r.reason)},
+                      {"findings", r.findings_total},
+                      {"findings_listed", r.findings.size()}});
+  }
+  j["findings"] = std::move(findings);
+  j["checks"] = std::move(checks);
+  j["summary"] = {{"checks", results.size()},
+                  {"pass", counts[static_cast<int>(Verdict::kPass)]},
+                  {"fail", counts[static_cast<int>(Verdict::kFail)]},
+                  {"not_applicable", counts[static_cast<int>(Verdict::kNotApplicable)]},
+                  {"findings", {{"MUST", by_level[0]}, {"SHOULD", by_level[1]}, {"INTEROP", by_level[2]}}},
+                  {"must_failures", must_failures(results)}};
+  return j;
+}
+
+std::string report_json_text(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
+                             const std::vector<ClientFacts>& clients, const RunMeta& meta) {
+  // Names and messages come from the wire and may hold any octets: invalid UTF-8 is
+  // replaced (U+FFFD) rather than thrown on (found by fuzz_trace_analysis).
+  return report_json(run, analyzed, results, clients, meta).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace pxelab::conformance

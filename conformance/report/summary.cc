@@ -1,0 +1,273 @@
+#include "conformance/report/summary.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "conformance/checks/check_util.h"
+
+namespace pxelab::conformance {
+
+namespace {
+
+using util::msgtype::kAck;
+using util::msgtype::kDiscover;
+using util::msgtype::kOffer;
+using util::msgtype::kRequest;
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+std::string rate_text(double bps) {
+  if (bps >= 1e6) return fmt("%.1f MB/s", bps / 1e6);
+  if (bps >= 1e3) return fmt("%.1f kB/s", bps / 1e3);
+  return fmt("%.0f B/s", bps);
+}
+
+std::string frames_text(const std::vector<std::uint64_t>& frames) {
+  std::string s;
+  for (std::size_t i = 0; i < frames.size() && i < 8; ++i) s += (i ? "," : "") + std::to_string(frames[i] + 1);
+  if (frames.size() > 8) s += ",...";
+  return frames.empty() ? "-" : (frames.size() == 1 ? "frame " : "frames ") + s;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+}  // namespace
+
+std::string seconds_text(double s) {
+  if (s < 1.0) return fmt("%.0f ms", s * 1e3);
+  return fmt("%.3f s", s);
+}
+
+std::size_t must_failures(std::span<const CheckResult> results) {
+  std::size_t n = 0;
+  for (const auto& r : results) n += r.verdict == Verdict::kFail && r.check->level == Level::kMust;
+  return n;
+}
+
+std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references) {
+  const Analysis& a = run.analysis();
+  const auto& d = run.decoded();
+  const auto& g = run.grouping();
+  std::vector<ClientFacts> out;
+  out.reserve(g.clients.size());
+  for (const auto& c : g.clients) {
+    ClientFacts& f = out.emplace_back();
+    f.mac = c.mac;
+    if (c.first_discover != kNone) {
+      const DhcpMsg& m = d.dhcp[static_cast<std::size_t>(c.first_discover)];
+      f.identity = identity_of(d, m);
+      f.fp = fingerprint(*f.identity, references);
+      f.first_discover = a.frame(m).time;
+      f.first_discover_frame = m.frame;
+    }
+    for (std::uint32_t t : g.transactions_of(c)) {
+      // Requests count from the client itself, or from a relay when the client's own
+      // copies are not in the capture.
+      bool own = false;
+      for (std::uint32_t i : g.messages(g.transactions[t])) own |= util::client_request(a, d.dhcp[i]);
+      for (std::uint32_t i : g.messages(g.transactions[t])) {
+        const DhcpMsg& m = d.dhcp[i];
+        const sim::Time time = a.frame(m).time;
+        if (m.is_request() && (own ? util::client_request(a, m) : !util::boot_server_exchange(a, m))) {
+          f.discovers += m.type == kDiscover;
+          f.requests += m.type == kRequest;
+          continue;
+        }
+        if (!m.is_reply() || !util::server_reply(a, m)) continue;
+        if (util::boot_server_exchange(a, m)) {
+          if (m.type == kAck && !f.boot_ack) f.boot_ack = time;
+        } else if (m.type == kOffer && m.yiaddr.is_any()) {
+          if (!f.proxy_offer) {
+            f.proxy_offer = time;
+            f.proxy_server = util::server_identity(a, m);
+          }
+        } else if ((m.type == kOffer || m.type == 0) && !f.offer) {
+          f.offer = time;
+        } else if (m.type == kAck && !f.ack && !m.yiaddr.is_any()) {
+          f.ack = time;
+          f.address = m.yiaddr;
+          f.dhcp_server = util::server_identity(a, m);
+        }
+        if ((m.type == kAck || m.type == 0) && f.boot_file.empty()) f.boot_file = util::boot_file(a, m);
+      }
+    }
+    for (std::uint32_t ti : c.transfers) {
+      const TftpTransfer& t = g.transfers[ti];
+      const auto& raw = d.transfers[t.raw];
+      TransferFacts& tf = f.transfers.emplace_back();
+      tf.file = t.filename;
+      tf.server = raw.key.server_ip;
+      tf.bytes = t.bytes;
+      if (t.oack) tf.tsize = t.oack->tsize();
+      tf.seconds = static_cast<double>(t.finish - t.start) / 1e9;
+      tf.bytes_per_second = tf.seconds > 0 ? static_cast<double>(t.bytes) / tf.seconds : 0;
+      tf.blksize = t.blksize;
+      tf.windowsize = t.windowsize;
+      tf.retransmissions = t.data_retransmissions + t.ack_retransmissions + (raw.request_count - 1);
+      tf.request_frame = raw.request_frame;
+      tf.end = std::string(to_string(t.end));
+      if (t.end == TransferEnd::kError) {
+        tf.end = std::string("ERROR ") + std::to_string(t.error_code) + (t.error_from_server ? " from server" : " from client");
+      }
+    }
+  }
+  return out;
+}
+
+std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
+                         const std::vector<ClientFacts>& clients, const RunMeta& meta, bool verbose) {
+  const auto& d = analyzed.decoded();
+  const auto& g = analyzed.grouping();
+  std::string s;
+  const double span = d.frames.size() < 2 ? 0 : static_cast<double>(d.frames.back().time - d.frames.front().time) / 1e9;
+  s += meta.kind + " " + meta.source + ": " + std::to_string(d.frames.size()) + " frames over " + seconds_text(span) +
+       ", " + std::to_string(d.dhcp.size()) + " BOOTP/DHCP, " + std::to_string(d.tftp.size()) + " TFTP, " +
+       std::to_string(g.clients.size()) + " clients, " + std::to_string(g.transfers.size()) + " TFTP transfers\n";
+  if (!meta.read_error.empty()) s += "capture damaged: " + meta.read_error + "\n";
+  if (!d.errors.empty()) s += std::to_string(d.errors.size()) + " decode errors (malformed frames are findings material)\n";
+
+  if (!g.peers.empty()) {
+    s += "\nServers and relays:\n";
+    for (const auto& p : g.peers) {
+      std::string roles;
+      if (p.roles & kRoleDhcpServer) roles += " DHCP(" + std::to_string(p.offers) + " offers, " + std::to_string(p.acks) + " acks)";
+      if (p.roles & kRoleProxy) roles += " proxyDHCP(" + std::to_string(p.proxy_offers) + ")";
+      if (p.roles & kRoleBootServer) roles += " boot-server:4011(" + std::to_string(p.boot_replies) + ")";
+      if (p.roles & kRoleRelay) roles += " relay(" + std::to_string(p.relayed) + ")";
+      if (p.roles & kRoleTftpServer) roles += " TFTP(" + std::to_string(p.transfers) + " transfers)";
+      s += "  " + p.ip.to_string() + (p.mac.is_zero() ? "" : " " + p.mac.to_string()) + roles + "\n";
+    }
+  }
+
+  // Outcomes (scenario runs).
+  if (!run.outcomes.empty()) {
+    std::map<std::string, std::pair<int, int>> per;  // personality -> booted, total
+    std::map<std::string, int> codes;
+    std::vector<double> boot;
+    for (const auto& o : run.outcomes) {
+      auto& p = per[o.personality];
+      ++p.second;
+      if (o.status == client::BootStatus::kBooted || o.status == client::BootStatus::kLocalBoot) ++p.first;
+      if (o.status == client::BootStatus::kFailed || o.status == client::BootStatus::kPending) {
+        ++codes[o.code.empty() ? std::string(client::to_string(o.status)) : o.code];
+      }
+      if (o.status == client::BootStatus::kBooted && o.timeline.done) {
+        boot.push_back(static_cast<double>(*o.timeline.done - o.timeline.power_on.value_or(0)) / 1e9);
+      }
+    }
+    s += "\nClients booted per personality:\n";
+    for (const auto& [name, p] : per) s += "  " + name + ": " + std::to_string(p.first) + "/" + std::to_string(p.second) + "\n";
+    s += "Boot time: p50 " + seconds_text(percentile(boot, 0.5)) + ", p99 " + seconds_text(percentile(boot, 0.99)) + "\n";
+    if (!codes.empty()) {
+      s += "Failures by code:";
+      for (const auto& [c, n] : codes) s += " " + c + "=" + std::to_string(n);
+      s += "\n";
+    }
+  } else {
+    std::vector<double> dora;
+    std::size_t leased = 0;
+    for (const auto& c : clients) {
+      if (c.first_discover && c.ack) {
+        ++leased;
+        dora.push_back(static_cast<double>(*c.ack - *c.first_discover) / 1e9);
+      }
+    }
+    s += "\nClients with a lease: " + std::to_string(leased) + "/" + std::to_string(clients.size());
+    if (!dora.empty()) s += "; DORA p50 " + seconds_text(percentile(dora, 0.5)) + ", p99 " + seconds_text(percentile(dora, 0.99));
+    s += "\n";
+    std::map<std::string, int> fps;
+    for (const auto& c : clients) {
+      if (c.fp) ++fps[c.fp->id];
+    }
+    if (!fps.empty()) {
+      s += "Fingerprints:";
+      for (const auto& [id, n] : fps) s += " " + id + "=" + std::to_string(n);
+      s += "\n";
+    }
+  }
+
+  if (verbose && !clients.empty()) {
+    s += "\nClients:\n";
+    const sim::Time t0 = d.frames.empty() ? 0 : d.frames.front().time;
+    auto at = [&](sim::Time t) { return seconds_text(static_cast<double>(t - t0) / 1e9); };
+    constexpr std::size_t kMaxListed = 50;
+    for (std::size_t ci = 0; ci < clients.size(); ++ci) {
+      const auto& c = clients[ci];
+      if (ci == kMaxListed) {
+        s += "  ... " + std::to_string(clients.size() - kMaxListed) + " more clients (see --json)\n";
+        break;
+      }
+      s += "  " + c.mac.to_string();
+      if (c.fp) s += "  " + c.fp->id + fmt(" (distance %.1f", c.fp->distance) + (c.fp->runner_up.empty() ? "" : "; next " + c.fp->runner_up) + ")";
+      s += "\n";
+      if (c.fp) {
+        if (!c.fp->matched.empty()) s += "      matched: " + c.fp->matched + "\n";
+        if (!c.fp->differed.empty()) s += "      differed: " + c.fp->differed + "\n";
+      }
+      if (c.first_discover) {
+        s += "      DISCOVER at " + at(*c.first_discover) + " (" + util::frame_ref(*c.first_discover_frame) + ")";
+        if (c.offer) s += ", OFFER +" + seconds_text(static_cast<double>(*c.offer - *c.first_discover) / 1e9);
+        if (c.ack) {
+          s += ", ACK +" + seconds_text(static_cast<double>(*c.ack - *c.first_discover) / 1e9) + " (DORA " +
+               seconds_text(static_cast<double>(*c.ack - *c.first_discover) / 1e9) + ")";
+        }
+        s += "; " + std::to_string(c.discovers) + " DISCOVER, " + std::to_string(c.requests) + " REQUEST\n";
+      }
+      if (c.address) s += "      address " + c.address->to_string() + " from " + c.dhcp_server->to_string() + (c.boot_file.empty() ? "" : ", boot file '" + c.boot_file + "'") + "\n";
+      if (c.proxy_offer) {
+        s += "      proxy offer from " + c.proxy_server->to_string() +
+             (c.first_discover ? " +" + seconds_text(static_cast<double>(*c.proxy_offer - *c.first_discover) / 1e9) : "") +
+             (c.boot_ack ? ", 4011 ACK at " + at(*c.boot_ack) : "") + "\n";
+      }
+      for (const auto& t : c.transfers) {
+        s += "      TFTP '" + t.file + "' from " + t.server.to_string() + ": " + std::to_string(t.bytes) + " octets in " +
+             seconds_text(t.seconds) + " (" + rate_text(t.bytes_per_second) + "), blksize " + std::to_string(t.blksize) +
+             (t.windowsize > 1 ? ", windowsize " + std::to_string(t.windowsize) : "") + ", " +
+             std::to_string(t.retransmissions) + " retransmissions, " + t.end + " (" + util::frame_ref(t.request_frame) + ")\n";
+      }
+    }
+  }
+
+  // Findings by level, then the failing checks.
+  std::size_t by_level[3] = {0, 0, 0}, pass = 0, fail = 0, na = 0;
+  for (const auto& r : results) {
+    by_level[static_cast<int>(r.check->level)] += r.findings_total;
+    pass += r.verdict == Verdict::kPass;
+    fail += r.verdict == Verdict::kFail;
+    na += r.verdict == Verdict::kNotApplicable;
+  }
+  s += "\nChecks: " + std::to_string(results.size()) + " run, " + std::to_string(pass) + " pass, " + std::to_string(fail) +
+       " fail, " + std::to_string(na) + " not applicable\n";
+  s += "Findings: MUST " + std::to_string(by_level[0]) + ", SHOULD " + std::to_string(by_level[1]) + ", INTEROP " +
+       std::to_string(by_level[2]) + "\n";
+  for (const auto& r : results) {
+    if (r.verdict != Verdict::kFail) continue;
+    s += "\nFAIL " + std::string(r.check->id) + " [" + std::string(to_string(r.check->level)) + ", " +
+         std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
+         "): " + std::to_string(r.findings_total) + " finding(s)\n";
+    for (std::size_t i = 0; i < r.findings.size(); ++i) {
+      const std::size_t shown = verbose ? 10 : 5;
+      if (i == shown) {
+        s += "  ... " + std::to_string(r.findings_total - shown) + " more (report.json lists up to " +
+             std::to_string(kDetailLimit) + ")\n";
+        break;
+      }
+      const Finding& f = r.findings[i];
+      s += "  " + frames_text(f.frames) + ": " + (f.client.is_zero() ? "" : f.client.to_string() + " ") +
+           (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
+    }
+  }
+  return s;
+}
+
+}  // namespace pxelab::conformance

@@ -1,0 +1,67 @@
+// What people read: per-client facts taken from the wire (DORA time, proxy, TFTP file,
+// size, throughput, retransmissions, fingerprint), and the text summary of a run
+// (clients booted per personality, p50/p99 boot time, failures by code, findings by
+// level, then the failing checks with their frames). Frame numbers are printed
+// 1-based ("frame N", as Wireshark shows them).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "conformance/checks/catalogue.h"
+#include "conformance/checks/check.h"
+#include "conformance/analysis/fingerprint.h"
+
+namespace pxelab::conformance {
+
+// Facts about a run that are not in the Run itself.
+struct RunMeta {
+  std::string kind = "capture";  // "capture" or "scenario"
+  std::string source;            // capture path or scenario file
+  std::string scenario;          // scenario name ("" for a capture)
+  std::optional<std::uint64_t> seed;
+  std::string tool;              // "pxelab 0.1.0 (commit ...)"
+  std::string read_error;        // capture damage, if any ("" when whole)
+};
+
+struct TransferFacts {
+  std::string file;
+  wire::Ipv4Address server;
+  std::uint64_t bytes = 0;
+  std::optional<std::uint64_t> tsize;
+  double seconds = 0;
+  double bytes_per_second = 0;
+  std::uint32_t blksize = 512, windowsize = 1;
+  std::uint32_t retransmissions = 0;  // DATA resent + ACK resent + requests resent
+  std::string end;                    // "complete", "error 1 'File not found'", ...
+  std::uint32_t request_frame = 0;
+};
+
+struct ClientFacts {
+  wire::MacAddress mac;
+  std::optional<Identity> identity;
+  std::optional<Fingerprint> fp;
+  std::optional<sim::Time> first_discover, offer, ack, proxy_offer, boot_ack;
+  std::optional<std::uint32_t> first_discover_frame;
+  std::optional<wire::Ipv4Address> address, dhcp_server, proxy_server;
+  std::string boot_file;
+  std::uint32_t discovers = 0, requests = 0;  // sent (retransmissions = count - 1 per phase)
+  std::vector<TransferFacts> transfers;
+};
+
+std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references);
+
+// "1.234 s", "12 ms"
+std::string seconds_text(double s);
+
+// The summary table and failing checks; `verbose` adds per-client timelines.
+std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
+                         const std::vector<ClientFacts>& clients, const RunMeta& meta, bool verbose);
+
+// Must-level failures (what decides exit status 1).
+std::size_t must_failures(std::span<const CheckResult> results);
+
+}  // namespace pxelab::conformance

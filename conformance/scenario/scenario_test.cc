@@ -1,0 +1,154 @@
+// The scenario loader: what a TOML scenario becomes, and that every error names the
+// file, line and key (conformance/scenarios/README.md documents the format).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "conformance/scenario/scenario.h"
+
+namespace pxelab::conformance {
+namespace {
+
+constexpr const char* kScenario = R"([scenario]
+name = "unit"
+description = "two groups, a relay, an event"
+seed = 42
+deadline = 90
+
+[[segment]]
+name = "servers"
+[[segment]]
+name = "lab"
+link = { latency_ms = 0.5, loss = 0.01, mtu = 1400 }
+
+[[server]]
+name = "boot"
+segment = "servers"
+gateway = "192.0.2.254"
+config = """
+[server]
+address = "192.0.2.1"
+"""
+[server.files]
+"pxelinux.0" = { size = 1000 }
+"boot.ipxe" = "#!ipxe\n"
+
+[[relay]]
+name = "r"
+servers = ["192.0.2.1"]
+[[relay.interface]]
+segment = "servers"
+address = "192.0.2.254/24"
+[[relay.interface]]
+segment = "lab"
+address = "198.18.0.1/24"
+
+[[client]]
+name = "uefi"
+personality = "edk2-x64"
+segment = "lab"
+count = 3
+mac = "52:54:00:aa:00:01"
+spread = 1.5
+host = { server = "boot", ip = "198.18.0.10", hostname = "node-{n}" }
+
+[[client]]
+name = "probe"
+kind = "probe"
+segment = "lab"
+probe_steps = ["dora", "inform"]
+broadcast_flag = false
+
+[[event]]
+at = 5
+action = "loss"
+target = "boot"
+loss = 0.5
+duration = 2
+
+[expect]
+all_booted_within = 60
+checks_pass = ["DHCP-DEST"]
+[[expect.outcome]]
+clients = "uefi"
+status = "booted"
+)";
+
+TEST(Scenario, LoadsEveryPart) {
+  auto s = parse_scenario(kScenario, "unit.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->name, "unit");
+  EXPECT_EQ(s->seed, 42u);
+  EXPECT_EQ(s->deadline, 90);
+  ASSERT_EQ(s->segments.size(), 2u);
+  EXPECT_EQ(s->segments[1].link.mtu, 1400u);
+  EXPECT_DOUBLE_EQ(*s->segments[1].link.loss, 0.01);
+  ASSERT_EQ(s->servers.size(), 1u);
+  EXPECT_EQ(s->servers[0].files.size(), 2u);
+  EXPECT_NE(s->servers[0].config_text.find("192.0.2.1"), std::string::npos);
+  ASSERT_EQ(s->relays.size(), 1u);
+  EXPECT_EQ(s->relays[0].interfaces.size(), 2u);
+  ASSERT_EQ(s->clients.size(), 2u);
+  EXPECT_EQ(s->clients[0].count, 3u);
+  EXPECT_EQ(s->clients[0].host->hostname, "node-{n}");
+  EXPECT_EQ(s->clients[1].kind, "probe");
+  EXPECT_EQ(s->clients[1].probe_steps, (std::vector<std::string>{"dora", "inform"}));
+  EXPECT_FALSE(s->clients[1].broadcast_flag);
+  EXPECT_EQ(s->client_count(), 4u);
+  EXPECT_FALSE(s->uses_qemu());
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].action, "loss");
+  EXPECT_TRUE(s->expect.declared);
+  EXPECT_EQ(s->expect.checks_pass, std::vector<std::string>{"DHCP-DEST"});
+  ASSERT_EQ(s->expect.outcomes.size(), 1u);
+  EXPECT_EQ(s->expect.outcomes[0].status, "booted");
+}
+
+std::string error_of(const std::string& text) {
+  auto s = parse_scenario(text, "bad.toml");
+  EXPECT_FALSE(s.ok()) << "expected an error for:\n" << text;
+  return s.ok() ? std::string() : s.error().to_string();
+}
+
+TEST(Scenario, ErrorsNameFileLineAndKey) {
+  std::string base(kScenario);
+  auto e = error_of(base + "bogus = 1\n");
+  EXPECT_NE(e.find("bad.toml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("bogus"), std::string::npos) << e;
+
+  e = error_of(std::string("[scenario]\nname = \"x\"\n[[client]]\nname = \"c\"\npersonality = \"edk2-x64\"\ncount = 0\n"));
+  EXPECT_NE(e.find("bad.toml:6"), std::string::npos) << "the line of the key: " << e;
+  EXPECT_NE(e.find("count"), std::string::npos) << e;
+
+  e = error_of(std::string("[scenario]\nname = \"x\"\n[[client]]\nname = \"c\"\n"));
+  EXPECT_NE(e.find("personality"), std::string::npos) << e;
+
+  e = error_of(std::string("[scenario]\nname = \"x\"\n[[client]]\nname = \"c\"\nkind = \"vm\"\n"));
+  EXPECT_NE(e.find("kind"), std::string::npos) << e;
+  EXPECT_NE(e.find("probe"), std::string::npos) << "lists the kinds: " << e;
+
+  e = error_of(std::string("[scenario]\nname = \"x\"\n[[client]]\nname = \"c\"\nkind = \"probe\"\nprobe_steps = [\"fly\"]\n"));
+  EXPECT_NE(e.find("unknown step 'fly'"), std::string::npos) << e;
+
+  e = error_of(std::string("[scenario]\nname = \"x\"\n[[client]]\nname = \"c\"\npersonality = \"ipxe-bios\"\nbroadcast_flag = true\n"));
+  EXPECT_NE(e.find("kind = \"probe\""), std::string::npos) << e;
+
+  const std::string relay = "[scenario]\nname = \"x\"\n[[relay]]\nname = \"r\"\nservers = [\"192.0.2.1\"]\n"
+                            "[[relay.interface]]\nsegment = \"a\"\n";
+  e = error_of(relay);
+  EXPECT_NE(e.find("relay[0].interface[0].address: missing"), std::string::npos) << e;
+  e = error_of(relay + "address = \"198.18.0.1/24abc\"\n");
+  EXPECT_NE(e.find("is not ADDRESS/PREFIX"), std::string::npos) << e;
+
+  e = error_of("[scenario\n");
+  EXPECT_NE(e.find("bad.toml:1"), std::string::npos) << e;
+}
+
+TEST(Scenario, MissingFileIsAnError) {
+  auto s = load_scenario("/nonexistent/pxelab/scenario.toml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().to_string().find("scenario.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pxelab::conformance
