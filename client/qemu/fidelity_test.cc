@@ -126,6 +126,20 @@ TEST(TraceDigest, FindsTheExchangesAndFillsTheOutcome) {
   EXPECT_TRUE(digest_client(trace, wire::MacAddress{{2, 0, 0, 0, 0, 9}}).dhcp.empty());
 }
 
+// A simulated run records each frame's fate; the digest is the client's own view, so
+// a DISCOVER its link lost is still one it sent (the checks' decoder would skip it).
+TEST(TraceDigest, FramesNobodyReceivedStillCount) {
+  auto trace = make_trace(Fw{});
+  sim::Outcome lost;
+  lost.frame = 0;
+  lost.fate = sim::Fate::kDropped;
+  lost.reason = sim::DropReason::kLoss;
+  trace.on_outcome(lost, {});
+  auto d = digest_client(trace, kMac);
+  EXPECT_EQ(d.sent(MessageType::kDiscover).size(), 3u);
+  EXPECT_EQ(d.tftp.size(), 2u);
+}
+
 TEST(TraceDigest, GarbageFramesAreCountedNotFatal) {
   sim::Trace t;
   t.add_frame(0, 0, wire::Bytes(5, 0xff));

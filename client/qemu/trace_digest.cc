@@ -3,16 +3,14 @@
 #include <map>
 #include <set>
 
+#include "conformance/analysis/trace_decode.h"
 #include "wire/dhcp_option_values.h"
-#include "wire/frame.h"
 
 namespace pxelab::client::qemu {
 
 namespace {
 
 using wire::dhcp::MessageType;
-
-bool is_dhcp_port(std::uint16_t p) { return p == 67 || p == 68 || p == 4011; }
 
 }  // namespace
 
@@ -24,79 +22,106 @@ std::vector<const DhcpEvent*> ClientDigest::sent(MessageType type) const {
   return out;
 }
 
+namespace {
+
+// The client's own view of one DHCP frame the trace decoder found (strict parse, as
+// fidelity compares what a client would accept). False: not this client's.
+bool add_dhcp_event(const conformance::DecodedTrace& dt, std::uint32_t i, const wire::MacAddress& mac, ClientDigest& d) {
+  const conformance::FrameInfo& fi = dt.frames[i];
+  const bool from = fi.src_mac == mac, to = fi.dst_mac == mac;
+  auto m = wire::dhcp::parse(dt.payload(i));
+  if (!m) {
+    if (from || to) ++d.unparsed;
+    return false;
+  }
+  // DHCP replies are often broadcast: the client is the one named in chaddr.
+  if (m->mac() != mac || !(from || to || fi.dst_mac.is_broadcast())) return false;
+  ++d.frames;
+  DhcpEvent e;
+  e.frame = i;
+  e.time = fi.time;
+  e.from_client = m->op == wire::dhcp::kBootRequest;
+  e.src_ip = fi.src_ip;
+  e.dst_ip = fi.dst_ip;
+  e.src_port = fi.src_port;
+  e.dst_port = fi.dst_port;
+  if (auto t = wire::dhcp::message_type(*m)) e.type = static_cast<std::uint8_t>(*t);
+  e.message = std::move(*m);
+  d.dhcp.push_back(std::move(e));
+  return true;
+}
+
+// The client's TFTP transfers, keyed by its port (its TID, RFC 1350 §4): an RRQ to 69
+// opens one, DATA/OACK/ERROR on that port fill it; a block counts once.
+class TransferTracker {
+ public:
+  explicit TransferTracker(ClientDigest& d) : d_(d) {}
+
+  void packet(std::uint32_t i, sim::Time time, bool from, bool to, const conformance::FrameInfo& fi,
+              const wire::TftpPacket& pkt) {
+    if (from && fi.dst_port == wire::kTftpServerPort) {
+      if (const auto* rq = std::get_if<wire::TftpRequest>(&pkt); rq && rq->opcode == wire::TftpOpcode::kRrq) {
+        TftpTransfer t;
+        t.file = rq->filename;
+        t.client_port = fi.src_port;
+        t.rrq_frame = t.last_frame = i;
+        t.started = t.finished = time;
+        t.requested = rq->options;
+        open_[fi.src_port] = d_.tftp.size();
+        block_size_[d_.tftp.size()] = rq->options.blksize().value_or(512);
+        d_.tftp.push_back(std::move(t));
+      }
+      return;
+    }
+    auto it = open_.find(from ? fi.src_port : fi.dst_port);
+    if (it == open_.end()) return;
+    TftpTransfer& t = d_.tftp[it->second];
+    if (!to) {
+      if (const auto* e = std::get_if<wire::TftpError>(&pkt)) t.client_error = *e;
+      return;
+    }
+    if (const auto* data = std::get_if<wire::TftpData>(&pkt)) {
+      if (blocks_[it->second].insert(data->block).second) t.bytes += data->data.size();
+      t.finished = time;
+      t.last_frame = i;
+      if (data->data.size() < block_size_[it->second]) t.complete = true;
+    } else if (const auto* o = std::get_if<wire::TftpOack>(&pkt)) {
+      t.oack = o->options;
+      if (auto b = o->options.blksize()) block_size_[it->second] = *b;
+    } else if (const auto* e = std::get_if<wire::TftpError>(&pkt)) {
+      t.server_error = *e;
+    }
+  }
+
+ private:
+  ClientDigest& d_;
+  std::map<std::uint16_t, std::size_t> open_;  // client port -> transfer
+  std::map<std::size_t, std::set<std::uint16_t>> blocks_;
+  std::map<std::size_t, std::uint16_t> block_size_;
+};
+
+}  // namespace
+
+// Frames are read once, by the conformance trace decoder (Ethernet/802.1Q, IPv4, UDP,
+// which UDP is DHCP and which is TFTP); the digest is this client's view over them.
 ClientDigest digest_client(const sim::Trace& trace, const wire::MacAddress& mac) {
   ClientDigest d;
   d.mac = mac;
-  // Transfers by the client's TFTP port; blocks seen per transfer (a block counts once).
-  std::map<std::uint16_t, std::size_t> open;
-  std::map<std::size_t, std::set<std::uint16_t>> blocks;
-  std::map<std::size_t, std::uint16_t> block_size;
-  for (std::size_t i = 0; i < trace.frame_count(); ++i) {
-    sim::FrameView f = trace.frame(i);
-    auto udp = wire::parse_udp_frame(f.bytes, {.verify_udp_checksum = false});
-    if (!udp) continue;
-    bool from = udp->eth.src == mac;
-    bool to = udp->eth.dst == mac;
-    std::uint16_t sp = udp->udp.src_port, dp = udp->udp.dst_port;
-    if (is_dhcp_port(sp) || is_dhcp_port(dp)) {
-      auto m = wire::dhcp::parse(udp->payload);
-      if (!m) {
-        if (from || to) ++d.unparsed;
-        continue;
-      }
-      // DHCP replies are often broadcast: the client is the one named in chaddr.
-      if (m->mac() != mac || !(from || to || udp->eth.dst.is_broadcast())) continue;
-      ++d.frames;
-      DhcpEvent e;
-      e.frame = i;
-      e.time = f.time;
-      e.from_client = m->op == wire::dhcp::kBootRequest;
-      e.src_ip = udp->ip.src;
-      e.dst_ip = udp->ip.dst;
-      e.src_port = sp;
-      e.dst_port = dp;
-      if (auto t = wire::dhcp::message_type(*m)) e.type = static_cast<std::uint8_t>(*t);
-      e.message = std::move(*m);
-      d.dhcp.push_back(std::move(e));
+  const conformance::DecodedTrace dt = conformance::decode_trace(trace, {.decode_lost = true});
+  TransferTracker transfers(d);
+  for (std::uint32_t i = 0; i < dt.frames.size(); ++i) {
+    const conformance::FrameInfo& fi = dt.frames[i];
+    using Kind = conformance::FrameKind;
+    if (fi.kind == Kind::kDhcp) {
+      add_dhcp_event(dt, i, mac, d);
       continue;
     }
-    if (!from && !to) continue;
+    const bool udp = fi.kind == Kind::kUdp || fi.kind == Kind::kTftp || (fi.kind == Kind::kWol && fi.ip_total_length != 0);
+    if (!udp || (fi.src_mac != mac && fi.dst_mac != mac)) continue;
     ++d.frames;
-    auto pkt = wire::parse_tftp(udp->payload);
+    auto pkt = wire::parse_tftp(dt.payload(i));
     if (!pkt) continue;  // not TFTP (ARP-less UDP to other ports): not counted as unparsed
-    if (from && dp == wire::kTftpServerPort) {
-      if (const auto* rq = std::get_if<wire::TftpRequest>(&*pkt); rq && rq->opcode == wire::TftpOpcode::kRrq) {
-        TftpTransfer t;
-        t.file = rq->filename;
-        t.client_port = sp;
-        t.rrq_frame = t.last_frame = i;
-        t.started = t.finished = f.time;
-        t.requested = rq->options;
-        open[sp] = d.tftp.size();
-        block_size[d.tftp.size()] = rq->options.blksize().value_or(512);
-        d.tftp.push_back(std::move(t));
-      }
-      continue;
-    }
-    std::uint16_t client_port = from ? sp : dp;
-    auto it = open.find(client_port);
-    if (it == open.end()) continue;
-    TftpTransfer& t = d.tftp[it->second];
-    if (to) {
-      if (const auto* data = std::get_if<wire::TftpData>(&*pkt)) {
-        if (blocks[it->second].insert(data->block).second) t.bytes += data->data.size();
-        t.finished = f.time;
-        t.last_frame = i;
-        if (data->data.size() < block_size[it->second]) t.complete = true;
-      } else if (const auto* o = std::get_if<wire::TftpOack>(&*pkt)) {
-        t.oack = o->options;
-        if (auto b = o->options.blksize()) block_size[it->second] = *b;
-      } else if (const auto* e = std::get_if<wire::TftpError>(&*pkt)) {
-        t.server_error = *e;
-      }
-    } else if (const auto* e = std::get_if<wire::TftpError>(&*pkt)) {
-      t.client_error = *e;
-    }
+    transfers.packet(i, fi.time, fi.src_mac == mac, fi.dst_mac == mac, fi, *pkt);
   }
   return d;
 }

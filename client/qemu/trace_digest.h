@@ -2,6 +2,8 @@
 // ways), its TFTP transfers, in frame order. Built from frames only, so it works the
 // same for a live run, a pcap of a real VM, or an emulated client's run — which is
 // what the fidelity comparison (fidelity.h) and a QEMU VM's outcome timeline need.
+// The frames are read by the one trace decoder (conformance/analysis/trace_decode.h,
+// every frame, received or not); this is one client's view over what it decoded.
 #pragma once
 
 #include <cstdint>

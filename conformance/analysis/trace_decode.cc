@@ -445,7 +445,7 @@ void Decoder::tftp_packet(std::uint32_t index, FrameInfo& fi, wire::ByteView p) 
 
 }  // namespace
 
-DecodedTrace decode_trace(const sim::Trace& trace) {
+DecodedTrace decode_trace(const sim::Trace& trace, const DecodeOptions& options) {
   DecodedTrace d(trace);
   const std::size_t n = trace.frame_count();
   d.frames.reserve(n);
@@ -456,7 +456,7 @@ DecodedTrace decode_trace(const sim::Trace& trace) {
   // its link or the peer's) must not count as a request, an ACK or an ERROR anyone
   // answered. A capture has no fates: nothing is lost.
   std::vector<std::uint8_t> delivered;
-  if (trace.outcomes().size() > 0) {
+  if (trace.outcomes().size() > 0 && !options.decode_lost) {
     delivered.assign(n, 0);
     for (const auto& o : trace.outcomes()) {
       if (o.fate == sim::Fate::kDelivered && o.frame < n) delivered[o.frame] = 1;

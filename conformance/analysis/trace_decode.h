@@ -201,7 +201,13 @@ class DecodedTrace {
   const sim::Trace* trace_;
 };
 
+struct DecodeOptions {
+  // Decode the frames no port received as well (else they are kLost): a client's own
+  // view of its run (client/qemu/trace_digest.h) counts what it sent, received or not.
+  bool decode_lost = false;
+};
+
 // Decodes every frame of `trace`. The trace must outlive the result (views borrow).
-DecodedTrace decode_trace(const sim::Trace& trace);
+DecodedTrace decode_trace(const sim::Trace& trace, const DecodeOptions& options = {});
 
 }  // namespace pxelab::conformance
