@@ -41,7 +41,11 @@ class Decoder {
   void error(std::uint32_t frame, std::string field, std::size_t offset, std::string message) {
     d_.errors.push_back(DecodeError{frame, std::move(field), offset, std::move(message)});
   }
+  void udp_datagram(std::uint32_t index, FrameInfo& fi, wire::ByteView payload);
+  void wol_message(std::uint32_t index, FrameInfo& fi, wire::ByteView payload, std::size_t offset, bool udp);
   void dhcp_message(std::uint32_t index, FrameInfo& fi, wire::ByteView msg);
+  void join_repeated(DhcpMsg& m, wire::ByteView b);
+  void check_lengths(DhcpMsg& m, std::size_t base);
   bool scan_area(DhcpMsg& m, wire::ByteView b, dhcp::OptionArea area, std::size_t begin, std::size_t end,
                  bool& ended, std::size_t base);
   void tftp_packet(std::uint32_t index, FrameInfo& fi, wire::ByteView payload);
@@ -123,22 +127,11 @@ void Decoder::frame(std::uint32_t index, const sim::FrameView& fv) {
       ++d_.arp_frames;
       return;
     }
-    case wire::ethertype::kWakeOnLan: {
-      fi.kind = FrameKind::kWol;
+    case wire::ethertype::kWakeOnLan:
       fi.payload_offset = static_cast<std::uint32_t>(l3);
       fi.payload_size = static_cast<std::uint32_t>(eth->payload().size());
-      fi.record = static_cast<std::int32_t>(d_.wol.size());
-      WolMsg& w = d_.wol.emplace_back();
-      w.frame = index;
-      auto wol = wire::parse_wol(eth->payload());
-      if (wol) {
-        w.target = wol->target;
-      } else {
-        w.error = static_cast<std::int32_t>(d_.errors.size());
-        error(index, wol.error(), l3);
-      }
+      wol_message(index, fi, eth->payload(), l3, false);
       return;
-    }
     case wire::ethertype::kIpv4: break;
     default: return;
   }
@@ -183,6 +176,11 @@ void Decoder::frame(std::uint32_t index, const sim::FrameView& fv) {
   fi.dst_port = udp->dst_port();
   fi.payload_offset = static_cast<std::uint32_t>(l4 + wire::kUdpHeaderSize);
   fi.payload_size = static_cast<std::uint32_t>(udp->payload().size());
+  udp_datagram(index, fi, udp->payload());
+}
+
+// A UDP datagram by its ports: BOOTP/DHCP (67, 68, 4011), WoL (9, 7) or TFTP.
+void Decoder::udp_datagram(std::uint32_t index, FrameInfo& fi, wire::ByteView payload) {
   const auto sp = fi.src_port, dp = fi.dst_port;
   auto is_dhcp_port = [](std::uint16_t p) {
     return p == kPortDhcpServer || p == kPortDhcpClient || p == kPortPxeBootServer;
@@ -193,22 +191,27 @@ void Decoder::frame(std::uint32_t index, const sim::FrameView& fv) {
                          (dp == wire::kTftpServerPort || transfers_.contains(TftpTransferKey{fi.src_ip, sp, fi.dst_ip}) ||
                           transfers_.contains(TftpTransferKey{fi.dst_ip, dp, fi.src_ip}));
   if (!tftp_flow && (is_dhcp_port(sp) || is_dhcp_port(dp))) {
-    dhcp_message(index, fi, udp->payload());
+    dhcp_message(index, fi, payload);
   } else if (dp == wire::kWolPortDiscard || dp == wire::kWolPortEcho) {
-    fi.kind = FrameKind::kWol;
-    fi.record = static_cast<std::int32_t>(d_.wol.size());
-    WolMsg& w = d_.wol.emplace_back();
-    w.frame = index;
-    w.udp = true;
-    auto wol = wire::parse_wol(udp->payload());
-    if (wol) {
-      w.target = wol->target;
-    } else {
-      w.error = static_cast<std::int32_t>(d_.errors.size());
-      error(index, wol.error(), fi.payload_offset);
-    }
+    wol_message(index, fi, payload, fi.payload_offset, true);
   } else {
-    tftp_packet(index, fi, udp->payload());
+    tftp_packet(index, fi, payload);
+  }
+}
+
+// A magic packet, as an Ethernet frame of its own type or in UDP (wire/wol.h).
+void Decoder::wol_message(std::uint32_t index, FrameInfo& fi, wire::ByteView payload, std::size_t offset, bool udp) {
+  fi.kind = FrameKind::kWol;
+  fi.record = static_cast<std::int32_t>(d_.wol.size());
+  WolMsg& w = d_.wol.emplace_back();
+  w.frame = index;
+  w.udp = udp;
+  auto wol = wire::parse_wol(payload);
+  if (wol) {
+    w.target = wol->target;
+  } else {
+    w.error = static_cast<std::int32_t>(d_.errors.size());
+    error(index, wol.error(), offset);
   }
 }
 
@@ -315,31 +318,39 @@ void Decoder::dhcp_message(std::uint32_t index, FrameInfo& fi, wire::ByteView b)
       }
     }
   }
+  join_repeated(m, b);
+  check_lengths(m, base);
+}
+
+// RFC 3396 §7: instances of one code are concatenated in reading order.
+void Decoder::join_repeated(DhcpMsg& m, wire::ByteView b) {
+  if (!m.repeated_code) return;
   auto inst = d_.instances(m);
-  if (m.repeated_code) {
-    // RFC 3396 §7: instances of one code are concatenated in reading order.
-    m.joined_begin = static_cast<std::uint32_t>(d_.joined.size());
-    std::bitset<256> done;
-    for (std::size_t i = 0; i < inst.size(); ++i) {
-      const std::uint8_t c = inst[i].code;
-      if (done[c]) continue;
-      done.set(c);
-      std::size_t count = 0;
-      for (std::size_t j = i; j < inst.size(); ++j) count += inst[j].code == c;
-      if (count < 2) continue;
-      DecodedTrace::Joined jv{c, static_cast<std::uint32_t>(d_.joined_bytes.size()), 0};
-      for (std::size_t j = i; j < inst.size(); ++j) {
-        if (inst[j].code != c) continue;
-        auto v = b.subspan(inst[j].offset + 2u, inst[j].length);
-        d_.joined_bytes.insert(d_.joined_bytes.end(), v.begin(), v.end());
-        jv.size += inst[j].length;
-      }
-      d_.joined.push_back(jv);
-      ++m.joined_count;
+  m.joined_begin = static_cast<std::uint32_t>(d_.joined.size());
+  std::bitset<256> done;
+  for (std::size_t i = 0; i < inst.size(); ++i) {
+    const std::uint8_t c = inst[i].code;
+    if (done[c]) continue;
+    done.set(c);
+    std::size_t count = 0;
+    for (std::size_t j = i; j < inst.size(); ++j) count += inst[j].code == c;
+    if (count < 2) continue;
+    DecodedTrace::Joined jv{c, static_cast<std::uint32_t>(d_.joined_bytes.size()), 0};
+    for (std::size_t j = i; j < inst.size(); ++j) {
+      if (inst[j].code != c) continue;
+      auto v = b.subspan(inst[j].offset + 2u, inst[j].length);
+      d_.joined_bytes.insert(d_.joined_bytes.end(), v.begin(), v.end());
+      jv.size += inst[j].length;
     }
+    d_.joined.push_back(jv);
+    ++m.joined_count;
   }
-  // Lengths against the option table (FW-07: EDK2 drops the whole packet). The table
-  // entry is looked up once per code (defs_); wire's validator only words the error.
+}
+
+// Lengths against the option table (FW-07: EDK2 drops the whole packet). The table
+// entry is looked up once per code (defs_); wire's validator only words the error.
+void Decoder::check_lengths(DhcpMsg& m, std::size_t base) {
+  auto inst = d_.instances(m);
   for (std::size_t i = 0; i < inst.size(); ++i) {
     const std::uint8_t c = inst[i].code;
     if (c == dhcp::code::kOverload) continue;
@@ -358,7 +369,7 @@ void Decoder::dhcp_message(std::uint32_t index, FrameInfo& fi, wire::ByteView b)
     auto s = dhcp::validate_option_length(c, len, inst[i].offset + 1u);
     if (!s) {
       m.length_error = static_cast<std::int32_t>(d_.errors.size());
-      error(index, s.error(), base);
+      error(m.frame, s.error(), base);
       break;
     }
   }

@@ -124,121 +124,113 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
   return out;
 }
 
-std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
-                         const std::vector<ClientFacts>& clients, const RunMeta& meta, bool verbose) {
-  const auto& d = analyzed.decoded();
-  const auto& g = analyzed.grouping();
-  std::string s;
-  const double span = d.frames.size() < 2 ? 0 : static_cast<double>(d.frames.back().time - d.frames.front().time) / 1e9;
-  s += meta.kind + " " + meta.source + ": " + std::to_string(d.frames.size()) + " frames over " + seconds_text(span) +
-       ", " + std::to_string(d.dhcp.size()) + " BOOTP/DHCP, " + std::to_string(d.tftp.size()) + " TFTP, " +
-       std::to_string(g.clients.size()) + " clients, " + std::to_string(g.transfers.size()) + " TFTP transfers\n";
-  if (!meta.read_error.empty()) s += "capture damaged: " + meta.read_error + "\n";
-  if (!d.errors.empty()) s += std::to_string(d.errors.size()) + " decode errors (malformed frames are findings material)\n";
+namespace {
 
-  if (!g.peers.empty()) {
-    s += "\nServers and relays:\n";
-    for (const auto& p : g.peers) {
-      std::string roles;
-      if (p.roles & kRoleDhcpServer) roles += " DHCP(" + std::to_string(p.offers) + " offers, " + std::to_string(p.acks) + " acks)";
-      if (p.roles & kRoleProxy) roles += " proxyDHCP(" + std::to_string(p.proxy_offers) + ")";
-      if (p.roles & kRoleBootServer) roles += " boot-server:4011(" + std::to_string(p.boot_replies) + ")";
-      if (p.roles & kRoleRelay) roles += " relay(" + std::to_string(p.relayed) + ")";
-      if (p.roles & kRoleTftpServer) roles += " TFTP(" + std::to_string(p.transfers) + " transfers)";
-      s += "  " + p.ip.to_string() + (p.mac.is_zero() ? "" : " " + p.mac.to_string()) + roles + "\n";
+// "Servers and relays": each peer with the roles the trace shows it in.
+std::string peers_text(const Grouping& g) {
+  if (g.peers.empty()) return {};
+  std::string s = "\nServers and relays:\n";
+  for (const auto& p : g.peers) {
+    std::string roles;
+    if (p.roles & kRoleDhcpServer) roles += " DHCP(" + std::to_string(p.offers) + " offers, " + std::to_string(p.acks) + " acks)";
+    if (p.roles & kRoleProxy) roles += " proxyDHCP(" + std::to_string(p.proxy_offers) + ")";
+    if (p.roles & kRoleBootServer) roles += " boot-server:4011(" + std::to_string(p.boot_replies) + ")";
+    if (p.roles & kRoleRelay) roles += " relay(" + std::to_string(p.relayed) + ")";
+    if (p.roles & kRoleTftpServer) roles += " TFTP(" + std::to_string(p.transfers) + " transfers)";
+    s += "  " + p.ip.to_string() + (p.mac.is_zero() ? "" : " " + p.mac.to_string()) + roles + "\n";
+  }
+  return s;
+}
+
+// A scenario run's outcomes: booted per personality, boot time, failures by code.
+std::string outcomes_text(const Run& run) {
+  std::map<std::string, std::pair<int, int>> per;  // personality -> booted, total
+  std::map<std::string, int> codes;
+  std::vector<double> boot;
+  for (const auto& o : run.outcomes) {
+    auto& p = per[o.personality];
+    ++p.second;
+    if (o.status == client::BootStatus::kBooted || o.status == client::BootStatus::kLocalBoot) ++p.first;
+    if (o.status == client::BootStatus::kFailed || o.status == client::BootStatus::kPending) {
+      ++codes[o.code.empty() ? std::string(client::to_string(o.status)) : o.code];
+    }
+    if (o.status == client::BootStatus::kBooted && o.timeline.done) {
+      boot.push_back(static_cast<double>(*o.timeline.done - o.timeline.power_on.value_or(0)) / 1e9);
     }
   }
-
-  // Outcomes (scenario runs).
-  if (!run.outcomes.empty()) {
-    std::map<std::string, std::pair<int, int>> per;  // personality -> booted, total
-    std::map<std::string, int> codes;
-    std::vector<double> boot;
-    for (const auto& o : run.outcomes) {
-      auto& p = per[o.personality];
-      ++p.second;
-      if (o.status == client::BootStatus::kBooted || o.status == client::BootStatus::kLocalBoot) ++p.first;
-      if (o.status == client::BootStatus::kFailed || o.status == client::BootStatus::kPending) {
-        ++codes[o.code.empty() ? std::string(client::to_string(o.status)) : o.code];
-      }
-      if (o.status == client::BootStatus::kBooted && o.timeline.done) {
-        boot.push_back(static_cast<double>(*o.timeline.done - o.timeline.power_on.value_or(0)) / 1e9);
-      }
-    }
-    s += "\nClients booted per personality:\n";
-    for (const auto& [name, p] : per) s += "  " + name + ": " + std::to_string(p.first) + "/" + std::to_string(p.second) + "\n";
-    s += "Boot time: p50 " + seconds_text(percentile(boot, 0.5)) + ", p99 " + seconds_text(percentile(boot, 0.99)) + "\n";
-    if (!codes.empty()) {
-      s += "Failures by code:";
-      for (const auto& [c, n] : codes) s += " " + c + "=" + std::to_string(n);
-      s += "\n";
-    }
-  } else {
-    std::vector<double> dora;
-    std::size_t leased = 0;
-    for (const auto& c : clients) {
-      if (c.first_discover && c.ack) {
-        ++leased;
-        dora.push_back(static_cast<double>(*c.ack - *c.first_discover) / 1e9);
-      }
-    }
-    s += "\nClients with a lease: " + std::to_string(leased) + "/" + std::to_string(clients.size());
-    if (!dora.empty()) s += "; DORA p50 " + seconds_text(percentile(dora, 0.5)) + ", p99 " + seconds_text(percentile(dora, 0.99));
+  std::string s = "\nClients booted per personality:\n";
+  for (const auto& [name, p] : per) s += "  " + name + ": " + std::to_string(p.first) + "/" + std::to_string(p.second) + "\n";
+  s += "Boot time: p50 " + seconds_text(percentile(boot, 0.5)) + ", p99 " + seconds_text(percentile(boot, 0.99)) + "\n";
+  if (!codes.empty()) {
+    s += "Failures by code:";
+    for (const auto& [c, n] : codes) s += " " + c + "=" + std::to_string(n);
     s += "\n";
-    std::map<std::string, int> fps;
-    for (const auto& c : clients) {
-      if (c.fp) ++fps[c.fp->id];
-    }
-    if (!fps.empty()) {
-      s += "Fingerprints:";
-      for (const auto& [id, n] : fps) s += " " + id + "=" + std::to_string(n);
-      s += "\n";
+  }
+  return s;
+}
+
+// A capture's clients (no outcomes): how many got a lease, DORA times, fingerprints.
+std::string leases_text(const std::vector<ClientFacts>& clients) {
+  std::vector<double> dora;
+  std::size_t leased = 0;
+  for (const auto& c : clients) {
+    if (c.first_discover && c.ack) {
+      ++leased;
+      dora.push_back(static_cast<double>(*c.ack - *c.first_discover) / 1e9);
     }
   }
-
-  if (verbose && !clients.empty()) {
-    s += "\nClients:\n";
-    const sim::Time t0 = d.frames.empty() ? 0 : d.frames.front().time;
-    auto at = [&](sim::Time t) { return seconds_text(static_cast<double>(t - t0) / 1e9); };
-    constexpr std::size_t kMaxListed = 50;
-    for (std::size_t ci = 0; ci < clients.size(); ++ci) {
-      const auto& c = clients[ci];
-      if (ci == kMaxListed) {
-        s += "  ... " + std::to_string(clients.size() - kMaxListed) + " more clients (see --json)\n";
-        break;
-      }
-      s += "  " + c.mac.to_string();
-      if (c.fp) s += "  " + c.fp->id + fmt(" (distance %.1f", c.fp->distance) + (c.fp->runner_up.empty() ? "" : "; next " + c.fp->runner_up) + ")";
-      s += "\n";
-      if (c.fp) {
-        if (!c.fp->matched.empty()) s += "      matched: " + c.fp->matched + "\n";
-        if (!c.fp->differed.empty()) s += "      differed: " + c.fp->differed + "\n";
-      }
-      if (c.first_discover) {
-        s += "      DISCOVER at " + at(*c.first_discover) + " (" + util::frame_ref(*c.first_discover_frame) + ")";
-        if (c.offer) s += ", OFFER +" + seconds_text(static_cast<double>(*c.offer - *c.first_discover) / 1e9);
-        if (c.ack) {
-          s += ", ACK +" + seconds_text(static_cast<double>(*c.ack - *c.first_discover) / 1e9) + " (DORA " +
-               seconds_text(static_cast<double>(*c.ack - *c.first_discover) / 1e9) + ")";
-        }
-        s += "; " + std::to_string(c.discovers) + " DISCOVER, " + std::to_string(c.requests) + " REQUEST\n";
-      }
-      if (c.address) s += "      address " + c.address->to_string() + " from " + c.dhcp_server->to_string() + (c.boot_file.empty() ? "" : ", boot file '" + c.boot_file + "'") + "\n";
-      if (c.proxy_offer) {
-        s += "      proxy offer from " + c.proxy_server->to_string() +
-             (c.first_discover ? " +" + seconds_text(static_cast<double>(*c.proxy_offer - *c.first_discover) / 1e9) : "") +
-             (c.boot_ack ? ", 4011 ACK at " + at(*c.boot_ack) : "") + "\n";
-      }
-      for (const auto& t : c.transfers) {
-        s += "      TFTP '" + t.file + "' from " + t.server.to_string() + ": " + std::to_string(t.bytes) + " octets in " +
-             seconds_text(t.seconds) + " (" + rate_text(t.bytes_per_second) + "), blksize " + std::to_string(t.blksize) +
-             (t.windowsize > 1 ? ", windowsize " + std::to_string(t.windowsize) : "") + ", " +
-             std::to_string(t.retransmissions) + " retransmissions, " + t.end + " (" + util::frame_ref(t.request_frame) + ")\n";
-      }
-    }
+  std::string s = "\nClients with a lease: " + std::to_string(leased) + "/" + std::to_string(clients.size());
+  if (!dora.empty()) s += "; DORA p50 " + seconds_text(percentile(dora, 0.5)) + ", p99 " + seconds_text(percentile(dora, 0.99));
+  s += "\n";
+  std::map<std::string, int> fps;
+  for (const auto& c : clients) {
+    if (c.fp) ++fps[c.fp->id];
   }
+  if (!fps.empty()) {
+    s += "Fingerprints:";
+    for (const auto& [id, n] : fps) s += " " + id + "=" + std::to_string(n);
+    s += "\n";
+  }
+  return s;
+}
 
-  // Findings by level, then the failing checks.
+// One client in the verbose list: fingerprint, DORA, address, proxy, transfers; times
+// from t0 (the first frame).
+std::string client_text(const ClientFacts& c, sim::Time t0) {
+  auto at = [&](sim::Time t) { return seconds_text(static_cast<double>(t - t0) / 1e9); };
+  std::string s = "  " + c.mac.to_string();
+  if (c.fp) s += "  " + c.fp->id + fmt(" (distance %.1f", c.fp->distance) + (c.fp->runner_up.empty() ? "" : "; next " + c.fp->runner_up) + ")";
+  s += "\n";
+  if (c.fp) {
+    if (!c.fp->matched.empty()) s += "      matched: " + c.fp->matched + "\n";
+    if (!c.fp->differed.empty()) s += "      differed: " + c.fp->differed + "\n";
+  }
+  if (c.first_discover) {
+    s += "      DISCOVER at " + at(*c.first_discover) + " (" + util::frame_ref(*c.first_discover_frame) + ")";
+    if (c.offer) s += ", OFFER +" + seconds_text(static_cast<double>(*c.offer - *c.first_discover) / 1e9);
+    if (c.ack) {
+      s += ", ACK +" + seconds_text(static_cast<double>(*c.ack - *c.first_discover) / 1e9) + " (DORA " +
+           seconds_text(static_cast<double>(*c.ack - *c.first_discover) / 1e9) + ")";
+    }
+    s += "; " + std::to_string(c.discovers) + " DISCOVER, " + std::to_string(c.requests) + " REQUEST\n";
+  }
+  if (c.address) s += "      address " + c.address->to_string() + " from " + c.dhcp_server->to_string() + (c.boot_file.empty() ? "" : ", boot file '" + c.boot_file + "'") + "\n";
+  if (c.proxy_offer) {
+    s += "      proxy offer from " + c.proxy_server->to_string() +
+         (c.first_discover ? " +" + seconds_text(static_cast<double>(*c.proxy_offer - *c.first_discover) / 1e9) : "") +
+         (c.boot_ack ? ", 4011 ACK at " + at(*c.boot_ack) : "") + "\n";
+  }
+  for (const auto& t : c.transfers) {
+    s += "      TFTP '" + t.file + "' from " + t.server.to_string() + ": " + std::to_string(t.bytes) + " octets in " +
+         seconds_text(t.seconds) + " (" + rate_text(t.bytes_per_second) + "), blksize " + std::to_string(t.blksize) +
+         (t.windowsize > 1 ? ", windowsize " + std::to_string(t.windowsize) : "") + ", " +
+         std::to_string(t.retransmissions) + " retransmissions, " + t.end + " (" + util::frame_ref(t.request_frame) + ")\n";
+  }
+  return s;
+}
+
+// Findings by level, then the failing checks with their first findings.
+std::string checks_text(std::span<const CheckResult> results, bool verbose) {
   std::size_t by_level[3] = {0, 0, 0}, pass = 0, fail = 0, na = 0;
   for (const auto& r : results) {
     by_level[static_cast<int>(r.check->level)] += r.findings_total;
@@ -246,8 +238,8 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
     fail += r.verdict == Verdict::kFail;
     na += r.verdict == Verdict::kNotApplicable;
   }
-  s += "\nChecks: " + std::to_string(results.size()) + " run, " + std::to_string(pass) + " pass, " + std::to_string(fail) +
-       " fail, " + std::to_string(na) + " not applicable\n";
+  std::string s = "\nChecks: " + std::to_string(results.size()) + " run, " + std::to_string(pass) + " pass, " +
+                  std::to_string(fail) + " fail, " + std::to_string(na) + " not applicable\n";
   s += "Findings: MUST " + std::to_string(by_level[0]) + ", SHOULD " + std::to_string(by_level[1]) + ", INTEROP " +
        std::to_string(by_level[2]) + "\n";
   for (const auto& r : results) {
@@ -267,6 +259,37 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
            (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
     }
   }
+  return s;
+}
+
+}  // namespace
+
+std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
+                         const std::vector<ClientFacts>& clients, const RunMeta& meta, bool verbose) {
+  const auto& d = analyzed.decoded();
+  const auto& g = analyzed.grouping();
+  std::string s;
+  const double span = d.frames.size() < 2 ? 0 : static_cast<double>(d.frames.back().time - d.frames.front().time) / 1e9;
+  s += meta.kind + " " + meta.source + ": " + std::to_string(d.frames.size()) + " frames over " + seconds_text(span) +
+       ", " + std::to_string(d.dhcp.size()) + " BOOTP/DHCP, " + std::to_string(d.tftp.size()) + " TFTP, " +
+       std::to_string(g.clients.size()) + " clients, " + std::to_string(g.transfers.size()) + " TFTP transfers\n";
+  if (!meta.read_error.empty()) s += "capture damaged: " + meta.read_error + "\n";
+  if (!d.errors.empty()) s += std::to_string(d.errors.size()) + " decode errors (malformed frames are findings material)\n";
+  s += peers_text(g);
+  s += run.outcomes.empty() ? leases_text(clients) : outcomes_text(run);
+  if (verbose && !clients.empty()) {
+    s += "\nClients:\n";
+    const sim::Time t0 = d.frames.empty() ? 0 : d.frames.front().time;
+    constexpr std::size_t kMaxListed = 50;
+    for (std::size_t ci = 0; ci < clients.size(); ++ci) {
+      if (ci == kMaxListed) {
+        s += "  ... " + std::to_string(clients.size() - kMaxListed) + " more clients (see --json)\n";
+        break;
+      }
+      s += client_text(clients[ci], t0);
+    }
+  }
+  s += checks_text(results, verbose);
   return s;
 }
 
