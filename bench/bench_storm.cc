@@ -50,6 +50,40 @@ std::uint64_t mix(std::uint64_t h, const std::string& s) {
   return h;
 }
 
+// The storm's server: one subnet big enough for every client, every architecture
+// booting storm.0, and a transfer slot for each client.
+std::string storm_server_toml(const std::string& root, std::uint32_t clients) {
+  return "[server]\naddress = \"198.18.0.1\"\n"
+         "[[subnet]]\nnetwork = \"198.18.0.0/15\"\npool = \"198.18.1.0-198.19.255.254\"\n"
+         "router = \"198.18.0.1\"\n"
+         "[boot]\ndefault_file = \"storm.0\"\n[boot.file]\nx64-efi = \"storm.0\"\n"
+         "[tftp]\nroot = \"" + root + "\"\nmax_transfers = " +
+         std::to_string(clients + 64) + "\ntransfer_timeout = 120\n";
+}
+
+// One client's outcome into the counts and the digest (same outcomes, same digest).
+void tally(StormResult& r, const client::ClientOutcome& o) {
+  switch (o.status) {
+    case client::BootStatus::kBooted:
+    case client::BootStatus::kLocalBoot: ++r.booted; break;
+    case client::BootStatus::kFailed:
+      ++r.failed;
+      ++r.failures_by_code[o.code];
+      break;
+    case client::BootStatus::kPending:
+      ++r.pending;
+      ++r.failures_by_code[o.code];
+      break;
+  }
+  const auto& t = o.retransmissions;
+  r.retransmissions += t.discover + t.request + t.proxy_request + t.tftp;
+  std::uint64_t h = mix(r.digest, static_cast<std::uint64_t>(o.status));
+  h = mix(h, o.code);
+  h = mix(h, static_cast<std::uint64_t>(o.timeline.done.value_or(-1)));
+  for (const auto& img : o.images) h = mix(mix(h, img.sha256), img.size);
+  r.digest = h;
+}
+
 }  // namespace
 
 StormResult run_storm(const StormConfig& config) {
@@ -67,12 +101,7 @@ StormResult run_storm(const StormConfig& config) {
     r.error = "cannot create a temporary TFTP root";
     return r;
   }
-  const std::string text = "[server]\naddress = \"198.18.0.1\"\n"
-                           "[[subnet]]\nnetwork = \"198.18.0.0/15\"\npool = \"198.18.1.0-198.19.255.254\"\n"
-                           "router = \"198.18.0.1\"\n"
-                           "[boot]\ndefault_file = \"storm.0\"\n[boot.file]\nx64-efi = \"storm.0\"\n"
-                           "[tftp]\nroot = \"" + root.dir() + "\"\nmax_transfers = " +
-                           std::to_string(config.clients + 64) + "\ntransfer_timeout = 120\n";
+  const std::string text = storm_server_toml(root.dir(), config.clients);
   auto server_config = server::parse_server_config(text, root.dir() + "/storm.toml");
   if (!server_config) {
     r.error = server_config.error().to_string();
@@ -138,26 +167,7 @@ StormResult run_storm(const StormConfig& config) {
 
   for (auto& m : machines) {
     m.agent->end_of_run(clock.now());
-    const client::ClientOutcome& o = m.agent->outcome();
-    switch (o.status) {
-      case client::BootStatus::kBooted:
-      case client::BootStatus::kLocalBoot: ++r.booted; break;
-      case client::BootStatus::kFailed:
-        ++r.failed;
-        ++r.failures_by_code[o.code];
-        break;
-      case client::BootStatus::kPending:
-        ++r.pending;
-        ++r.failures_by_code[o.code];
-        break;
-    }
-    const auto& t = o.retransmissions;
-    r.retransmissions += t.discover + t.request + t.proxy_request + t.tftp;
-    std::uint64_t h = mix(r.digest, static_cast<std::uint64_t>(o.status));
-    h = mix(h, o.code);
-    h = mix(h, static_cast<std::uint64_t>(o.timeline.done.value_or(-1)));
-    for (const auto& img : o.images) h = mix(mix(h, img.sha256), img.size);
-    r.digest = h;
+    tally(r, m.agent->outcome());
   }
   r.makespan = (done ? last_done : clock.now()) - (first_power_on == sim::kNever ? 0 : first_power_on);
   r.frames = segment.frames_transmitted();

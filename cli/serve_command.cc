@@ -66,6 +66,58 @@ struct ServeOptions {
   bool quiet = false;
 };
 
+struct OwnedFd {
+  int fd;
+  ~OwnedFd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// SIGTERM/SIGINT arrive through a descriptor the clock polls, so shutdown happens
+// between events, never inside one. fd < 0 (errno set) when signalfd fails.
+OwnedFd stop_signals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  return OwnedFd{::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)};
+}
+
+// The line that says the server is up: mode, address, leases replayed, links.
+void print_ready(const server::BootServer& srv, const std::vector<std::unique_ptr<sim::LinkPort>>& links) {
+  const auto& cfg = srv.config();
+  fmt::print(stderr, "pxelab serve: {} mode, address {}, {} leases replayed from {}{}; ready on", server::to_string(cfg.mode),
+             cfg.address.to_string(), srv.replay().records, cfg.lease_file.empty() ? "(memory)" : cfg.lease_file,
+             srv.replay().dropped_torn_tail ? " (torn tail dropped)" : "");
+  for (const auto& l : links) fmt::print(stderr, " {}", l->name());
+  fmt::print(stderr, "\n");
+}
+
+// The line that says it stopped: why, and what it answered and dropped.
+void print_stopped(server::BootServer& srv, int stop_signal) {
+  const auto& ds = srv.dhcp().stats();
+  fmt::print(stderr, "pxelab serve: stopped{}; {} DHCP requests: {} offers, {} acks, {} naks, {} BOOTP, {} boot-server acks",
+             stop_signal ? fmt::format(" by signal {}", stop_signal) : std::string(), ds.requests, ds.offers, ds.acks,
+             ds.naks, ds.bootp_replies, ds.boot_server_acks);
+  for (std::size_t r = 1; r < ds.drops.size(); ++r) {
+    if (ds.drops[r]) fmt::print(stderr, ", {} dropped {}", ds.drops[r], server::to_string(static_cast<server::DropReason>(r)));
+  }
+  if (auto* t = srv.tftp()) {
+    const auto& ts = t->stats();
+    fmt::print(stderr, "; TFTP {} requests, {} complete ({} bytes), {} ended by client, {} timed out, {} not found",
+               ts.requests, ts.completed, ts.bytes_sent, ts.client_errors, ts.timed_out, ts.not_found);
+  }
+  fmt::print(stderr, "\n");
+}
+
+// --pcap: the segment's frames as they happen, stamped with the wall clock.
+Result<std::unique_ptr<captures::PcapStreamWriter>> open_pcap(const std::string& path) {
+  captures::PcapWriteOptions popts;
+  popts.epoch_ns = static_cast<std::int64_t>(std::time(nullptr)) * 1'000'000'000;
+  return captures::PcapStreamWriter::open(path, popts);
+}
+
 int serve(const ServeOptions& o) {
   auto config = server::load_server_config(o.config);
   if (!config) {
@@ -77,19 +129,7 @@ int serve(const ServeOptions& o) {
     return 2;
   }
 
-  // SIGTERM/SIGINT arrive through a descriptor the clock polls, so shutdown happens
-  // between events, never inside one.
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  struct OwnedFd {
-    int fd;
-    ~OwnedFd() {
-      if (fd >= 0) ::close(fd);
-    }
-  } signals{::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)};
+  const OwnedFd signals = stop_signals();
   const int sfd = signals.fd;
   if (sfd < 0) {
     fmt::print(stderr, "pxelab serve: signalfd: {}\n", std::strerror(errno));
@@ -144,9 +184,7 @@ int serve(const ServeOptions& o) {
 
   std::unique_ptr<captures::PcapStreamWriter> pcap;
   if (!o.pcap.empty()) {
-    captures::PcapWriteOptions popts;
-    popts.epoch_ns = static_cast<std::int64_t>(std::time(nullptr)) * 1'000'000'000;
-    auto w = captures::PcapStreamWriter::open(o.pcap, popts);
+    auto w = open_pcap(o.pcap);
     if (!w) {
       fmt::print(stderr, "pxelab serve: {}\n", w.error().to_string());
       return 1;
@@ -163,12 +201,7 @@ int serve(const ServeOptions& o) {
   });
   if (o.duration > 0) clock.at(sim::from_seconds(o.duration), [&] { clock.stop(); });
 
-  const auto& cfg = (*srv)->config();
-  fmt::print(stderr, "pxelab serve: {} mode, address {}, {} leases replayed from {}{}; ready on", server::to_string(cfg.mode),
-             cfg.address.to_string(), (*srv)->replay().records, cfg.lease_file.empty() ? "(memory)" : cfg.lease_file,
-             (*srv)->replay().dropped_torn_tail ? " (torn tail dropped)" : "");
-  for (const auto& l : links) fmt::print(stderr, " {}", l->name());
-  fmt::print(stderr, "\n");
+  print_ready(**srv, links);
 
   clock.run();
   if (clock.poll_error() != 0) fmt::print(stderr, "pxelab serve: poll: {}\n", std::strerror(clock.poll_error()));
@@ -178,19 +211,7 @@ int serve(const ServeOptions& o) {
     segment.remove_sink(*pcap);
     if (auto c = pcap->close(); !c) fmt::print(stderr, "pxelab serve: pcap: {}\n", c.error().to_string());
   }
-  const auto& ds = (*srv)->dhcp().stats();
-  fmt::print(stderr, "pxelab serve: stopped{}; {} DHCP requests: {} offers, {} acks, {} naks, {} BOOTP, {} boot-server acks",
-             stop_signal ? fmt::format(" by signal {}", stop_signal) : std::string(), ds.requests, ds.offers, ds.acks,
-             ds.naks, ds.bootp_replies, ds.boot_server_acks);
-  for (std::size_t r = 1; r < ds.drops.size(); ++r) {
-    if (ds.drops[r]) fmt::print(stderr, ", {} dropped {}", ds.drops[r], server::to_string(static_cast<server::DropReason>(r)));
-  }
-  if (auto* t = (*srv)->tftp()) {
-    const auto& ts = t->stats();
-    fmt::print(stderr, "; TFTP {} requests, {} complete ({} bytes), {} ended by client, {} timed out, {} not found",
-               ts.requests, ts.completed, ts.bytes_sent, ts.client_errors, ts.timed_out, ts.not_found);
-  }
-  fmt::print(stderr, "\n");
+  print_stopped(**srv, stop_signal);
   if (!st) {
     fmt::print(stderr, "pxelab serve: final lease flush failed: {}\n", st.error().to_string());
     return 1;

@@ -278,6 +278,77 @@ bool place_option(Bytes& out, std::span<Area> areas, std::size_t& current, const
   return false;
 }
 
+// The magic cookie and the options after the fixed header, spilling into file and
+// sname (option 52, RFC 2131 §4.1) when they do not fit in limit and allowed; the
+// malformations of eo applied.
+Status emit_options(Bytes& out, const Message& m, const EmitOptions& eo, std::size_t limit) {
+  const bool unterminated_file = has_malformation(eo.malformations, Malformation::kUnterminatedFile);
+  const bool unterminated_sname = has_malformation(eo.malformations, Malformation::kUnterminatedSname);
+  append_be32(out, has_malformation(eo.malformations, Malformation::kBadMagicCookie) ? kMagicCookie + 1
+                                                                                      : kMagicCookie);
+  std::size_t total = 0;
+  for (const auto& o : m.options) total += encoded_option_size(o.data.size());
+  const bool fits = kOptionsOffset + total + 1 <= limit;
+  const bool file_free = m.file.empty() && !unterminated_file;
+  const bool sname_free = m.sname.empty() && !unterminated_sname;
+  const bool overload = !fits && eo.allow_overload && (file_free || sname_free);
+  if (!fits && !overload) {
+    return make_error("dhcp.options", kOptionsOffset,
+                      std::to_string(total + 1) + " octets of options do not fit in a " + std::to_string(limit) +
+                          "-octet message" + (eo.allow_overload ? " (file and sname are in use)" : ""));
+  }
+
+  // Lay out with room reserved for END in each area (and 52 first in options).
+  const std::size_t main_begin = kOptionsOffset + (overload ? 3 : 0);
+  const std::size_t main_limit = overload ? limit - 1 : kOptionsOffset + total;
+  out.resize(main_limit + 1, 0);
+  std::array<Area, 3> areas_storage{};
+  std::size_t n_areas = 0;
+  areas_storage[n_areas++] = Area{OptionArea::kOptions, main_begin, main_limit, main_begin};
+  if (overload && file_free) {
+    areas_storage[n_areas++] = Area{OptionArea::kFile, kFileOffset, kFileOffset + kFileSize - 1, kFileOffset};
+  }
+  if (overload && sname_free) {
+    areas_storage[n_areas++] =
+        Area{OptionArea::kSname, kSnameOffset, kSnameOffset + kSnameSize - 1, kSnameOffset};
+  }
+  std::span<Area> areas(areas_storage.data(), n_areas);
+  std::size_t current = 0;
+  std::size_t wrong_length_at = 0;
+  bool wrong_length_found = false;
+  for (const auto& o : m.options) {
+    std::size_t first_offset = 0;
+    if (!place_option(out, areas, current, o, first_offset)) {
+      return make_error(option_field(o.code), kOptionsOffset,
+                        std::to_string(o.data.size()) + " octets do not fit in the " + std::to_string(limit) +
+                            "-octet message, even with option overload");
+    }
+    if (!wrong_length_found && o.code == eo.wrong_length_code) {
+      wrong_length_at = first_offset;
+      wrong_length_found = true;
+    }
+  }
+  std::uint8_t overload_value = 0;
+  for (const auto& a : areas) {
+    if (!a.used || a.which == OptionArea::kOptions) continue;
+    overload_value |= a.which == OptionArea::kFile ? 1 : 2;
+    // RFC 2131 §4.1: each overloaded field ends with END
+    if (!has_malformation(eo.malformations, Malformation::kOverloadMissingEnd)) out[a.pos] = code::kEnd;
+  }
+  if (overload) {
+    out[kOptionsOffset] = code::kOverload;
+    out[kOptionsOffset + 1] = 1;
+    out[kOptionsOffset + 2] = overload_value;
+  }
+  const std::size_t main_end = areas[0].pos;
+  out.resize(main_end);
+  if (!has_malformation(eo.malformations, Malformation::kMissingEnd)) out.push_back(code::kEnd);
+  if (wrong_length_found && has_malformation(eo.malformations, Malformation::kWrongOptionLength)) {
+    out[wrong_length_at + 1] = eo.wrong_length_value;
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<Bytes> emit(const Message& m, const EmitOptions& eo) {
@@ -320,68 +391,7 @@ Result<Bytes> emit(const Message& m, const EmitOptions& eo) {
     }
     append(out, m.vendor_raw);
   } else {
-    append_be32(out, has_malformation(eo.malformations, Malformation::kBadMagicCookie) ? kMagicCookie + 1
-                                                                                        : kMagicCookie);
-    std::size_t total = 0;
-    for (const auto& o : m.options) total += encoded_option_size(o.data.size());
-    const bool fits = kOptionsOffset + total + 1 <= limit;
-    const bool file_free = m.file.empty() && !unterminated_file;
-    const bool sname_free = m.sname.empty() && !unterminated_sname;
-    const bool overload = !fits && eo.allow_overload && (file_free || sname_free);
-    if (!fits && !overload) {
-      return make_error("dhcp.options", kOptionsOffset,
-                        std::to_string(total + 1) + " octets of options do not fit in a " + std::to_string(limit) +
-                            "-octet message" + (eo.allow_overload ? " (file and sname are in use)" : ""));
-    }
-
-    // Lay out with room reserved for END in each area (and 52 first in options).
-    const std::size_t main_begin = kOptionsOffset + (overload ? 3 : 0);
-    const std::size_t main_limit = overload ? limit - 1 : kOptionsOffset + total;
-    out.resize(main_limit + 1, 0);
-    std::array<Area, 3> areas_storage{};
-    std::size_t n_areas = 0;
-    areas_storage[n_areas++] = Area{OptionArea::kOptions, main_begin, main_limit, main_begin};
-    if (overload && file_free) {
-      areas_storage[n_areas++] = Area{OptionArea::kFile, kFileOffset, kFileOffset + kFileSize - 1, kFileOffset};
-    }
-    if (overload && sname_free) {
-      areas_storage[n_areas++] =
-          Area{OptionArea::kSname, kSnameOffset, kSnameOffset + kSnameSize - 1, kSnameOffset};
-    }
-    std::span<Area> areas(areas_storage.data(), n_areas);
-    std::size_t current = 0;
-    std::size_t wrong_length_at = 0;
-    bool wrong_length_found = false;
-    for (const auto& o : m.options) {
-      std::size_t first_offset = 0;
-      if (!place_option(out, areas, current, o, first_offset)) {
-        return make_error(option_field(o.code), kOptionsOffset,
-                          std::to_string(o.data.size()) + " octets do not fit in the " + std::to_string(limit) +
-                              "-octet message, even with option overload");
-      }
-      if (!wrong_length_found && o.code == eo.wrong_length_code) {
-        wrong_length_at = first_offset;
-        wrong_length_found = true;
-      }
-    }
-    std::uint8_t overload_value = 0;
-    for (const auto& a : areas) {
-      if (!a.used || a.which == OptionArea::kOptions) continue;
-      overload_value |= a.which == OptionArea::kFile ? 1 : 2;
-      // RFC 2131 §4.1: each overloaded field ends with END
-      if (!has_malformation(eo.malformations, Malformation::kOverloadMissingEnd)) out[a.pos] = code::kEnd;
-    }
-    if (overload) {
-      out[kOptionsOffset] = code::kOverload;
-      out[kOptionsOffset + 1] = 1;
-      out[kOptionsOffset + 2] = overload_value;
-    }
-    const std::size_t main_end = areas[0].pos;
-    out.resize(main_end);
-    if (!has_malformation(eo.malformations, Malformation::kMissingEnd)) out.push_back(code::kEnd);
-    if (wrong_length_found && has_malformation(eo.malformations, Malformation::kWrongOptionLength)) {
-      out[wrong_length_at + 1] = eo.wrong_length_value;
-    }
+    if (auto st = emit_options(out, m, eo, limit); !st) return st.error();
   }
   if (eo.pad_to_bootp_minimum && out.size() < kBootpMinimumSize) out.resize(kBootpMinimumSize, 0);
   if (has_malformation(eo.malformations, Malformation::kTruncated) && eo.truncate_to < out.size()) {
