@@ -44,7 +44,9 @@ Result<std::unique_ptr<PcapStreamWriter>> PcapStreamWriter::open(const std::stri
 PcapStreamWriter::PcapStreamWriter(std::unique_ptr<Handles> handles, const PcapWriteOptions& options)
     : handles_(std::move(handles)), options_(options) {}
 
-PcapStreamWriter::~PcapStreamWriter() { (void)close(); }
+// A destructor has nowhere to return an error: owners that care close() first and see
+// it (pxelab serve, bench_segment); this one is the last try. close() is idempotent.
+PcapStreamWriter::~PcapStreamWriter() { static_cast<void>(close()); }
 
 void PcapStreamWriter::write(sim::Time time, wire::ByteView bytes) {
   if (handles_ == nullptr) return;
