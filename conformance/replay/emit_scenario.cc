@@ -195,17 +195,20 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     for (const auto& f : faults) t += f + " = true\n";
   }
   t += "\"\"\"\n";
-  std::set<std::string> files;
-  std::string files_toml;
+  std::map<std::string, std::optional<std::uint64_t>> files;  // served by the field, by name
   for (const auto& c : r.scripts) {
     for (const auto& s : c.steps) {
-      if (s.kind != StepKind::kTftp) continue;
-      auto size = served_size(s);
-      if (!size || s.filename.empty() || s.filename.find("..") != std::string::npos || !files.insert(s.filename).second) continue;
+      if (!served(s) || s.filename.empty() || s.filename.find("..") != std::string::npos) continue;
       std::string name = s.filename;
       while (!name.empty() && name.front() == '/') name.erase(0, 1);
-      files_toml += toml_string(name) + fmt::format(" = {{ size = {} }}\n", *size);
+      auto& size = files[name];
+      if (auto n = served_size(s); n && (!size || *n > *size)) size = n;
     }
+  }
+  std::string files_toml;
+  for (const auto& [name, size] : files) {
+    files_toml += toml_string(name) + fmt::format(" = {{ size = {} }}", size.value_or(kUnknownFileSize)) +
+                  (size ? "\n" : "  # the capture shows no size\n");
   }
   if (!files_toml.empty()) t += "[server.files]\n" + files_toml;
   for (const auto& [id, macs] : groups) {
@@ -216,6 +219,15 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   std::string list;
   for (const auto& id : failing_server_checks) list += (list.empty() ? "" : ", ") + toml_string(id);
   t += "checks_fail = [" + list + "]\n";
+  // Groups none of whose clients completed a read in the field failed to boot there.
+  for (const auto& [id, macs] : groups) {
+    bool any_read = false;
+    for (const auto& c : r.scripts) {
+      if (std::find(macs.begin(), macs.end(), c.mac) == macs.end()) continue;
+      for (const auto& s : c.steps) any_read = any_read || (s.kind == StepKind::kTftp && s.tftp_answer.end == "complete");
+    }
+    if (!any_read) t += "[[expect.outcome]]\nclients = " + toml_string(id) + "\nstatus = \"failed\"\n";
+  }
   return t;
 }
 

@@ -45,8 +45,11 @@ Status make_tftp_root(const std::string& root, std::span<const ClientScript> scr
   for (const auto& c : scripts) {
     for (const auto& s : c.steps) {
       if (s.kind != StepKind::kTftp || s.filename.empty()) continue;
-      const auto size = served_size(s);
-      if (!size) continue;  // the field server refused it: so does the replay's
+      if (!served(s)) continue;  // the field server refused it: so does the replay's
+      std::uint64_t size = kUnknownFileSize;
+      for (const auto& o : c.steps) {
+        if (o.kind == StepKind::kTftp && o.filename == s.filename) size = served_size(o).value_or(size);
+      }
       std::string name = s.filename;
       while (!name.empty() && name.front() == '/') name.erase(0, 1);
       if (name.empty() || name.find("..") != std::string::npos) continue;
@@ -56,7 +59,7 @@ Status make_tftp_root(const std::string& root, std::span<const ClientScript> scr
       std::ofstream out(p, std::ios::binary);
       sim::Rng rng(sim::derive_seed(seed, std::hash<std::string>{}(name)));
       std::string chunk(64 * 1024, '\0');
-      for (std::uint64_t left = *size; left > 0;) {
+      for (std::uint64_t left = size; left > 0;) {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
         for (std::size_t k = 0; k < n; ++k) chunk[k] = static_cast<char>(rng.next());
         out.write(chunk.data(), static_cast<std::streamsize>(n));

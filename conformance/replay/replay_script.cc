@@ -232,7 +232,13 @@ std::optional<std::uint64_t> served_size(const Step& s) {
   if (a.kind == TftpFieldAnswer::Kind::kNone || a.kind == TftpFieldAnswer::Kind::kError) return std::nullopt;
   if (auto t = a.oack.tsize(); t && *t > 0) return *t;
   if (a.end == "complete") return a.bytes;
-  return a.blocks * a.blksize;  // a lower bound: the field never saw the end
+  if (a.blocks == 0) return std::nullopt;  // served, at a size the capture does not show
+  return a.blocks * a.blksize;             // a lower bound: the field never saw the end
+}
+
+bool served(const Step& s) {
+  return s.kind == StepKind::kTftp && s.tftp_answer.kind != TftpFieldAnswer::Kind::kNone &&
+         s.tftp_answer.kind != TftpFieldAnswer::Kind::kError;
 }
 
 std::string describe(const Step& step) {

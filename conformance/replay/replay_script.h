@@ -112,8 +112,13 @@ std::vector<ClientScript> extract_scripts(const DecodedTrace& d, const Grouping&
                                           const ScriptOptions& options = {});
 
 // The size the field server served a TFTP step's file at (OACK tsize, else the bytes of
-// a complete transfer, else a lower bound); nullopt when it refused or never answered.
+// a complete transfer, else a lower bound); nullopt when it refused, never answered or
+// the capture does not show a size (an OACK without tsize the client aborted, FW-24).
 std::optional<std::uint64_t> served_size(const Step& step);
+// The field server answered the read with OACK or DATA (it had the file).
+bool served(const Step& step);
+// The size to give a file the field served at no size the capture shows.
+inline constexpr std::uint64_t kUnknownFileSize = 65536;
 
 // "DISCOVER xid 0x1a2b3c4d", "REQUEST xid ... to 4011", "RRQ pxelinux.0"
 std::string describe(const Step& step);
