@@ -72,6 +72,7 @@ struct Parsed {
   std::optional<wire::dhcp::MessageView> view;
   std::map<std::uint8_t, wire::Bytes> options;  // joined (RFC 3396)
   std::vector<std::uint8_t> order;
+  bool end_missing = false;
 };
 
 Parsed parse(const FieldAnswer& a) {
@@ -84,6 +85,7 @@ Parsed parse(const FieldAnswer& a) {
   po.require_end = false;
   auto scan = wire::dhcp::scan_options(*v, po);
   if (!scan) return p;
+  p.end_missing = scan->end_missing;
   for (const auto& in : scan->instances) {
     auto [it, added] = p.options.try_emplace(in.code);
     if (added) p.order.push_back(in.code);
@@ -165,7 +167,11 @@ AnswerDiff diff_dhcp(const FieldAnswer* field, const FieldAnswer* now) {
   add("yiaddr present", f.view->yiaddr().is_any() ? "no" : "yes", n.view->yiaddr().is_any() ? "no" : "yes",
       Rule::kMustMatch, 5, "a proxy answers with yiaddr 0, a DHCP server with an address (PXE 2.1 §2.2.4)");
   add("siaddr present", f.view->siaddr().is_any() ? "no" : "yes", n.view->siaddr().is_any() ? "no" : "yes",
-      Rule::kMustMatch, 14, "without siaddr (or 66) a ROM has no TFTP server (FW-09)");
+      Rule::kMustMatch, 9, "without siaddr most ROMs have no TFTP server; 66 alone is read by none (FW-09, FW-37)");
+  if (f.view->has_magic_cookie() && n.view->has_magic_cookie()) {
+    add("options END", f.end_missing ? "missing" : "present", n.end_missing ? "missing" : "present", Rule::kMustMatch, 8,
+        "the options end with END (RFC 2131 §4.1); U-Boot then parses stale buffer bytes (FW-05)");
+  }
   add("giaddr", f.view->giaddr().to_string(), n.view->giaddr().to_string(), Rule::kMustMatch, 21,
       "giaddr is the relay's, echoed (RFC 2131 §4.1)");
   add("file", value_text(wire::ByteView(reinterpret_cast<const std::uint8_t*>(cstring(f.view->file()).data()),

@@ -41,6 +41,10 @@ std::string toml_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     if (static_cast<unsigned char>(c) < 0x20) {
       out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
       continue;
@@ -196,17 +200,26 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   }
   t += "\"\"\"\n";
   std::map<std::string, std::optional<std::uint64_t>> files;  // served by the field, by name
+  std::map<std::string, std::string> texts;                    // small text files as read
   for (const auto& c : r.scripts) {
     for (const auto& s : c.steps) {
       if (!served(s) || s.filename.empty() || s.filename.find("..") != std::string::npos) continue;
       std::string name = s.filename;
       while (!name.empty() && name.front() == '/') name.erase(0, 1);
+      if (const auto& body = s.tftp_answer.content) {
+        const bool text = std::all_of(body->begin(), body->end(), [](std::uint8_t ch) { return ch == '\n' || ch == '\t' || (ch >= 0x20 && ch < 0x7f); });
+        if (text) texts[name] = std::string(body->begin(), body->end());
+      }
       auto& size = files[name];
       if (auto n = served_size(s); n && (!size || *n > *size)) size = n;
     }
   }
   std::string files_toml;
   for (const auto& [name, size] : files) {
+    if (auto it = texts.find(name); it != texts.end()) {
+      files_toml += toml_string(name) + " = " + toml_string(it->second) + "\n";
+      continue;
+    }
     files_toml += toml_string(name) + fmt::format(" = {{ size = {} }}", size.value_or(kUnknownFileSize)) +
                   (size ? "\n" : "  # the capture shows no size\n");
   }

@@ -57,6 +57,12 @@ Status make_tftp_root(const std::string& root, std::span<const ClientScript> scr
       if (fs::exists(p)) continue;
       fs::create_directories(p.parent_path(), ec);
       std::ofstream out(p, std::ios::binary);
+      if (s.tftp_answer.content) {
+        out.write(reinterpret_cast<const char*>(s.tftp_answer.content->data()),
+                  static_cast<std::streamsize>(s.tftp_answer.content->size()));
+        if (!out) return Error{"tftp.root", 0, "cannot write " + p.string()};
+        continue;
+      }
       sim::Rng rng(sim::derive_seed(seed, std::hash<std::string>{}(name)));
       std::string chunk(64 * 1024, '\0');
       for (std::uint64_t left = size; left > 0;) {

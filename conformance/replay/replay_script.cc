@@ -100,6 +100,11 @@ void read_transfer(const DecodedTrace& d, const Grouping& g, const TftpTransfer&
         // A new block (a repeat of the last one is a retransmission).
         blocks_seen += static_cast<std::uint16_t>(m.number - last_number);
         last_number = m.number;
+        if (t.end == TransferEnd::kComplete && t.bytes <= kKeptContentLimit) {
+          if (!a.content) a.content.emplace();
+          const wire::ByteView p = d.payload(m.frame);
+          if (p.size() > 4) a.content->insert(a.content->end(), p.begin() + 4, p.end());
+        }
       }
       continue;
     }

@@ -59,7 +59,11 @@ struct TftpFieldAnswer {
   std::uint64_t bytes = 0, blocks = 0;
   std::uint32_t blksize = 512, windowsize = 1;
   std::string end;  // "complete", "error", "incomplete", "no answer"
+  // The file itself when a read completed and it is small (a script, a menu): what an
+  // emitted scenario serves so that a loader reading it behaves as in the field.
+  std::optional<wire::Bytes> content;
 };
+inline constexpr std::uint64_t kKeptContentLimit = 4096;
 
 enum class StepKind : std::uint8_t { kDhcp, kBootServer, kTftp };
 
