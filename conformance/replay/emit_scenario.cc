@@ -144,6 +144,9 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     if (cr.verdict != Verdict::kFail || cr.check->role == Role::kClient) continue;
     failing_server_checks.emplace_back(cr.check->id);
     for (const auto& f : server::fault_table()) {
+      // The files handed out are already in [boot.file] as observed: the fault that
+      // swaps them would swap them back.
+      if (f.fault == server::Fault::kWrongArchFile) continue;
       if (f.breaks == cr.check->id && std::find(faults.begin(), faults.end(), f.key) == faults.end()) {
         faults.emplace_back(f.key);
       }
@@ -178,7 +181,10 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   t += "# The field server as its answers show it; its misbehaviour through [faults].\n";
   for (const auto& n : notes) t += "# Not reproduced: " + n + "\n";
   t += "[scenario]\n";
-  t += "name = " + toml_string("replay-" + std::filesystem::path(meta.capture).stem().string()) + "\n";
+  // A library capture is NAME/capture.pcap: the directory names it.
+  const std::filesystem::path cap(meta.capture);
+  const std::string stem = cap.stem() == "capture" && cap.has_parent_path() ? cap.parent_path().filename().string() : cap.stem().string();
+  t += "name = " + toml_string("replay-" + stem) + "\n";
   t += "description = " + toml_string("reproduces the field failure of " + std::filesystem::path(meta.capture).filename().string()) + "\n";
   t += "seed = 1\ndeadline = 120\n\n";
   t += "[[server]]\nname = \"field\"\nconfig = \"\"\"\n[server]\n";

@@ -66,7 +66,14 @@ void ReplayAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t 
   } else if (kind == kSettleTag) {
     settle(ctx, now, i);
   } else if (kind == kStallTag) {
-    end_tftp(ctx, now, i, records_[i].tftp.kind == TftpFieldAnswer::Kind::kNone ? "no answer" : "incomplete");
+    const auto& a = records_[i].tftp;
+    end_tftp(ctx, now, i, !a.end.empty() ? a.end : a.kind == TftpFieldAnswer::Kind::kNone ? "no answer" : "incomplete");
+  } else if (kind == kDallyTag) {
+    for (Transfer& t : transfers_) {
+      if (t.step != i) continue;
+      static_cast<void>(send_tftp_packet(ctx, i, wire::encode_tftp(wire::TftpAck{t.last_number})));
+      if (++t.dallies < script_->steps[i].final_ack_repeats) ctx.set_timer(now + script_->steps[i].final_ack_gap, kDallyTag + i);
+    }
   }
 }
 
@@ -237,7 +244,12 @@ void ReplayAgent::on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Data
     std::optional<wire::Ipv4Address> router = ipv4_option(a.message, 3);
     ctx.configure_address(view->yiaddr(), prefix, router);
     if (auto sid = ipv4_option(a.message, 54)) last_server_ = sid;
-    if (!view->siaddr().is_any()) last_next_server_ = view->siaddr();
+    for (const FieldAnswer& f : s.answers) {
+      if (message_type(f.message) == type && f.message.size() >= 24) {
+        next_server_ = std::make_pair(wire::Ipv4Address{wire::load_be32(f.message.data() + 20)}, view->siaddr());
+        break;
+      }
+    }
   }
   r.answers.push_back(std::move(a));
   if (r.answers.size() >= s.answers.size()) settle(ctx, now, *step);
@@ -260,14 +272,14 @@ void ReplayAgent::send_tftp(sim::AgentContext& ctx, sim::Time now, std::size_t i
   Transfer t;
   t.step = i;
   t.port = s.src_port;
-  // The new TFTP server: the field's, mapped; else the next-server the new ACK named.
+  // Where the client sends it now: the field's destination was the ACK's siaddr (even
+  // 0.0.0.0, FW-37) -> the new ACK's; a server address the replay learnt -> its
+  // counterpart; anything else (a fixed address) as it was.
   wire::Ipv4Address to = s.tftp_server;
-  if (auto it = server_map_.find(s.tftp_server.value); it != server_map_.end()) {
+  if (next_server_ && next_server_->first == s.tftp_server) {
+    to = next_server_->second;
+  } else if (auto it = server_map_.find(s.tftp_server.value); it != server_map_.end()) {
     to = {it->second};
-  } else if (last_next_server_) {
-    to = *last_next_server_;
-  } else if (last_server_) {
-    to = *last_server_;
   }
   t.server = {to, s.tftp_server_port};
   if (to != s.tftp_server) {
@@ -323,6 +335,7 @@ void ReplayAgent::on_tftp(sim::AgentContext& ctx, sim::Time now, const sim::Data
       a.oack = oack->options;
     }
     t.blksize = oack->options.blksize().value_or(512);
+    t.tsize = oack->options.tsize();
     t.windowsize = oack->options.windowsize().value_or(1);
     if (s.lead == TftpLead::kErrorAfterOack) {
       send(wire::TftpError{s.error_code, s.error_message});
@@ -369,12 +382,21 @@ void ReplayAgent::on_tftp(sim::AgentContext& ctx, sim::Time now, const sim::Data
     end_tftp(ctx, now, i, "incomplete");
     return;
   }
-  const bool last = data->block == expected && data->data.size() < t.blksize;
+  // The last block: short (RFC 1350 §6), or the size the OACK announced reached.
+  const bool last = data->block == expected && (data->data.size() < t.blksize || (t.tsize && *t.tsize > 0 && a.bytes >= *t.tsize));
   if (last || t.in_window >= t.windowsize) {
     send(wire::TftpAck{t.last_number});
     t.in_window = 0;
   }
-  if (last) end_tftp(ctx, now, i, "complete");
+  if (!last) return;
+  if (s.final_ack_repeats == 0) {
+    end_tftp(ctx, now, i, "complete");
+    return;
+  }
+  // The field client dallied (sent its last ACK again): so does the replay, and the
+  // transfer stays open for what the server answers (ERROR 5 from some servers).
+  a.end = "complete";
+  ctx.set_timer(now + s.final_ack_gap, kDallyTag + i);
 }
 
 }  // namespace pxelab::conformance::replay

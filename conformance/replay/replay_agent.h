@@ -72,6 +72,7 @@ class ReplayAgent final : public sim::Agent {
   static constexpr std::uint64_t kSendTag = 0;            // + step index
   static constexpr std::uint64_t kSettleTag = 1ull << 40;  // + step index
   static constexpr std::uint64_t kStallTag = 2ull << 40;   // + step index
+  static constexpr std::uint64_t kDallyTag = 3ull << 40;   // + step index: the last ACK again
 
   void send_step(sim::AgentContext& ctx, sim::Time now, std::size_t i);
   void send_dhcp(sim::AgentContext& ctx, std::size_t i);
@@ -90,8 +91,10 @@ class ReplayAgent final : public sim::Agent {
   std::vector<StepRecord> records_;
   std::map<std::uint32_t, std::uint32_t> address_map_;  // field client address -> new
   std::map<std::uint32_t, std::uint32_t> server_map_;   // field server address -> new
-  std::optional<wire::Ipv4Address> last_server_;       // the new DHCP server that ACKed
-  std::optional<wire::Ipv4Address> last_next_server_;  // its siaddr
+  std::optional<wire::Ipv4Address> last_server_;  // the new DHCP server that ACKed
+  // The last ACK's siaddr, in the field and now (0 included: where a ROM then sends
+  // its RRQ, FW-37).
+  std::optional<std::pair<wire::Ipv4Address, wire::Ipv4Address>> next_server_;
   std::vector<std::uint16_t> bound_;                   // ports bound
   // The TFTP read in progress (one at a time per port).
   struct Transfer {
@@ -102,6 +105,8 @@ class ReplayAgent final : public sim::Agent {
     std::uint64_t blocks = 0;    // distinct blocks, counting past 65535
     std::uint16_t last_number = 0;
     std::uint32_t blksize = 512, windowsize = 1, in_window = 0;
+    std::optional<std::uint64_t> tsize;  // from the OACK: the end, when DATA blocks are not short
+    std::uint32_t dallies = 0;           // last ACKs sent again
     std::optional<sim::TimerId> stall;
   };
   std::vector<Transfer> transfers_;

@@ -263,7 +263,24 @@ Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const s
       rr.sent = r.sent;
       rr.rewritten = r.rewritten;
       if (r.sent) rr.new_frame = sent_frame(nd, c.mac, s, r.sent_at, cursors[s.kind == StepKind::kTftp]);
-      rr.answers = pair_answers(s, r);
+      // Replies the client's host did not deliver (unicast to an address it does not
+      // have, FW-41) are answers all the same: the wire has them.
+      StepRecord seen = r;
+      if (rr.new_frame && s.kind != StepKind::kTftp) {
+        for (std::uint32_t qi = 0; qi < nd.dhcp.size(); ++qi) {
+          const DhcpMsg& m = nd.dhcp[qi];
+          if (!m.is_reply() || m.request == kNone || nd.dhcp[static_cast<std::size_t>(m.request)].frame != *rr.new_frame) continue;
+          if (!(m.sender & (kFromServer | kRelayDelivery))) continue;
+          const bool known = std::any_of(seen.answers.begin(), seen.answers.end(), [&](const NewAnswer& a) { return a.frame == m.frame; });
+          if (known) continue;
+          NewAnswer a;
+          static_cast<FieldAnswer&>(a) = answer_of(nd, m);
+          a.at = nd.frames[m.frame].time;
+          seen.answers.push_back(std::move(a));
+        }
+        std::sort(seen.answers.begin(), seen.answers.end(), [](const NewAnswer& a, const NewAnswer& b) { return a.frame < b.frame; });
+      }
+      rr.answers = pair_answers(s, seen);
       if (rr.decisive()) ++result.forbidden;
       result.requests.push_back(std::move(rr));
     }

@@ -40,7 +40,9 @@ std::map<std::uint32_t, std::vector<std::uint32_t>> answers_by_request(const Dec
   return out;
 }
 
-FieldAnswer field_answer(const DecodedTrace& d, const DhcpMsg& r) {
+}  // namespace
+
+FieldAnswer answer_of(const DecodedTrace& d, const DhcpMsg& r) {
   const FrameInfo& f = d.frames[r.frame];
   FieldAnswer a;
   a.frame = r.frame;
@@ -52,6 +54,8 @@ FieldAnswer field_answer(const DecodedTrace& d, const DhcpMsg& r) {
   a.dst_mac = f.dst_mac;
   return a;
 }
+
+namespace {
 
 // How the client led the transfer, and what the server first answered.
 void read_transfer(const DecodedTrace& d, const Grouping& g, const TftpTransfer& t, Step& s) {
@@ -70,6 +74,7 @@ void read_transfer(const DecodedTrace& d, const Grouping& g, const TftpTransfer&
   std::uint16_t last_number = 0;
   bool oack_seen = false, client_spoke_after = false;
   std::uint64_t last_acked = 0;
+  sim::Time last_ack_time = 0;
   for (std::uint32_t mi : raw.messages) {
     const TftpMsg& m = d.tftp[mi];
     if (m.error != kNone) continue;
@@ -118,8 +123,12 @@ void read_transfer(const DecodedTrace& d, const Grouping& g, const TftpTransfer&
       return;
     }
     if (m.opcode == wire::TftpOpcode::kAck) {
+      if (t.end != TransferEnd::kIncomplete && blocks_seen == t.blocks && blocks_seen > 0 && last_acked == blocks_seen) {
+        if (s.final_ack_repeats++ == 0) s.final_ack_gap = f.time - last_ack_time;
+      }
       client_spoke_after = true;
       last_acked = blocks_seen;
+      last_ack_time = f.time;
     }
   }
   static_cast<void>(g);
@@ -189,7 +198,7 @@ std::vector<ClientScript> extract_scripts(const DecodedTrace& d, const Grouping&
       s.settled = f.time;
       if (auto it = answers.find(static_cast<std::uint32_t>(item)); it != answers.end()) {
         for (std::uint32_t ri : it->second) {
-          s.answers.push_back(field_answer(d, d.dhcp[ri]));
+          s.answers.push_back(answer_of(d, d.dhcp[ri]));
           s.settled = d.frames[d.dhcp[ri].frame].time;
         }
       }

@@ -86,6 +86,8 @@ struct Step {
   std::uint16_t tftp_server_port = 69;
   TftpLead lead = TftpLead::kAckAll;
   std::uint64_t last_block = 0;   // kErrorAfterData / kStopAfterData (counts past 65535)
+  std::uint32_t final_ack_repeats = 0;  // the last ACK sent again (dallying, RFC 1350 §6)
+  sim::Time final_ack_gap = 0;          // after the first one
   std::uint16_t error_code = 0;   // the client's ERROR (kErrorAfter*)
   std::string error_message;
   TftpFieldAnswer tftp_answer;
@@ -114,6 +116,9 @@ struct ScriptOptions {
 // relayed copies seen) has no script.
 std::vector<ClientScript> extract_scripts(const DecodedTrace& d, const Grouping& g, std::span<const Reference> references,
                                           const ScriptOptions& options = {});
+
+// A DHCP reply as it sits in a decoded trace.
+FieldAnswer answer_of(const DecodedTrace& d, const DhcpMsg& reply);
 
 // The size the field server served a TFTP step's file at (OACK tsize, else the bytes of
 // a complete transfer, else a lower bound); nullopt when it refused, never answered or
