@@ -69,6 +69,7 @@ struct FieldServer {
   std::map<std::string, std::string> file_by_arch;  // arch key -> file
   std::string default_file, option66;
   bool siaddr_zero = false, proxy = false, tsize_missing = false;
+  std::optional<bool> nul_terminated_67;  // the first 67 seen ended in NUL (FW-38)
 };
 
 FieldServer observe(const ReplayResult& r) {
@@ -109,7 +110,10 @@ FieldServer observe(const ReplayResult& r) {
         if (t != 5 && t != 0) continue;
         if (v->siaddr().is_any()) fs.siaddr_zero = true;
         std::string file = text_of(wire::Bytes(v->file().begin(), v->file().end()));
-        if (auto o67 = option(a.message, 67)) file = text_of(*o67);
+        if (auto o67 = option(a.message, 67)) {
+          file = text_of(*o67);
+          if (!fs.nul_terminated_67 && !o67->empty()) fs.nul_terminated_67 = o67->back() == 0;
+        }
         if (file.empty()) continue;
         const std::string key = arch_key(arch.value_or(0));
         fs.file_by_arch.try_emplace(key, file);
@@ -196,6 +200,9 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   t += "[boot]\n";
   if (!fs.default_file.empty()) t += "default_file = " + toml_string(fs.default_file) + "\n";
   if (!fs.option66.empty()) t += "tftp_server_name = " + toml_string(fs.option66) + "\n";
+  // The reference server NUL-terminates 67 by default; a field server that did not is
+  // the FW-38 misbehaviour (old Intel ROMs then put 0xFF in the RRQ name).
+  if (fs.nul_terminated_67 == false) t += "nul_terminate_file = false\n";
   if (!fs.file_by_arch.empty()) {
     t += "[boot.file]\n";
     for (const auto& [arch, file] : fs.file_by_arch) t += arch + " = " + toml_string(file) + "\n";

@@ -4,7 +4,8 @@
 // - one [[server]], a reference server configured as the field DHCP server behaved:
 //   its address, the subnet and pool its answers imply (1, 3, the yiaddrs seen), the
 //   boot file per architecture it handed out (file / 67 by option 93), option 66, the
-//   files it served at their sizes; its misbehaviour through [faults]: every fault of
+//   files it served at their sizes, 67 without its NUL when the field's had none
+//   (FW-38); its misbehaviour through [faults]: every fault of
 //   server/faults.h whose check failed on the field capture, plus tftp_no_tsize when it
 //   answered a tsize request without tsize (FW-24);
 // - one [[client]] group per ROM personality the field clients fingerprinted as (the

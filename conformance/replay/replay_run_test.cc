@@ -215,5 +215,31 @@ TEST(EmitScenario, FieldServerWithoutTsizeBecomesAFault) {
   EXPECT_NE(s->find("name = \"replay-no-tsize\""), std::string::npos) << *s;
 }
 
+TEST(EmitScenario, Option67WithoutNulIsKept) {
+  // FW-38: the field server sent 67 without its NUL; the reproduction must too. A
+  // healthy field server's scenario says nothing (the reference default is the NUL).
+  std::string dhcp = kFullDhcp;
+  ASSERT_NE(dhcp.find("[boot]\n"), std::string::npos);
+  dhcp.insert(dhcp.find("[boot]\n") + 7, "nul_terminate_file = false\n");
+  TftpRoot root;
+  Lab lab;
+  lab.add_server(server_config(root, dhcp));
+  lab.add_client("intel-pxe21", 1, sim::ms(10));
+  lab.run(sim::seconds(120));
+  Field healthy("intel-pxe21");
+  WorkDir work, work2;
+  ReplayMeta meta;
+  meta.capture = "/x/no-nul.pcap";
+  meta.tool = "test";
+  const auto r = replay(lab.trace, server_config(root, kFullDhcp), work.path);
+  auto s = emit_scenario(r, meta);
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_NE(s->find("nul_terminate_file = false\n"), std::string::npos) << *s;
+  const auto h = replay(healthy.lab.trace, server_config(healthy.root, kFullDhcp), work2.path);
+  auto hs = emit_scenario(h, meta);
+  ASSERT_TRUE(hs) << hs.error().to_string();
+  EXPECT_EQ(hs->find("nul_terminate_file"), std::string::npos) << *hs;
+}
+
 }  // namespace
 }  // namespace pxelab::conformance::replay
