@@ -99,7 +99,7 @@ Result<server::ServerConfig> server_from_scenario(const std::string& path, const
 int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   const int given = !o.server.empty() + !o.scenario.empty() + !o.sut.empty();
   if (given != 1) {
-    fmt::print(stderr, "pxelab replay: name the server to replay against: one of --server CONFIG, --scenario FILE, --sut PROFILE\n");
+    fmt::print(stderr, "pxelab replay: name the server to replay against: one of --server CONFIG, --scenario FILE\n");
     return kReplayUsage;
   }
   if (!o.sut.empty()) {
@@ -184,9 +184,11 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
     return kReplayUsage;
   }
   if (!o.quiet) fmt::print("{}", text);
-  fmt::print("{}: {} requests, {} differ where they must not; files in {}/ (report.json, junit.xml, summary.txt, "
+  const replay::RequestReport* top = replay::decisive_request(*r);
+  fmt::print("{}: {} requests, {} differ where they must not{}; files in {}/ (report.json, junit.xml, summary.txt, "
              "field.pcap, replay.pcap){}\n",
-             o.capture, r->requests.size(), r->forbidden, o.out, o.emit.empty() ? "" : "; scenario " + o.emit);
+             o.capture, r->requests.size(), r->forbidden, top ? " (decisive: " + top->decisive()->field + ")" : "", o.out,
+             o.emit.empty() ? "" : "; scenario " + o.emit);
   if (!meta.read_error.empty()) return kReplayDamaged;
   return r->forbidden > 0 ? kReplayDiffers : kReplaySame;
 }
@@ -202,9 +204,11 @@ void add_replay_command(CLI::App& app, int& exit_code, std::string tool) {
   cmd->add_option("--server", o->server, "a reference server configuration (TOML, as server/example.toml)");
   cmd->add_option("--scenario", o->scenario, "take the server from this scenario (its first non-rogue server)");
   cmd->add_option("--server-name", o->server_name, "with --scenario: which of its servers");
-  cmd->add_option("--sut", o->sut, "a server-under-test profile (not in this build)");
+  // --sut PROFILE (a server under test) waits for the profiles of the servers-under-test
+  // work: hidden from --help, refused with a clear message until then.
+  cmd->add_option("--sut", o->sut, "a server-under-test profile (not in this build)")->group("");
   cmd->add_option("--clients", o->clients, "replay only these MACs (comma-separated)");
-  cmd->add_option("--timing", o->timing, "exact (captured offsets) or compressed (gaps cut to 20 ms; default)");
+  cmd->add_option("--timing", o->timing, "exact (captured offsets) or compressed (waits cut: 20 ms after a request settled, 1 ms between power-ons; default)");
   cmd->add_option("--out", o->out, "directory for the files (default pxelab-out/replay)");
   cmd->add_option("--emit-scenario", o->emit, "write a scenario that reproduces the field failure");
   cmd->add_option("--seed", o->seed, "seed of the simulated segment (default 1)");

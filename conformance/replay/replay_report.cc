@@ -74,6 +74,15 @@ nlohmann::json replay_json(const ReplayResult& r, const ReplayMeta& meta) {
   j["simulated_seconds"] = r.simulated_seconds;
   j["wall_seconds"] = r.wall_seconds;
   j["requests_with_forbidden_differences"] = r.forbidden;
+  // The decisive difference of the run first (null: none).
+  if (const RequestReport* top = decisive_request(r)) {
+    j["decisive"] = diff_json(*top->decisive());
+    j["decisive"]["client"] = r.scripts[top->client].mac.to_string();
+    j["decisive"]["request"] = top->what;
+    j["decisive"]["request_field_frame"] = top->field_frame + 1;
+  } else {
+    j["decisive"] = nullptr;
+  }
   nlohmann::json clients = nlohmann::json::array();
   for (std::size_t ci = 0; ci < r.scripts.size(); ++ci) {
     const ClientScript& c = r.scripts[ci];
@@ -158,6 +167,11 @@ std::string replay_text(const ReplayResult& r, const ReplayMeta& meta, bool verb
   if (!meta.read_error.empty()) t += "  capture damaged " + meta.read_error + "\n";
   t += fmt::format("{} clients, {} requests replayed, {} with a forbidden difference; {:.2f} s simulated, {:.2f} s wall\n",
                    r.scripts.size(), r.requests.size(), r.forbidden, r.simulated_seconds, r.wall_seconds);
+  if (const RequestReport* top = decisive_request(r)) {
+    const FieldDiff& d = *top->decisive();
+    t += fmt::format("DECISIVE {}: field {} / replay {}  (client {}, {}, field frame {}: {})\n", d.field, d.field_value,
+                     d.new_value, r.scripts[top->client].mac.to_string(), top->what, top->field_frame + 1, d.why);
+  }
   for (std::size_t ci = 0; ci < r.scripts.size(); ++ci) {
     const ClientScript& c = r.scripts[ci];
     std::string ids;

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 
+#include <fmt/core.h>
+
 #include "server/boot_server.h"
 #include "server/log.h"
 #include "sim/rng.h"
@@ -137,6 +139,15 @@ const FieldDiff* RequestReport::decisive() const {
   return best;
 }
 
+const RequestReport* decisive_request(const ReplayResult& r) {
+  const RequestReport* best = nullptr;
+  for (const auto& rr : r.requests) {
+    if (!rr.decisive()) continue;
+    if (!best || rr.field_frame < best->field_frame) best = &rr;
+  }
+  return best;
+}
+
 std::vector<AnswerPair> pair_answers(const Step& step, const StepRecord& record) {
   std::vector<AnswerPair> out;
   if (step.kind == StepKind::kTftp) {
@@ -198,10 +209,24 @@ Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const s
   ScriptOptions so;
   so.only = o.clients;
   result.scripts = extract_scripts(result.field->analyzed->decoded(), result.field->analyzed->grouping(), references, so);
-  if (result.scripts.empty()) {
-    return Error{"capture", 0,
-                 o.clients.empty() ? "no client requests in the capture (no BOOTP/DHCP from port 68, no 4011 request, no TFTP read)"
-                                   : "none of the --clients sent a request in the capture"};
+  if (result.scripts.empty() && o.clients.empty()) {
+    return Error{"", 0, "no client requests in the capture (no BOOTP/DHCP from port 68, no 4011 request, no TFTP read)"};
+  }
+  // Every MAC of --clients must be a client of the capture: a typo must not quietly
+  // replay fewer clients than asked for.
+  std::string unknown;
+  for (const auto& mac : o.clients) {
+    const bool found = std::any_of(result.scripts.begin(), result.scripts.end(), [&](const ClientScript& c) { return c.mac == mac; });
+    if (!found) unknown += (unknown.empty() ? "" : ", ") + mac.to_string();
+  }
+  if (!unknown.empty()) {
+    const auto everyone = extract_scripts(result.field->analyzed->decoded(), result.field->analyzed->grouping(), references);
+    std::string known;
+    for (std::size_t i = 0; i < everyone.size() && i < 8; ++i) known += (i ? ", " : "") + everyone[i].mac.to_string();
+    if (everyone.size() > 8) known += fmt::format(", ... ({} in all)", everyone.size());
+    return Error{"", 0,
+                 "--clients: not a client in the capture (it sent no request of its own): " + unknown +
+                     (known.empty() ? "; the capture has no client requests" : "; its clients: " + known)};
   }
   std::vector<const Check*> all;
   for (const auto& c : catalogue()) all.push_back(&c);

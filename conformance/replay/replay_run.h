@@ -107,8 +107,15 @@ struct ReplayResult {
   std::size_t clients_finished = 0;
 };
 
+// The run's decisive difference: the first request in the capture (by field frame)
+// whose answers differ where they must not. What follows it is mostly its consequence
+// (no siaddr, then no TFTP answer), so the earliest is the cause a reader looks at
+// first; within it, the most decisive difference by rank (RequestReport::decisive).
+// nullptr: no request differs.
+const RequestReport* decisive_request(const ReplayResult& r);
+
 // `capture` is the field trace (kept borrowed by result.field). Errors: no client
-// requests in the capture (or none of the --clients), a server configuration the
+// requests in the capture, a MAC of options.clients that is no client of it, a server configuration the
 // reference server refuses, a TFTP root that cannot be made.
 Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const server::ServerConfig& config,
                                               const ReplayRunOptions& options);

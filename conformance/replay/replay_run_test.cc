@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "client/client_test_lab.h"
 #include "conformance/replay/emit_scenario.h"
@@ -157,6 +158,17 @@ TEST(ReplayRun, DiffPointsAtTheBootFile) {
   meta.capture = "field.pcap";
   const std::string text = replay_text(r, meta, false);
   EXPECT_NE(text.find("DECISIVE file: field 'pxelinux.0' / replay 'other.0'"), std::string::npos) << text;
+  // ... before anything else of the diff: the run's decisive difference is the
+  // summary's third line, and report.json's "decisive".
+  const RequestReport* top = decisive_request(r);
+  ASSERT_NE(top, nullptr);
+  EXPECT_EQ(top->decisive()->field, "file");
+  EXPECT_EQ(top->field_frame, r.requests[0].field_frame);
+  const auto third = text.substr(text.find('\n', text.find('\n') + 1) + 1);
+  EXPECT_EQ(third.rfind("DECISIVE file: field 'pxelinux.0' / replay 'other.0'  (client ", 0), 0u) << text;
+  const auto j = replay_json(r, meta);
+  EXPECT_EQ(j["decisive"]["field"], "file");
+  EXPECT_EQ(j["decisive"]["request_field_frame"], r.requests[0].field_frame + 1);
   const std::string junit = replay_junit(r, meta);
   EXPECT_NE(junit.find("<failure type=\"answer differs\" message=\"file: field"), std::string::npos);
   EXPECT_NE(junit.find("checks on the field capture"), std::string::npos);
@@ -187,6 +199,28 @@ TEST(ReplayRun, CaptureWithoutClientsIsAnError) {
   auto r = replay_against_reference(empty, server_config(root, kFullDhcp), o);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no client requests"), std::string::npos);
+}
+
+TEST(ReplayRun, ClientsFilterKeepsOnlyThoseAndRefusesAnUnknownMac) {
+  Field field("intel-pxe21", 3);
+  WorkDir work;
+  const auto all = replay(field.lab.trace, server_config(field.root, kFullDhcp), work.path);
+  ASSERT_EQ(all.scripts.size(), 3u);
+  ReplayRunOptions o;
+  o.work_dir = work.path;
+  o.clients = {all.scripts[1].mac};
+  auto one = replay_against_reference(field.lab.trace, server_config(field.root, kFullDhcp), o);
+  ASSERT_TRUE(one) << one.error().to_string();
+  ASSERT_EQ(one->scripts.size(), 1u);
+  EXPECT_EQ(one->scripts[0].mac, all.scripts[1].mac);
+  EXPECT_EQ(one->clients_finished, 1u);
+  // One known and one unknown MAC: refused, naming the unknown one and the clients.
+  const auto stranger = *wire::MacAddress::parse("02:00:00:00:be:ef");
+  o.clients = {all.scripts[0].mac, stranger};
+  auto bad = replay_against_reference(field.lab.trace, server_config(field.root, kFullDhcp), o);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("02:00:00:00:be:ef"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find(all.scripts[2].mac.to_string()), std::string::npos) << bad.error().message;
 }
 
 TEST(EmitScenario, FieldServerWithoutTsizeBecomesAFault) {
