@@ -67,10 +67,23 @@ struct FieldServer {
   std::optional<wire::Ipv4Address> address, router, mask, siaddr;
   std::set<std::uint32_t> yiaddrs;
   std::map<std::string, std::string> file_by_arch;  // arch key -> file
-  std::string default_file, option66;
+  std::string default_file, option66, ipxe_script;
   bool siaddr_zero = false, proxy = false, tsize_missing = false;
   std::optional<bool> nul_terminated_67;  // the first 67 seen ended in NUL (FW-38)
 };
+
+// The identity a step belongs to: the last one opened at or before it (nullptr: none).
+const ClientIdentity* identity_of(const ClientScript& c, const Step& s) {
+  const ClientIdentity* id = nullptr;
+  for (const auto& i : c.identities) {
+    if (i.frame <= s.frame) id = &i;
+  }
+  return id;
+}
+
+// A chainloaded iPXE (FW-15, FW-44): what the field gave it is the reference server's
+// ipxe_script, not the ROM's boot file.
+bool is_ipxe(const ClientIdentity* id) { return id && id->fp.id.rfind("ipxe", 0) == 0; }
 
 FieldServer observe(const ReplayResult& r) {
   FieldServer fs;
@@ -78,6 +91,7 @@ FieldServer observe(const ReplayResult& r) {
     std::optional<std::uint16_t> arch;
     if (!c.identities.empty()) arch = c.identities.front().identity.arch;
     for (const auto& s : c.steps) {
+      const bool ipxe = is_ipxe(identity_of(c, s));
       if (s.kind == StepKind::kTftp) {
         if (s.tftp_answer.kind == TftpFieldAnswer::Kind::kOack && !s.tftp_answer.oack.find("tsize")) {
           auto p = wire::parse_tftp(s.rrq);
@@ -107,7 +121,9 @@ FieldServer observe(const ReplayResult& r) {
         if (auto m = option(a.message, 1); m && m->size() == 4 && !fs.mask) fs.mask = wire::Ipv4Address{wire::load_be32(m->data())};
         if (auto rt = option(a.message, 3); rt && rt->size() >= 4 && !fs.router) fs.router = wire::Ipv4Address{wire::load_be32(rt->data())};
         if (auto o66 = option(a.message, 66); o66 && fs.option66.empty()) fs.option66 = text_of(*o66);
-        if (t != 5 && t != 0) continue;
+        // The file of an OFFER too: a client that never got to REQUEST (its answers
+        // unicast past it, FW-41) was offered what the server hands out.
+        if (t != 5 && t != 2 && t != 0) continue;
         if (v->siaddr().is_any()) fs.siaddr_zero = true;
         std::string file = text_of(wire::Bytes(v->file().begin(), v->file().end()));
         if (auto o67 = option(a.message, 67)) {
@@ -115,6 +131,10 @@ FieldServer observe(const ReplayResult& r) {
           if (!fs.nul_terminated_67 && !o67->empty()) fs.nul_terminated_67 = o67->back() == 0;
         }
         if (file.empty()) continue;
+        if (ipxe) {
+          if (fs.ipxe_script.empty()) fs.ipxe_script = file;
+          continue;
+        }
         const std::string key = arch_key(arch.value_or(0));
         fs.file_by_arch.try_emplace(key, file);
         if (key == "bios" && fs.default_file.empty()) fs.default_file = file;
@@ -199,6 +219,7 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   if (fs.router) t += "router = " + toml_string(fs.router->to_string()) + "\n";
   t += "[boot]\n";
   if (!fs.default_file.empty()) t += "default_file = " + toml_string(fs.default_file) + "\n";
+  if (!fs.ipxe_script.empty()) t += "ipxe_script = " + toml_string(fs.ipxe_script) + "\n";
   if (!fs.option66.empty()) t += "tftp_server_name = " + toml_string(fs.option66) + "\n";
   // The reference server NUL-terminates 67 by default; a field server that did not is
   // the FW-38 misbehaviour (old Intel ROMs then put 0xFF in the RRQ name).

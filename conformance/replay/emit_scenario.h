@@ -3,7 +3,8 @@
 // suite:
 // - one [[server]], a reference server configured as the field DHCP server behaved:
 //   its address, the subnet and pool its answers imply (1, 3, the yiaddrs seen), the
-//   boot file per architecture it handed out (file / 67 by option 93), option 66, the
+//   boot file per architecture it handed out to ROMs (file / 67 by option 93), what it
+//   handed a chainloaded iPXE (ipxe_script), option 66, the
 //   files it served at their sizes, 67 without its NUL when the field's had none
 //   (FW-38); its misbehaviour through [faults]: every fault of
 //   server/faults.h whose check failed on the field capture, plus tftp_no_tsize when it

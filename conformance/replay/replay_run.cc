@@ -19,6 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr sim::Time kDrainAfterLastClient = sim::ms(100);
+
 // What pairs an answer with its counterpart: the message type and who sent it.
 std::string answer_kind(const FieldAnswer& a) {
   auto v = wire::dhcp::MessageView::make(a.message);
@@ -251,7 +253,9 @@ Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const s
   if (!boot) return boot.error();
   segment.attach((*boot)->host(), {}, "server");
   ReplayClientSource clients(clock, result.scripts, o.timing);
-  clients.set_on_all_finished([&clock] { clock.stop(); });
+  // Once every client is done, frames still in flight (a last request that waits for
+  // no answer, as in the field) land before the run ends.
+  clients.set_on_all_finished([&clock] { clock.at(clock.now() + kDrainAfterLastClient, [&clock] { clock.stop(); }); });
   clients.place(segment, {}, 0);
   sim::Time longest = 0;
   for (const auto& c : result.scripts) {
