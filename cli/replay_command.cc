@@ -63,7 +63,8 @@ constexpr const char* kReplayFooter =
     "  pxelab replay field.pcap --server s.toml --clients 52:54:00:12:34:56 --verbose\n"
     "  pxelab replay field.pcap --server s.toml --emit-scenario repro.toml && pxelab run repro.toml\n"
     "\nExit status: 0 no forbidden difference; 1 an answer differs where it must not; 2 usage\n"
-    "error, unreadable capture or configuration, a capture without client requests;\n"
+    "error, unreadable capture or configuration, a capture without client requests, a\n"
+    "scenario --emit-scenario could not make (the other files are written);\n"
     "3 the capture is cut or corrupt (the frames before the damage were replayed).\n";
 
 struct ReplayCliOptions {
@@ -170,13 +171,16 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   written &= write_text(o.out + "/summary.txt", replay::replay_text(*r, meta, true));
   written &= static_cast<bool>(captures::write_pcap(capture->trace, o.out + "/field.pcap"));
   written &= static_cast<bool>(captures::write_pcap(*r->trace, o.out + "/replay.pcap"));
+  bool emitted = true;
   if (!o.emit.empty()) {
     auto scenario = replay::emit_scenario(*r, meta);
     if (!scenario) {
-      fmt::print(stderr, "pxelab replay: --emit-scenario: {}\n", scenario.error().to_string());
-      written = false;
-    } else {
-      written &= write_text(o.emit, *scenario);
+      // The replay's files are written all the same; only the scenario is missing.
+      fmt::print(stderr, "pxelab replay: --emit-scenario: no scenario written: {}\n", scenario.error().to_string());
+      emitted = false;
+    } else if (!write_text(o.emit, *scenario)) {
+      fmt::print(stderr, "pxelab replay: --emit-scenario: cannot write {}\n", o.emit);
+      emitted = false;
     }
   }
   if (!written) {
@@ -188,7 +192,8 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   fmt::print("{}: {} requests, {} differ where they must not{}; files in {}/ (report.json, junit.xml, summary.txt, "
              "field.pcap, replay.pcap){}\n",
              o.capture, r->requests.size(), r->forbidden, top ? " (decisive: " + top->decisive()->field + ")" : "", o.out,
-             o.emit.empty() ? "" : "; scenario " + o.emit);
+             o.emit.empty() || !emitted ? "" : "; scenario " + o.emit);
+  if (!emitted) return kReplayUsage;
   if (!meta.read_error.empty()) return kReplayDamaged;
   return r->forbidden > 0 ? kReplayDiffers : kReplaySame;
 }

@@ -233,3 +233,21 @@ def test_unknown_link_type(pxelab_bin, tmp_path):
     r = run([pxelab_bin, "replay", tmp_path / "odd.pcap", "--server", FIXED, "--out", tmp_path / "o"])
     assert r.returncode == 2, r.stdout + r.stderr
     assert "unsupported link type 147" in r.stderr, r.stderr
+
+
+def test_half_a_transaction(pxelab_bin, tmp_path):
+    """A DISCOVER the field server never answered: replayed and diffed (the new server
+    answers: decisive "answer"); no scenario can be emitted from it, said plainly, and
+    the replay's files are written all the same. An OFFER alone has no client request."""
+    _, frames = pcap_frames(FIELD / "option66-only" / "capture.pcap")
+    write_pcap(tmp_path / "half.pcap", frames[:1])
+    r, rep = replay(pxelab_bin, tmp_path, tmp_path / "half.pcap", "--server", FIXED, "--emit-scenario",
+                    tmp_path / "s.toml")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "--emit-scenario: no scenario written: the capture holds no DHCP answer" in r.stderr, r.stderr
+    assert not (tmp_path / "s.toml").exists()
+    assert rep["decisive"]["field"] == "answer" and rep["decisive"]["field_value"] == "(no answer)"
+    assert (tmp_path / "out" / "replay.pcap").stat().st_size > 24
+    write_pcap(tmp_path / "offer.pcap", frames[2:3])
+    r = run([pxelab_bin, "replay", tmp_path / "offer.pcap", "--server", FIXED, "--out", tmp_path / "o"])
+    assert r.returncode == 2 and "no client requests in the capture" in r.stderr, r.stderr

@@ -150,7 +150,7 @@ FieldServer observe(const ReplayResult& r) {
 Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta) {
   const FieldServer fs = observe(r);
   if (!fs.address || fs.yiaddrs.empty()) {
-    return Error{"emit-scenario", 0, "the capture holds no DHCP answer with an address: nothing says how the field server behaved"};
+    return Error{"", 0, "the capture holds no DHCP answer with an address: nothing says how the field server behaved"};
   }
   std::vector<std::string> notes;
   const std::uint32_t mask = fs.mask ? fs.mask->value : 0xffffff00u;
@@ -197,7 +197,7 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     }
     groups[id].push_back(c.mac);
   }
-  if (groups.empty()) return Error{"emit-scenario", 0, "no field client fingerprints as a ROM pxelab emulates"};
+  if (groups.empty()) return Error{"", 0, "no field client fingerprints as a ROM pxelab emulates"};
 
   std::string t;
   t += "# Reproduction of " + std::filesystem::path(meta.capture).filename().string() + ", written by `pxelab replay " +
