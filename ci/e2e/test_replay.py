@@ -78,6 +78,7 @@ def test_library_replay_names_the_decisive_difference(pxelab_bin, tmp_path, name
         assert f"(decisive: {e['decisive']})" in r.stdout
     # The checks ran on both sides; the field side fails what the library says.
     assert set(e["field_checks_fail"]) <= failing(rep["field"]["checks"]), failing(rep["field"]["checks"])
+    assert set(e.get("field_client_checks_fail", [])) <= failing(rep["field"]["checks"], "client")
     # The fix fixes it: none of those fails against the fixed server.
     assert not set(e["field_checks_fail"]) & failing(rep["replay"]["checks"]), failing(rep["replay"]["checks"])
     for f in ("junit.xml", "summary.txt", "field.pcap", "replay.pcap"):
@@ -97,6 +98,9 @@ def test_library_scenario_shows_the_same_failure(pxelab_bin, tmp_path, name):
     _, field = replay(pxelab_bin, tmp_path, FIELD / name / "capture.pcap", "--server", FIELD / name / "fixed.toml")
     wire_checks = lambda ids: {i for i in ids if not i.startswith("OUTCOME-")}
     assert wire_checks(failing(rep["checks"], "server")) == failing(field["field"]["checks"], "server")
+    # The clients' findings too (a ROM that omits 97): the emulated ROM fails as the field one.
+    assert set(e.get("field_client_checks_fail", [])) <= failing(field["field"]["checks"], "client")
+    assert wire_checks(failing(rep["checks"])) == failing(field["field"]["checks"])
 
 
 @pytest.mark.parametrize("name", NAMES)

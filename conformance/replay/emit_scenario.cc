@@ -163,10 +163,13 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   if ((fs.address->value & mask) != network) notes.push_back("the field server's address is outside the clients' subnet (a relay?)");
 
   // Faults: those whose check failed on the field capture.
-  std::vector<std::string> faults, failing_server_checks;
+  // Expected: every check that failed on the field capture, the clients' too (a ROM
+  // that omits 97 fails PXE-CLIENT-IDENT in the reproduction as in the field).
+  std::vector<std::string> faults, failing_checks;
   for (const auto& cr : r.field->results) {
-    if (cr.verdict != Verdict::kFail || cr.check->role == Role::kClient) continue;
-    failing_server_checks.emplace_back(cr.check->id);
+    if (cr.verdict != Verdict::kFail) continue;
+    failing_checks.emplace_back(cr.check->id);
+    if (cr.check->role == Role::kClient) continue;
     for (const auto& f : server::fault_table()) {
       // The files handed out are already in [boot.file] as observed: the fault that
       // swaps them would swap them back.
@@ -264,7 +267,7 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   }
   t += "\n[expect]\n";
   std::string list;
-  for (const auto& id : failing_server_checks) list += (list.empty() ? "" : ", ") + toml_string(id);
+  for (const auto& id : failing_checks) list += (list.empty() ? "" : ", ") + toml_string(id);
   t += "checks_fail = [" + list + "]\n";
   // Groups none of whose clients completed a read in the field failed to boot there.
   for (const auto& [id, macs] : groups) {

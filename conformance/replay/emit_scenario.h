@@ -12,7 +12,8 @@
 // - one [[client]] group per ROM personality the field clients fingerprinted as (the
 //   first identity of each MAC: a loader behind it is its stage 2, FW-15), as many
 //   clients as MACs;
-// - [expect] checks_fail: the server-role checks that failed on the field capture.
+// - [expect] checks_fail: the checks that failed on the field capture (the clients'
+//   too: the emulated personality fails them as the field ROM did).
 // What cannot be reproduced (an unknown fingerprint, a proxy beside the DHCP server) is
 // said in a comment at the top, never silently dropped.
 #pragma once
