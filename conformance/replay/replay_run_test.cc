@@ -249,6 +249,25 @@ TEST(EmitScenario, FieldServerWithoutTsizeBecomesAFault) {
   EXPECT_NE(s->find("name = \"replay-no-tsize\""), std::string::npos) << *s;
 }
 
+TEST(EmitScenario, WhatTheChainloadedIpxeGotIsItsScript) {
+  // EDK2 gets ipxe.efi, then the iPXE it chainloaded asks again and gets boot.ipxe
+  // (kFullDhcp's ipxe_script): that is the loader's file, not a boot file by arch.
+  Field field("edk2-x64");
+  WorkDir work;
+  const auto r = replay(field.lab.trace, server_config(field.root, kFullDhcp), work.path);
+  ASSERT_EQ(r.scripts.size(), 1u);
+  ASSERT_GE(r.scripts[0].identities.size(), 2u);
+  ReplayMeta meta;
+  meta.capture = "/x/field.pcap";
+  meta.tool = "test";
+  auto s = emit_scenario(r, meta);
+  ASSERT_TRUE(s) << s.error().to_string();
+  EXPECT_NE(s->find("ipxe_script = \"boot.ipxe\"\n"), std::string::npos) << *s;
+  EXPECT_NE(s->find("x64-efi = \"ipxe.efi\"\n"), std::string::npos) << *s;
+  EXPECT_EQ(s->find("bios = \"boot.ipxe\""), std::string::npos) << *s;
+  EXPECT_EQ(s->find("default_file = \"boot.ipxe\""), std::string::npos) << *s;
+}
+
 TEST(EmitScenario, Option67WithoutNulIsKept) {
   // FW-38: the field server sent 67 without its NUL; the reproduction must too. A
   // healthy field server's scenario says nothing (the reference default is the NUL).
