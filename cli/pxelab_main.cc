@@ -6,6 +6,7 @@
 #include "cli/check_command.h"
 #include "cli/fidelity_command.h"
 #include "cli/qemu_command.h"
+#include "cli/replay_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/tftp_get_command.h"
@@ -36,6 +37,8 @@ constexpr const char* kFooter =
     "                                 boot real firmware under QEMU against the server\n"
     "  pxelab check boot.pcap --json report.json\n"
     "                                 conformance checks over a capture\n"
+    "  pxelab replay field.pcap --server server.toml\n"
+    "                                 replay a capture's clients, diff every answer\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -57,6 +60,8 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_check_command(app, exit_code);
   pxelab::conformance::add_run_command(app, exit_code,
                                        std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
+  pxelab::conformance::add_replay_command(app, exit_code,
+                                          std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
