@@ -83,6 +83,8 @@ class TftpDownload {
   sim::Time deciding_time() const { return deciding_time_; }
 
  private:
+  // Every datagram of the transfer goes out here.
+  void transmit(sim::AgentContext& ctx, const sim::OutgoingDatagram& d);
   void send(sim::AgentContext& ctx, const wire::TftpPacket& packet, std::uint16_t to_port);
   void send_ack(sim::AgentContext& ctx, std::uint16_t block);
   void arm(sim::Time now);
