@@ -42,7 +42,7 @@ std::string_view to_string(TftpDownloadStatus s) {
 }
 
 TftpDownload::TftpDownload(const TftpRules& rules, TftpDownloadSpec spec)
-    : rules_(rules), spec_(std::move(spec)), server_ip_(spec_.server) {}
+    : rules_(rules), spec_(std::move(spec)), server_ip_(spec_.server), rollover_(spec_.rollover) {}
 
 void TftpDownload::start(sim::AgentContext& ctx, sim::Time now) {
   started_ = now;
@@ -51,7 +51,7 @@ void TftpDownload::start(sim::AgentContext& ctx, sim::Time now) {
   rrq.filename = spec_.file;
   rrq.mode = "octet";
   for (const auto& o : spec_.options) rrq.options.entries.push_back({o.name, o.value});
-  send(ctx, rrq, wire::kTftpServerPort);
+  send(ctx, rrq, spec_.server_port);
   arm(now);
 }
 
@@ -215,15 +215,22 @@ void TftpDownload::on_data(sim::AgentContext& ctx, sim::Time now, const wire::Tf
   if (data.block != expected) {
     // Old (a retransmitted window, or our ACK was lost) or ahead (a gap): ACK what we
     // have, once, so the sender resumes after it (RFC 1350 §6, RFC 7440 §4).
+    if (blocks_ > 0 && wire::block_before(data.block, expected, rollover_)) {
+      ++stale_blocks_;
+    } else {
+      ++early_blocks_;
+    }
     if (!gap_acked_ && blocks_ > 0) {
       send_ack(ctx, last_block_);
       gap_acked_ = true;
+      ++resync_acks_;
     }
     in_window_ = 0;
     return;
   }
   const std::size_t n = data.data.size();
-  hash_.update(data.data);
+  if (spec_.hash) hash_.update(data.data);
+  if (spec_.on_data) spec_.on_data(data.data);
   if (head_.size() < kHeadSize) {
     const std::size_t take = std::min(kHeadSize - head_.size(), n);
     head_.insert(head_.end(), data.data.begin(), data.data.begin() + static_cast<std::ptrdiff_t>(take));
