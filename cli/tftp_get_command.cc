@@ -47,7 +47,7 @@ constexpr const char* kTftpGetFooter =
     "\nWithout -o the data is counted and discarded; -o - writes it to stdout (the\n"
     "report then goes to stderr). Exit status: 0 the file arrived whole, 1 the server\n"
     "sent ERROR, stopped answering, or broke the protocol (the message says which),\n"
-    "2 usage error.\n";
+    "2 usage error. Files over 4 GiB are refused (the client's limit).\n";
 
 struct TftpGetOptions {
   std::string server;
