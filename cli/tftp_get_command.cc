@@ -4,25 +4,26 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <type_traits>
-#include <variant>
+#include <utility>
 #include <vector>
 
 #include <fmt/core.h>
 
+#include "client/tftp_download.h"
+#include "sim/clock.h"
+#include "sim/udp_port.h"
 #include "wire/tftp.h"
 #include "wire/tftp_block.h"
 
@@ -32,7 +33,8 @@ namespace {
 
 constexpr const char* kTftpGetHelp =
     "Read one file from a TFTP server over a real UDP socket and report the transfer:\n"
-    "bytes, seconds, MiB/s and retransmissions. RFC 1350 read request in octet mode;\n"
+    "bytes, seconds, MiB/s and retransmissions. The client is the simulator's own\n"
+    "(client/tftp_download) on the wall clock. RFC 1350 read request in octet mode;\n"
     "--blksize (RFC 2348), --windowsize (RFC 7440) and --tsize (RFC 2349) are asked\n"
     "for only when given (RFC 2347 negotiation; a server that ignores them gets plain\n"
     "512-byte lock-step). With a window the client ACKs every window'th block, the last\n"
@@ -45,7 +47,7 @@ constexpr const char* kTftpGetFooter =
     "\nWithout -o the data is counted and discarded; -o - writes it to stdout (the\n"
     "report then goes to stderr). Exit status: 0 the file arrived whole, 1 the server\n"
     "sent ERROR, stopped answering, or broke the protocol (the message says which),\n"
-    "2 usage error.\n";
+    "2 usage error. Files over 4 GiB are refused (the client's limit).\n";
 
 struct TftpGetOptions {
   std::string server;
@@ -60,29 +62,19 @@ struct TftpGetOptions {
   int rollover = 0;
 };
 
-// A failure that ends the transfer: the message is printed, exit status 1.
-struct Failure {
-  std::string message;
-};
-
-std::string endpoint(const sockaddr_in& a) {
-  char ip[INET_ADDRSTRLEN] = "?";
-  ::inet_ntop(AF_INET, &a.sin_addr, ip, sizeof ip);
-  return fmt::format("{}:{}", ip, ntohs(a.sin_port));
-}
-
-std::optional<in_addr> resolve(const std::string& host) {
-  in_addr a{};
-  if (::inet_pton(AF_INET, host.c_str(), &a) == 1) return a;
+std::optional<wire::Ipv4Address> resolve(const std::string& host) {
+  if (auto a = wire::Ipv4Address::parse(host)) return a;
   addrinfo hints{};
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_DGRAM;
   addrinfo* res = nullptr;
   if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || !res) return std::nullopt;
-  a = reinterpret_cast<const sockaddr_in*>(res->ai_addr)->sin_addr;
+  const wire::Ipv4Address a{ntohl(reinterpret_cast<const sockaddr_in*>(res->ai_addr)->sin_addr.s_addr)};
   ::freeaddrinfo(res);
   return a;
 }
+
+std::string endpoint(sim::Endpoint e) { return fmt::format("{}:{}", e.ip.to_string(), e.port); }
 
 std::string_view error_name(std::uint16_t code) {
   switch (code) {
@@ -99,364 +91,225 @@ std::string_view error_name(std::uint16_t code) {
   }
 }
 
-// Buffers the received file and writes it in large pieces (or not at all).
+// Buffers the received file and writes it in large pieces (or not at all). A write
+// error is kept (the first one) and ends the transfer through `on_error`.
 class Sink {
  public:
-  explicit Sink(int fd) : fd_(fd) { if (fd_ >= 0) buf_.reserve(kChunk); }
+  explicit Sink(int fd) : fd_(fd) {
+    if (fd_ >= 0) buf_.reserve(kChunk);
+  }
   ~Sink() {
     if (fd_ > 2) ::close(fd_);
   }
   Sink(const Sink&) = delete;
   Sink& operator=(const Sink&) = delete;
 
-  void add(const std::uint8_t* p, std::size_t n) {
-    if (fd_ < 0) return;
-    buf_.insert(buf_.end(), p, p + n);
+  void add(wire::ByteView data) {
+    if (fd_ < 0 || error_) return;
+    buf_.insert(buf_.end(), data.begin(), data.end());
     if (buf_.size() >= kChunk) flush();
   }
   void flush() {
     std::size_t done = 0;
-    while (done < buf_.size()) {
-      ssize_t w = ::write(fd_, buf_.data() + done, buf_.size() - done);
+    while (done < buf_.size() && !error_) {
+      const ssize_t w = ::write(fd_, buf_.data() + done, buf_.size() - done);
       if (w < 0 && errno == EINTR) continue;
-      if (w < 0) throw Failure{fmt::format("writing the output: {}", std::strerror(errno))};
+      if (w < 0) {
+        error_ = fmt::format("writing the output: {}", std::strerror(errno));
+        break;
+      }
       done += static_cast<std::size_t>(w);
     }
     buf_.clear();
   }
+  const std::optional<std::string>& error() const { return error_; }
 
  private:
   static constexpr std::size_t kChunk = 1 << 20;
   int fd_;
   std::vector<std::uint8_t> buf_;
+  std::optional<std::string> error_;
 };
 
-struct Report {
-  std::uint64_t bytes = 0;
-  std::uint64_t blocks = 0;
-  double seconds = 0;
-  std::size_t blksize = wire::kTftpDefaultBlockSize;
-  std::uint32_t windowsize = 1;
-  bool negotiated = false;
-  std::optional<std::uint64_t> tsize;
-  std::uint64_t timeouts = 0;         // our resends after a silent wait
-  std::uint64_t duplicates = 0;       // DATA blocks received again (server resent)
-  std::uint64_t window_restarts = 0;  // gaps seen: we ACKed the last in-order block
-  std::uint64_t out_of_order = 0;     // blocks after a gap, dropped
-  std::uint64_t strangers = 0;        // packets from another transfer ID (answered ERROR 5)
-};
-
-class Client {
+// The TFTP download as an agent of a UdpPort: the download says by deadline() when it
+// wants on_timeout(); one timer on the clock stands for it. The timer is moved only
+// when the deadline comes earlier (rare: after a resend with a longer wait); when it
+// fires before a deadline that moved later, the download ignores it and it is set
+// again. `on_end` is called once, when the download finished.
+class TftpGetAgent final : public sim::Agent {
  public:
-  Client(const TftpGetOptions& o, int fd, sockaddr_in server, Sink& sink)
-      : o_(o), fd_(fd), server_(server), sink_(sink),
-        rollover_(o.rollover == 1 ? wire::BlockRollover::kToOne : wire::BlockRollover::kToZero) {}
+  TftpGetAgent(const client::TftpRules& rules, client::TftpDownloadSpec spec, std::function<void()> on_end)
+      : download_(rules, std::move(spec)), on_end_(std::move(on_end)) {}
+  const client::TftpDownload& download() const { return download_; }
 
-  Report run() {
-    wire::TftpRequest rrq;
-    rrq.filename = o_.file;
-    rrq.mode = "octet";
-    if (o_.blksize) rrq.options.set_blksize(static_cast<std::uint16_t>(o_.blksize));
-    if (o_.tsize) rrq.options.set_tsize(0);
-    if (o_.windowsize) rrq.options.set_windowsize(static_cast<std::uint16_t>(o_.windowsize));
-    last_sent_ = wire::encode_tftp(rrq);
-    last_dest_ = server_;
-
-    // Slots big enough for the largest DATA we may get (plus one byte to see oversize).
-    const std::size_t slot = std::max<std::size_t>(o_.blksize ? o_.blksize : 0, 1024) + 4 + 1;
-    bufs_.assign(kSlots, std::vector<std::uint8_t>(slot));
-    const auto start = std::chrono::steady_clock::now();
-    send_last();
-
-    const int timeout_ms = std::max(1, static_cast<int>(o_.timeout * 1000));
-    int silent = 0;
-    while (!done_) {
-      pollfd p{fd_, POLLIN, 0};
-      int pr = ::poll(&p, 1, timeout_ms);
-      if (pr < 0 && errno == EINTR) continue;
-      if (pr < 0) throw Failure{fmt::format("poll: {}", std::strerror(errno))};
-      if (pr == 0) {
-        if (++silent > o_.retries) {
-          if (!have_peer_) {
-            throw Failure{fmt::format("no answer from {} after {} tries, {} s apart", endpoint(server_),
-                                      o_.retries + 1, o_.timeout)};
-          }
-          throw Failure{fmt::format("timed out waiting for block {} from {} ({} bytes received; {} tries, {} s apart)",
-                                    received_ + 1, endpoint(peer_), report_.bytes, o_.retries + 1, o_.timeout)};
-        }
-        ++report_.timeouts;
-        send_last();
-        continue;
-      }
-      const std::uint64_t before = received_;
-      receive_batch();
-      if (received_ != before || done_) silent = 0;
-    }
-    sink_.flush();
-    report_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    report_.blocks = received_;
-    if (report_.tsize && *report_.tsize != report_.bytes) {
-      throw Failure{fmt::format("received {} bytes but the server announced tsize {}", report_.bytes, *report_.tsize)};
-    }
-    return report_;
+  void start(sim::AgentContext& ctx, sim::Time now) override {
+    download_.start(ctx, now);
+    after(ctx);
+  }
+  void on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) override {
+    if (!download_.on_datagram(ctx, now, d)) return;  // not at the transfer's port: cannot happen on its own socket
+    after(ctx);
+  }
+  void on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t /*tag*/) override {
+    timer_at_ = sim::kNever;
+    download_.on_timeout(ctx, now);
+    after(ctx);
   }
 
  private:
-  static constexpr unsigned kSlots = 64;
-
-  void send_to(const wire::Bytes& b, const sockaddr_in& to) {
-    for (;;) {
-      ssize_t n = ::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-      if (n >= 0) return;
-      if (errno == EINTR) continue;
-      if (errno == ENOBUFS || errno == EAGAIN) return;  // like a lost packet: the timeout resends
-      throw Failure{fmt::format("sendto {}: {}", endpoint(to), std::strerror(errno))};
-    }
-  }
-  void send_last() { send_to(last_sent_, last_dest_); }
-
-  void send_ack(std::uint16_t block) {
-    last_sent_ = wire::encode_tftp(wire::TftpAck{block});
-    last_dest_ = peer_;
-    send_last();
-  }
-
-  [[noreturn]] void refuse(std::uint16_t code, const std::string& why) {
-    send_to(wire::encode_tftp(wire::TftpError{code, why}), have_peer_ ? peer_ : server_);
-    throw Failure{why};
-  }
-
-  void receive_batch() {
-    mmsghdr msgs[kSlots];
-    iovec iov[kSlots];
-    sockaddr_in from[kSlots];
-    for (unsigned i = 0; i < kSlots; ++i) {
-      iov[i] = {bufs_[i].data(), bufs_[i].size()};
-      msgs[i] = {};
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_name = &from[i];
-      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-    }
-    int n = ::recvmmsg(fd_, msgs, kSlots, MSG_DONTWAIT, nullptr);
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED) return;
-      throw Failure{fmt::format("recvmmsg: {}", std::strerror(errno))};
-    }
-    for (int i = 0; i < n && !done_; ++i) {
-      if (msgs[i].msg_hdr.msg_namelen < sizeof(sockaddr_in) || from[i].sin_family != AF_INET) continue;
-      if ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
-        refuse(static_cast<std::uint16_t>(wire::TftpErrorCode::kIllegalOperation),
-               fmt::format("{} sent a datagram larger than blksize {} allows", endpoint(from[i]), report_.blksize));
+  void after(sim::AgentContext& ctx) {
+    if (download_.finished()) {
+      if (timer_at_ != sim::kNever && !ctx.cancel_timer(timer_)) {
+        // Already fired (its callback is queued behind this one): it finds the
+        // download finished and does nothing.
       }
-      handle(wire::ByteView(bufs_[i].data(), msgs[i].msg_len), from[i]);
-    }
-  }
-
-  void handle(wire::ByteView payload, const sockaddr_in& from) {
-    if (from.sin_addr.s_addr != server_.sin_addr.s_addr) return;  // not our server at all
-    if (have_peer_ && from.sin_port != peer_.sin_port) {
-      // RFC 1350 section 4: a packet from another TID gets ERROR 5; the transfer goes on.
-      ++report_.strangers;
-      send_to(wire::encode_tftp(wire::TftpError{static_cast<std::uint16_t>(wire::TftpErrorCode::kUnknownTransferId),
-                                                "unknown transfer ID"}),
-              from);
+      timer_at_ = sim::kNever;
+      if (on_end_) std::exchange(on_end_, nullptr)();
       return;
     }
-    auto parsed = wire::parse_tftp(payload);
-    if (!parsed) return;  // malformed: as if lost
-    std::visit(
-        [&](const auto& p) {
-          using T = std::decay_t<decltype(p)>;
-          if constexpr (std::is_same_v<T, wire::TftpError>) {
-            throw Failure{fmt::format("{} sent ERROR {} ({}): {}", endpoint(from), p.code, error_name(p.code),
-                                      p.message.empty() ? "(no message)" : p.message)};
-          } else if constexpr (std::is_same_v<T, wire::TftpOack>) {
-            on_oack(p, from);
-          } else if constexpr (std::is_same_v<T, wire::TftpData>) {
-            on_data(p, from);
-          }
-          // ACK, RRQ, WRQ from the server: nothing a reader expects; ignored.
-        },
-        *parsed);
+    const sim::Time due = download_.deadline();
+    if (due >= timer_at_) return;  // the set timer comes first; it re-arms when it fires
+    if (timer_at_ != sim::kNever && !ctx.cancel_timer(timer_)) {
+      // Fired and queued: it calls on_timeout early, which the download ignores.
+    }
+    timer_ = ctx.set_timer(due, 0);
+    timer_at_ = due;
   }
 
-  void adopt_peer(const sockaddr_in& from) {
-    peer_ = from;
-    have_peer_ = true;
-  }
-
-  void on_oack(const wire::TftpOack& oack, const sockaddr_in& from) {
-    if (have_peer_) {
-      // Our ACK 0 was lost and the server sent its OACK again.
-      if (received_ == 0 && report_.negotiated) send_ack(0);
-      return;
-    }
-    if (!o_.blksize && !o_.windowsize && !o_.tsize) {
-      adopt_peer(from);
-      refuse(static_cast<std::uint16_t>(wire::TftpErrorCode::kOptionNegotiation),
-             "the server sent OACK to a request without options");
-    }
-    adopt_peer(from);
-    for (const auto& e : oack.options.entries) {
-      auto named = [&](std::string_view n) { return oack.options.find(n) == &e.value; };
-      const auto refuse_opt = [&](const std::string& why) {
-        refuse(static_cast<std::uint16_t>(wire::TftpErrorCode::kOptionNegotiation),
-               fmt::format("OACK option {}={}: {}", e.name, e.value, why));
-      };
-      if (named("blksize") && o_.blksize) {
-        auto v = oack.options.blksize();
-        if (!v || *v > o_.blksize) refuse_opt(fmt::format("not in 8..{} (RFC 2348)", o_.blksize));
-        report_.blksize = *v;
-      } else if (named("windowsize") && o_.windowsize) {
-        auto v = oack.options.windowsize();
-        if (!v || *v > o_.windowsize) refuse_opt(fmt::format("not in 1..{} (RFC 7440)", o_.windowsize));
-        report_.windowsize = *v;
-      } else if (named("tsize") && o_.tsize) {
-        auto v = oack.options.tsize();
-        if (!v) refuse_opt("not a size (RFC 2349)");
-        report_.tsize = *v;
-      } else {
-        refuse_opt("not requested (RFC 2347)");
-      }
-    }
-    report_.negotiated = true;
-    if (report_.blksize + 4 + 1 > bufs_.front().size()) {
-      for (auto& b : bufs_) b.resize(report_.blksize + 4 + 1);
-    }
-    send_ack(0);
-  }
-
-  void on_data(const wire::TftpData& d, const sockaddr_in& from) {
-    if (!have_peer_) {
-      // No OACK: the server ignored every option (RFC 2347): 512-byte lock-step.
-      adopt_peer(from);
-      report_.blksize = wire::kTftpDefaultBlockSize;
-      report_.windowsize = 1;
-    }
-    const std::uint16_t expected = wire::block_for_index(received_ + 1, rollover_);
-    if (d.block == expected) {
-      if (d.data.size() > report_.blksize) {
-        refuse(static_cast<std::uint16_t>(wire::TftpErrorCode::kIllegalOperation),
-               fmt::format("block {} carries {} bytes, more than blksize {}", d.block, d.data.size(), report_.blksize));
-      }
-      sink_.add(d.data.data(), d.data.size());
-      report_.bytes += d.data.size();
-      ++received_;
-      gap_acked_ = false;
-      dup_acked_ = false;
-      const bool last = d.data.size() < report_.blksize;
-      if (last || received_ - acked_ >= report_.windowsize) {
-        send_ack(d.block);
-        acked_ = received_;
-      }
-      if (last) done_ = true;
-      return;
-    }
-    if (wire::block_before(d.block, expected, rollover_)) {
-      // Old block: the server resent (our ACK was lost, or it timed out). One fresh ACK
-      // of where we are per stall is enough to move it on.
-      ++report_.duplicates;
-      if (!dup_acked_) {
-        dup_acked_ = true;
-        send_ack(wire::block_for_index(received_, rollover_));
-        acked_ = received_;
-      }
-      return;
-    }
-    // A gap: blocks were lost. RFC 7440 section 4: ACK the last block received in
-    // order; the sender starts its next window after it. Once per gap.
-    ++report_.out_of_order;
-    if (!gap_acked_) {
-      gap_acked_ = true;
-      ++report_.window_restarts;
-      send_ack(wire::block_for_index(received_, rollover_));
-      acked_ = received_;
-    }
-  }
-
-  const TftpGetOptions& o_;
-  int fd_;
-  sockaddr_in server_;
-  sockaddr_in peer_{};
-  bool have_peer_ = false;
-  Sink& sink_;
-  wire::BlockRollover rollover_;
-  std::vector<std::vector<std::uint8_t>> bufs_;
-  wire::Bytes last_sent_;
-  sockaddr_in last_dest_{};
-  std::uint64_t received_ = 0;  // index of the last block received in order
-  std::uint64_t acked_ = 0;     // index of the last block ACKed
-  bool gap_acked_ = false;
-  bool dup_acked_ = false;
-  bool done_ = false;
-  Report report_;
+  client::TftpDownload download_;
+  std::function<void()> on_end_;
+  sim::TimerId timer_{};
+  sim::Time timer_at_ = sim::kNever;
 };
 
+// pxelab tftp-get's rules for the download: strict about the OACK (an option not
+// asked for, blksize or windowsize above the request, a tsize that is no number:
+// refused with ERROR 8, RFC 2347), replies only from the server asked (FW-29),
+// ERROR 5 to a stranger (RFC 1350 §4), `--retries` resends `--timeout` apart.
+client::TftpRules rules_for(const TftpGetOptions& o) {
+  client::TftpRules r;
+  r.oack = client::OackPolicy::kEdk2;
+  r.oack_refusal_code = static_cast<std::uint16_t>(wire::TftpErrorCode::kOptionNegotiation);
+  r.same_server_ip = true;
+  r.foreign_tid_error = true;
+  r.timeouts.assign(static_cast<std::size_t>(o.retries) + 1, sim::from_seconds(o.timeout));
+  return r;
+}
+
+client::TftpDownloadSpec spec_for(const TftpGetOptions& o, wire::Ipv4Address server, std::uint16_t local_port) {
+  client::TftpDownloadSpec spec;
+  spec.file = o.file;
+  spec.server = server;
+  spec.server_port = static_cast<std::uint16_t>(o.port);
+  spec.local_port = local_port;
+  spec.hash = false;
+  spec.rollover = o.rollover == 1 ? wire::BlockRollover::kToOne : wire::BlockRollover::kToZero;
+  if (o.blksize) spec.options.push_back({"blksize", std::to_string(o.blksize)});
+  if (o.tsize) spec.options.push_back({"tsize", "0"});
+  if (o.windowsize) spec.options.push_back({"windowsize", std::to_string(o.windowsize)});
+  return spec;
+}
+
+// Why the download did not end well, or nullopt if it did.
+std::optional<std::string> failure_of(const TftpGetOptions& o, const client::TftpDownload& dl, sim::Endpoint asked) {
+  const std::string peer = dl.server() ? endpoint(*dl.server()) : endpoint(asked);
+  switch (dl.status()) {
+    case client::TftpDownloadStatus::kComplete:
+      if (dl.tsize() && *dl.tsize() != dl.size()) {
+        return fmt::format("received {} bytes but the server announced tsize {}", dl.size(), *dl.tsize());
+      }
+      return std::nullopt;
+    case client::TftpDownloadStatus::kServerError:
+      return fmt::format("{} sent ERROR {} ({}): {}", peer, dl.error_code(), error_name(dl.error_code()),
+                         dl.error_message().empty() ? "(no message)" : dl.error_message());
+    case client::TftpDownloadStatus::kRefused:
+      return fmt::format("refused the OACK of {} with ERROR {}: {}", peer, dl.error_code(), dl.error_message());
+    case client::TftpDownloadStatus::kOpenTimeout:
+      return fmt::format("no answer from {} after {} tries, {} s apart", peer, o.retries + 1, o.timeout);
+    case client::TftpDownloadStatus::kTimeout:
+      return fmt::format("timed out waiting for the block after byte {} from {} ({} tries, {} s apart)", dl.size(),
+                         peer, o.retries + 1, o.timeout);
+    case client::TftpDownloadStatus::kTooLarge:
+      return fmt::format("the file is larger than {} bytes; aborted", client::TftpDownload::kMaxDownload);
+    case client::TftpDownloadStatus::kRunning:
+      return std::string("the transfer did not finish");
+  }
+  return std::string("the transfer ended in an unknown state");
+}
+
+void print_report(std::FILE* to, const TftpGetOptions& o, const client::TftpDownload& dl) {
+  const double seconds = sim::to_seconds(dl.finished_at() - dl.started());
+  const double mib_s = seconds > 0 ? static_cast<double>(dl.size()) / 1048576.0 / seconds : 0;
+  const bool asked = o.blksize || o.windowsize || o.tsize;
+  fmt::print(to,
+             "tftp-get {}: {} bytes in {:.6f} s, {:.2f} MiB/s; blksize {}, windowsize {}{}{}; "
+             "retransmissions {} ({} timeouts, {} duplicate blocks, {} window restarts, {} blocks after gaps)\n",
+             o.file, dl.size(), seconds, mib_s, dl.blksize(), dl.windowsize(),
+             dl.tsize() ? fmt::format(", tsize {}", *dl.tsize()) : std::string(),
+             dl.got_oack() || !asked ? "" : ", options ignored by the server",
+             dl.retransmissions() + dl.stale_blocks() + dl.resync_acks(), dl.retransmissions(), dl.stale_blocks(),
+             dl.resync_acks(), dl.early_blocks());
+  std::fflush(to);
+}
+
+int open_output(const std::string& output) {
+  if (output == "-") return 1;
+  if (output.empty()) return -1;
+  return ::open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
 int tftp_get(const TftpGetOptions& o) {
-  auto addr = resolve(o.server);
-  if (!addr) {
+  const auto server = resolve(o.server);
+  if (!server) {
     fmt::print(stderr, "pxelab tftp-get: cannot resolve {} to an IPv4 address\n", o.server);
     return 1;
   }
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_addr = *addr;
-  server.sin_port = htons(static_cast<std::uint16_t>(o.port));
-
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    fmt::print(stderr, "pxelab tftp-get: socket: {}\n", std::strerror(errno));
+  sim::RealtimeClock clock;
+  // Room for the largest DATA we may get and for an OACK or ERROR text.
+  const std::size_t max_payload = std::max(o.blksize ? o.blksize : 512, 1024) + 4;
+  auto port = sim::UdpPort::open(clock, sim::Endpoint{wire::Ipv4Address::any(), 0}, max_payload);
+  if (!port) {
+    fmt::print(stderr, "pxelab tftp-get: {}\n", port.error().to_string());
     return 1;
   }
-  // Room for a few windows of the largest blocks: a full receive queue drops blocks.
-  int rcvbuf = 8 << 20;
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  }
-  sockaddr_in any{};
-  any.sin_family = AF_INET;
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof any) != 0) {
-    fmt::print(stderr, "pxelab tftp-get: bind: {}\n", std::strerror(errno));
-    ::close(fd);
+  const int out_fd = open_output(o.output);
+  if (out_fd == -1 && !o.output.empty()) {
+    fmt::print(stderr, "pxelab tftp-get: {}: {}\n", o.output, std::strerror(errno));
     return 1;
   }
+  Sink sink(out_fd);
+  client::TftpDownloadSpec spec = spec_for(o, *server, (*port)->local().port);
+  spec.on_data = [&](wire::ByteView data) {
+    sink.add(data);
+    if (sink.error()) clock.stop();
+  };
+  const client::TftpRules rules = rules_for(o);
+  TftpGetAgent agent(rules, std::move(spec), [&] { clock.stop(); });
+  (*port)->run_agent(agent);
+  clock.run();
+  sink.flush();
 
-  int out_fd = -1;
-  if (o.output == "-") {
-    out_fd = 1;
-  } else if (!o.output.empty()) {
-    out_fd = ::open(o.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out_fd < 0) {
-      fmt::print(stderr, "pxelab tftp-get: {}: {}\n", o.output, std::strerror(errno));
-      ::close(fd);
-      return 1;
+  std::optional<std::string> failure;
+  if ((*port)->failure()) {
+    failure = (*port)->failure()->to_string();
+  } else if (sink.error()) {
+    failure = *sink.error();
+  } else if (clock.poll_error() != 0) {
+    failure = fmt::format("poll: {}", std::strerror(clock.poll_error()));
+  } else {
+    failure = failure_of(o, agent.download(), sim::Endpoint{*server, static_cast<std::uint16_t>(o.port)});
+    if (failure && (*port)->counters().truncated > 0) {
+      *failure += fmt::format(" ({} datagrams larger than blksize {} + 4 were dropped)", (*port)->counters().truncated,
+                              agent.download().blksize());
     }
   }
-  std::FILE* report_to = o.output == "-" ? stderr : stdout;
-
-  int rc = 0;
-  try {
-    Sink sink(out_fd);
-    Client client(o, fd, server, sink);
-    Report r = client.run();
-    const double mib_s = r.seconds > 0 ? static_cast<double>(r.bytes) / 1048576.0 / r.seconds : 0;
-    fmt::print(report_to,
-               "tftp-get {}: {} bytes in {:.6f} s, {:.2f} MiB/s; blksize {}, windowsize {}{}{}; "
-               "retransmissions {} ({} timeouts, {} duplicate blocks, {} window restarts, {} blocks after gaps)\n",
-               o.file, r.bytes, r.seconds, mib_s, r.blksize, r.windowsize,
-               r.tsize ? fmt::format(", tsize {}", *r.tsize) : std::string(),
-               r.negotiated ? "" : (o.blksize || o.windowsize || o.tsize ? ", options ignored by the server" : ""),
-               r.timeouts + r.duplicates + r.window_restarts, r.timeouts, r.duplicates, r.window_restarts,
-               r.out_of_order);
-    std::fflush(report_to);
-  } catch (const Failure& f) {
-    fmt::print(stderr, "pxelab tftp-get: {}: {}\n", o.file, f.message);
-    rc = 1;
+  if (failure) {
+    fmt::print(stderr, "pxelab tftp-get: {}: {}\n", o.file, *failure);
+    if (out_fd > 2) ::unlink(o.output.c_str());
+    return 1;
   }
-  ::close(fd);
-  if (rc != 0 && out_fd > 2) ::unlink(o.output.c_str());
-  return rc;
+  print_report(o.output == "-" ? stderr : stdout, o, agent.download());
+  return 0;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The ways an emulated boot can end badly, and what each firmware prints for them.
+// The ways an emulated boot can end badly (FailureReason, client/failure_reason.h), and what each firmware prints for them.
 // A reason ("no_offers") is pxelab's; the code and text ("PXE-E51: No DHCP or
 // proxyDHCP offers were received.") are the firmware's, from its personality's
 // [failures] table or else the PXE 2.1 defaults below.
@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "client/failure_reason.h"
 #include "client/personality.h"
 
 namespace pxelab::client {
@@ -16,8 +17,7 @@ struct Failure {
   std::string text;  // "PXE-E51: No DHCP or proxyDHCP offers were received."
 };
 
-bool is_failure_reason(std::string_view reason);
 // The personality's text for `reason` or the default; the code is the text up to ':'.
-Failure failure_for(const Personality& p, std::string_view reason);
+Failure failure_for(const Personality& p, FailureReason reason);
 
 }  // namespace pxelab::client

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "client/failure_reason.h"
 #include "sim/time.h"
 #include "wire/result.h"
 
@@ -192,7 +193,8 @@ struct TftpRules {
 // How a firmware reports each way a boot can fail: reason -> "CODE: text" as printed
 // on its screen ("no_offers" -> "PXE-E51: No DHCP or proxyDHCP offers were received.").
 // Reasons and their defaults are the table in failure.cc.
-using FailureTexts = std::map<std::string, std::string, std::less<>>;
+// A personality's own text per failure reason ("PXE-E51: ..."), keyed by the enum.
+using FailureTexts = std::map<FailureReason, std::string>;
 
 struct LoaderRules {
   LoaderPolicy policy = LoaderPolicy::kNone;

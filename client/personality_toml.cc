@@ -288,11 +288,16 @@ Result<Personality> parse_personality(std::string_view text, const std::string& 
     p.stage2.insert(m.begin(), m.end());
   }
   if (const toml::table* t = r.table(root, "failures", "")) {
-    read_string_map(r, *t, "failures", p.failures, false);
+    std::map<std::string, std::string, std::less<>> texts;
+    read_string_map(r, *t, "failures", texts, false);
     for (auto&& [k, v] : *t) {
-      if (!r.failed() && !is_failure_reason(k.str())) {
+      if (r.failed()) break;
+      const auto reason = parse_failure_reason(k.str());
+      if (!reason) {
         r.fail(k.source(), "failures." + std::string(k.str()), "unknown failure reason (see client/failure.cc)");
+        break;
       }
+      p.failures[*reason] = texts[std::string(k.str())];
     }
   }
   if (const toml::table* t = r.table(root, "arp", "")) {

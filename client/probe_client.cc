@@ -61,7 +61,10 @@ ProbeClient::~ProbeClient() = default;
 void ProbeClient::start(sim::AgentContext& ctx, sim::Time now) {
   outcome_.mac = ctx.mac();
   outcome_.timeline.power_on = now;
-  static_cast<void>(ctx.bind_port(kClientPort));
+  if (!ctx.bind_port(kClientPort).ok()) {
+    // Port 68 taken: no reply can reach the probe, so every step ends in its timeout
+    // and the outcome says which answers never came.
+  }
   xid_ = static_cast<std::uint32_t>(rng_.next());
   begin(ctx, now);
 }
@@ -79,7 +82,9 @@ dhcp::Message ProbeClient::request_base(dhcp::MessageType type) const {
 void ProbeClient::send_dhcp(sim::AgentContext& ctx, dhcp::Message m, sim::Endpoint to) {
   const wire::Bytes bytes = encode_request(identity_, m);
   if (bytes.empty()) return;  // cannot happen: the probe's messages are small
-  static_cast<void>(ctx.send(sim::OutgoingDatagram{kClientPort, to, bytes}));
+  if (!ctx.send(sim::OutgoingDatagram{kClientPort, to, bytes}).ok()) {
+    // Larger than the MTU: lost as on a wire; the step's timer judges the silence.
+  }
 }
 
 void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
@@ -218,7 +223,10 @@ void ProbeClient::start_tftp(sim::AgentContext& ctx, sim::Time now, std::string 
   spec.server = *tftp_server_;
   spec.local_port = static_cast<std::uint16_t>(kFirstTftpPort + next_port_++);
   spec.options = std::move(options);
-  static_cast<void>(ctx.bind_port(spec.local_port));
+  if (!ctx.bind_port(spec.local_port).ok()) {
+    // The port is the probe's own (a new one per transfer): taken only if the host runs
+    // another agent there, and then the transfer times out and the step says so.
+  }
   if (!outcome_.timeline.tftp_start) outcome_.timeline.tftp_start = now;
   download_ = std::make_unique<TftpDownload>(tftp_rules_, std::move(spec));
   download_->start(ctx, now);

@@ -42,7 +42,7 @@ std::string_view to_string(TftpDownloadStatus s) {
 }
 
 TftpDownload::TftpDownload(const TftpRules& rules, TftpDownloadSpec spec)
-    : rules_(rules), spec_(std::move(spec)), server_ip_(spec_.server) {}
+    : rules_(rules), spec_(std::move(spec)), server_ip_(spec_.server), rollover_(spec_.rollover) {}
 
 void TftpDownload::start(sim::AgentContext& ctx, sim::Time now) {
   started_ = now;
@@ -51,15 +51,23 @@ void TftpDownload::start(sim::AgentContext& ctx, sim::Time now) {
   rrq.filename = spec_.file;
   rrq.mode = "octet";
   for (const auto& o : spec_.options) rrq.options.entries.push_back({o.name, o.value});
-  send(ctx, rrq, wire::kTftpServerPort);
+  send(ctx, rrq, spec_.server_port);
   arm(now);
+}
+
+void TftpDownload::transmit(sim::AgentContext& ctx, const sim::OutgoingDatagram& d) {
+  if (!ctx.send(d).ok()) {
+    // Larger than the MTU (a DATA-sized ERROR text, an RRQ with long options): lost as
+    // on a wire. The deadline resends or ends the transfer as a timeout, which is what
+    // a ROM behind such a link sees.
+  }
 }
 
 void TftpDownload::send(sim::AgentContext& ctx, const wire::TftpPacket& packet, std::uint16_t to_port) {
   last_sent_.resize(wire::tftp_size(packet));
   wire::emit_tftp(packet, last_sent_);
   last_sent_port_ = to_port;
-  static_cast<void>(ctx.send(sim::OutgoingDatagram{spec_.local_port, {server_ip_, to_port}, last_sent_}));
+  transmit(ctx, sim::OutgoingDatagram{spec_.local_port, {server_ip_, to_port}, last_sent_});
 }
 
 void TftpDownload::send_ack(sim::AgentContext& ctx, std::uint16_t block) {
@@ -68,7 +76,7 @@ void TftpDownload::send_ack(sim::AgentContext& ctx, std::uint16_t block) {
   wire::store_be16(last_sent_.data(), static_cast<std::uint16_t>(wire::TftpOpcode::kAck));
   wire::store_be16(last_sent_.data() + 2, block);
   last_sent_port_ = *server_port_;
-  static_cast<void>(ctx.send(sim::OutgoingDatagram{spec_.local_port, {server_ip_, *server_port_}, last_sent_}));
+  transmit(ctx, sim::OutgoingDatagram{spec_.local_port, {server_ip_, *server_port_}, last_sent_});
 }
 
 void TftpDownload::arm(sim::Time now) {
@@ -90,7 +98,7 @@ void TftpDownload::on_timeout(sim::AgentContext& ctx, sim::Time now) {
   }
   ++attempt_;
   ++retransmissions_;
-  static_cast<void>(ctx.send(sim::OutgoingDatagram{spec_.local_port, {server_ip_, last_sent_port_}, last_sent_}));
+  transmit(ctx, sim::OutgoingDatagram{spec_.local_port, {server_ip_, last_sent_port_}, last_sent_});
   arm(now);
 }
 
@@ -139,7 +147,7 @@ bool TftpDownload::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim:
     if (rules_.foreign_tid_error) {
       wire::TftpPacket e = wire::TftpError{5, "Unknown transfer ID"};
       wire::Bytes bytes = wire::encode_tftp(e);
-      static_cast<void>(ctx.send(sim::OutgoingDatagram{spec_.local_port, d.src, bytes}));
+      transmit(ctx, sim::OutgoingDatagram{spec_.local_port, d.src, bytes});
     }
     return true;
   }
@@ -207,15 +215,22 @@ void TftpDownload::on_data(sim::AgentContext& ctx, sim::Time now, const wire::Tf
   if (data.block != expected) {
     // Old (a retransmitted window, or our ACK was lost) or ahead (a gap): ACK what we
     // have, once, so the sender resumes after it (RFC 1350 §6, RFC 7440 §4).
+    if (blocks_ > 0 && wire::block_before(data.block, expected, rollover_)) {
+      ++stale_blocks_;
+    } else {
+      ++early_blocks_;
+    }
     if (!gap_acked_ && blocks_ > 0) {
       send_ack(ctx, last_block_);
       gap_acked_ = true;
+      ++resync_acks_;
     }
     in_window_ = 0;
     return;
   }
   const std::size_t n = data.data.size();
-  hash_.update(data.data);
+  if (spec_.hash) hash_.update(data.data);
+  if (spec_.on_data) spec_.on_data(data.data);
   if (head_.size() < kHeadSize) {
     const std::size_t take = std::min(kHeadSize - head_.size(), n);
     head_.insert(head_.end(), data.data.begin(), data.data.begin() + static_cast<std::ptrdiff_t>(take));

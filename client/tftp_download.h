@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,13 @@ struct TftpDownloadSpec {
   // NBP, which a storm must not hold in memory).
   enum class Keep : std::uint8_t { kNone, kAll, kIfScript };
   Keep keep = Keep::kNone;
+  // The rest are for `pxelab tftp-get` (a real server); the simulator keeps the defaults.
+  std::uint16_t server_port = wire::kTftpServerPort;  // where the RRQ goes
+  bool hash = true;  // SHA-256 of the image; off where nobody reads it (at wire speed it is the bottleneck)
+  // Block numbering after 65535 as first expected (a 65535 -> 1 wrap is still detected).
+  wire::BlockRollover rollover = wire::BlockRollover::kToZero;
+  // Called with each block's data as it arrives in order (a file to write).
+  std::function<void(wire::ByteView)> on_data;
 };
 
 enum class TftpDownloadStatus : std::uint8_t {
@@ -72,7 +80,15 @@ class TftpDownload {
   const wire::Bytes& content() const { return content_; } // with keep_content
   std::uint16_t blksize() const { return blksize_; }
   std::uint16_t windowsize() const { return windowsize_; }
-  std::uint32_t retransmissions() const { return retransmissions_; }
+  std::uint32_t retransmissions() const { return retransmissions_; }  // our resends after a timeout
+  std::uint64_t stale_blocks() const { return stale_blocks_; }  // DATA received again (the server resent)
+  std::uint64_t early_blocks() const { return early_blocks_; }  // DATA after a gap, dropped
+  std::uint64_t resync_acks() const { return resync_acks_; }    // ACKs of the last in-order block (RFC 7440 §4)
+  // The server's address and port (its TID) once it answered.
+  std::optional<sim::Endpoint> server() const {
+    if (!server_port_) return std::nullopt;
+    return sim::Endpoint{server_ip_, *server_port_};
+  }
   sim::Time started() const { return started_; }
   sim::Time finished_at() const { return finished_at_; }
   // ERROR received (kServerError) or sent (kRefused): code and message.
@@ -83,6 +99,8 @@ class TftpDownload {
   sim::Time deciding_time() const { return deciding_time_; }
 
  private:
+  // Every datagram of the transfer goes out here.
+  void transmit(sim::AgentContext& ctx, const sim::OutgoingDatagram& d);
   void send(sim::AgentContext& ctx, const wire::TftpPacket& packet, std::uint16_t to_port);
   void send_ack(sim::AgentContext& ctx, std::uint16_t block);
   void arm(sim::Time now);
@@ -101,6 +119,9 @@ class TftpDownload {
   sim::Time finished_at_ = 0;
   std::size_t attempt_ = 0;  // index into rules_.timeouts
   std::uint32_t retransmissions_ = 0;
+  std::uint64_t stale_blocks_ = 0;
+  std::uint64_t early_blocks_ = 0;
+  std::uint64_t resync_acks_ = 0;
 
   bool got_oack_ = false;
   std::optional<std::uint64_t> tsize_;

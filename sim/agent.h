@@ -57,7 +57,16 @@ struct OutgoingDatagram {
 
 using TimerId = EventId;
 
-// What an agent may do. Implemented by Host; tests may implement their own.
+// What an agent may do. Implemented by Host and UdpPort; tests may implement their own.
+//
+// Seven virtual methods where DESIGN.md asks for small interfaces, kept on purpose
+// (issue 9): three are the interface proper (send, set_timer, cancel_timer), pure, and
+// all a server agent or a test context implements. The other four are host services
+// only a client needs (bind_port, unbind_port, configure_address, resolution_failed);
+// they have refusing or empty defaults, so no implementer pays for them unless it
+// hosts a client. Splitting them into a second interface would hand every client two
+// references to one Host for every call and change each agent's signature, for no
+// implementer fewer.
 class AgentContext {
  public:
   virtual ~AgentContext() = default;
