@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "wire/text.h"
+
 namespace pxelab::client {
 
 namespace {
@@ -14,17 +16,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Splits "KEYWORD rest" at the first blank.
 std::pair<std::string, std::string_view> keyword(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-  return {lower(line.substr(0, i)), trim(line.substr(i))};
+  return {wire::lowercase(line.substr(0, i)), trim(line.substr(i))};
 }
 
 std::vector<std::string> split_commas(std::string_view s) {

@@ -4,6 +4,7 @@
 
 #include "client/requests.h"
 #include "wire/dhcp_option_values.h"
+#include "wire/ports.h"
 
 namespace pxelab::client {
 
@@ -11,8 +12,8 @@ namespace {
 
 namespace dhcp = wire::dhcp;
 
-constexpr std::uint16_t kClientPort = 68;
-constexpr std::uint16_t kServerPort = 67;
+constexpr std::uint16_t kClientPort = wire::kDhcpClientPort;
+constexpr std::uint16_t kServerPort = wire::kDhcpServerPort;
 constexpr std::uint16_t kFirstTftpPort = 20000;
 
 // What the probe asks for in 55: enough that a server with a few forced or large

@@ -649,7 +649,7 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
     // 1024-4095 range, but every analyser (Wireshark too) would then read DHCP there.
     spec.local_port = *random_port(rng_, rules.source_ports);
     const bool reserved = spec.local_port == kServerPort || spec.local_port == kClientPort ||
-                          spec.local_port == kPxePort || spec.local_port == 69;
+                          spec.local_port == kPxePort || spec.local_port == wire::kTftpServerPort;
     if (!reserved && spec.local_port != stage_->boot.proxy_source_port && ctx.bind_port(spec.local_port).ok()) {
       break;
     }

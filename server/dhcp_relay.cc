@@ -71,7 +71,7 @@ wire::Bytes remove_option(wire::ByteView message, std::uint8_t code) {
 DhcpRelayAgent::DhcpRelayAgent(sim::Router& router, RelayConfig config)
     : router_(router), config_(std::move(config)), contexts_(router.interface_count(), nullptr) {
   for (std::size_t i = 0; i < router_.interface_count(); ++i) {
-    static_cast<void>(router_.host(i).bind(kDhcpServerPort, *this));
+    static_cast<void>(router_.host(i).bind(wire::kDhcpServerPort, *this));
     router_.host(i).start(*this);
   }
 }
@@ -108,8 +108,8 @@ void DhcpRelayAgent::relay_request(std::size_t arrival, wire::ByteView in) {
     return;
   }
   wire::Bytes out(in.begin(), in.end());
-  out[3] = static_cast<std::uint8_t>(view->hops() + 1);
-  if (view->giaddr().is_any()) wire::store_be32(&out[24], router_.interface(arrival).address.value);
+  out[dhcp::kHopsOffset] = static_cast<std::uint8_t>(view->hops() + 1);
+  if (view->giaddr().is_any()) wire::store_be32(&out[dhcp::kGiaddrOffset], router_.interface(arrival).address.value);
   if (config_.add_option82) {
     auto s = scan(out);
     bool has82 = false;
@@ -133,7 +133,7 @@ void DhcpRelayAgent::relay_request(std::size_t arrival, wire::ByteView in) {
       ++counters_.dropped_no_route;
       continue;
     }
-    static_cast<void>(contexts_[*via]->send(sim::OutgoingDatagram{kDhcpServerPort, {server, kDhcpServerPort}, out}));
+    static_cast<void>(contexts_[*via]->send(sim::OutgoingDatagram{wire::kDhcpServerPort, {server, wire::kDhcpServerPort}, out}));
     ++counters_.requests_relayed;
   }
 }
@@ -146,11 +146,11 @@ void DhcpRelayAgent::relay_reply(wire::ByteView in) {
     return;
   }
   wire::Bytes out = remove_option(in, dhcp::code::kRelayAgentInfo);  // RFC 3046 §2.2
-  sim::OutgoingDatagram o{kDhcpServerPort, {wire::Ipv4Address::broadcast(), kDhcpClientPort}, out};
+  sim::OutgoingDatagram o{wire::kDhcpServerPort, {wire::Ipv4Address::broadcast(), wire::kDhcpClientPort}, out};
   if (!(view->flags() & dhcp::kBroadcastFlag) && !view->yiaddr().is_any() && view->htype() == 1 && view->hlen() == 6) {
     wire::MacAddress chaddr;
     std::copy_n(view->chaddr().begin(), 6, chaddr.octets.begin());
-    o.dst = sim::Endpoint{view->yiaddr(), kDhcpClientPort};
+    o.dst = sim::Endpoint{view->yiaddr(), wire::kDhcpClientPort};
     o.dst_mac = chaddr;  // RFC 1542 §5.4: the client cannot answer ARP yet
   }
   static_cast<void>(contexts_[*to]->send(o));

@@ -1,11 +1,15 @@
 #include "server/tftp_files.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "server/tftp_beneath.h"
 
 namespace pxelab::server {
 namespace {
@@ -231,6 +235,101 @@ TEST_F(TftpRoot, UploadsAreConfinedAndNeverOverwrite) {
   for (const auto& entry : fs::directory_iterator(root_ + "/boot")) {
     EXPECT_EQ(entry.path().filename().string().find(".pxelab-upload-"), std::string::npos) << "temporary left behind";
   }
+}
+
+}  // namespace
+}  // namespace pxelab::server
+
+namespace pxelab::server {
+namespace {
+
+// Confinement by descriptor (server/tftp_beneath.h): what is read is what was checked.
+TEST_F(TftpRoot, SymlinksDirectoriesAndFifosAreJudgedOnTheOpenedFile) {
+  fs::create_symlink("boot/vmlinuz", root_ + "/relative-link");
+  fs::create_symlink("../secret", root_ + "/relative-escape");
+  fs::create_symlink("dir", root_ + "/dir-link");
+  ASSERT_EQ(::mkfifo((root_ + "/fifo").c_str(), 0644), 0);
+  EXPECT_FALSE(resolve_tftp_path(root_, "relative-link").failure);
+  EXPECT_FALSE(resolve_tftp_path(root_, "inside-link").failure) << "absolute, naming the inside";
+  for (const char* name : {"escape", "relative-escape", "dir", "dir-link", "fifo", "boot/vmlinuz/x"}) {
+    auto r = resolve_tftp_path(root_, name);
+    ASSERT_TRUE(r.failure) << "served " << name;
+    EXPECT_EQ(r.failure->code, std::string(name) == "boot/vmlinuz/x" ? TftpLookupError::NotFound
+                                                                    : TftpLookupError::AccessViolation)
+        << name << ": " << r.failure->reason;
+  }
+  ServerConfig c;
+  c.tftp.root = root_;
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  TftpLookupFailure f{};
+  auto fifo = src->open("fifo", &f);  // opened O_NONBLOCK: no writer, yet no hang
+  ASSERT_FALSE(fifo);
+  EXPECT_EQ(f.reason, "not a regular file");
+  auto rel = src->open("relative-link", &f);
+  ASSERT_TRUE(rel);
+  EXPECT_EQ(std::string(rel->content->begin(), rel->content->end()), "KERNEL");
+}
+
+// The walk alone (a kernel without openat2) draws the same line.
+TEST_F(TftpRoot, TheWalkWithoutOpenat2AgreesWithIt) {
+  fs::create_symlink("../secret", root_ + "/relative-escape");
+  fs::create_symlink("boot/../../secret", root_ + "/climb");
+  fs::create_symlink("boot", root_ + "/boot-link");
+  const std::string root = fs::canonical(root_).string();
+  auto ok = [&](const std::string& name) { return !open_beneath_by_walk(root, name, O_RDONLY | O_NONBLOCK, Symlinks::kResolveInside).failure; };
+  EXPECT_TRUE(ok("pxelinux.0"));
+  EXPECT_TRUE(ok("inside-link"));
+  EXPECT_TRUE(ok("boot-link/vmlinuz"));
+  EXPECT_FALSE(ok("escape"));
+  EXPECT_FALSE(ok("relative-escape"));
+  EXPECT_FALSE(ok("climb"));
+  EXPECT_FALSE(ok("missing"));
+  EXPECT_TRUE(open_beneath_by_walk(root, "boot-link/vmlinuz", O_RDONLY, Symlinks::kRefuse).failure)
+      << "uploads follow no symlink";
+}
+
+// A name swapped for a symlink that leads out, at the worst moment: after the server
+// opened it (the hook) and between two requests. The first request reads the file it
+// opened, never the new target; the second is refused.
+TEST_F(TftpRoot, ANameSwappedForASymlinkNeverLeadsOut) {
+  write(root_ + "/swap", "PUBLIC");
+  ServerConfig c;
+  c.tftp.root = root_;
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  src->set_after_open_for_test([&](const std::string& name) {
+    ASSERT_EQ(name, "swap");
+    fs::remove(root_ + "/swap");
+    fs::create_symlink(base_ + "/secret", root_ + "/swap");
+  });
+  TftpLookupFailure f{};
+  auto first = src->open("swap", &f);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(std::string(first->content->begin(), first->content->end()), "PUBLIC");
+  src->set_after_open_for_test(nullptr);
+  auto second = src->open("swap", &f);
+  ASSERT_FALSE(second) << std::string(second->content->begin(), second->content->end());
+  EXPECT_EQ(f.code, TftpLookupError::AccessViolation);
+}
+
+TEST_F(TftpRoot, UploadsNeverFollowNorReplaceASymlink) {
+  ServerConfig c;
+  c.tftp.root = root_;
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  fs::create_directory_symlink("boot", root_ + "/boot-link");  // inside, still refused
+  fs::create_symlink(base_ + "/planted", root_ + "/planted");   // dangling, leading out
+  TftpLookupFailure f{};
+  const std::uint8_t bytes[] = {9};
+  EXPECT_EQ(src->writable_path("boot-link/new").failure->code, TftpLookupError::AccessViolation);
+  ASSERT_FALSE(src->store("boot-link/new", bytes, &f));
+  EXPECT_FALSE(fs::exists(root_ + "/boot/new"));
+  EXPECT_EQ(src->writable_path("planted").failure->code, TftpLookupError::FileExists);
+  ASSERT_FALSE(src->store("planted", bytes, &f));
+  EXPECT_EQ(f.code, TftpLookupError::FileExists);
+  EXPECT_FALSE(fs::exists(base_ + "/planted")) << "the upload went through the symlink";
+  EXPECT_TRUE(fs::is_symlink(root_ + "/planted"));
 }
 
 }  // namespace

@@ -6,9 +6,11 @@ Each case is a scenario written here from one of five set-ups (a LAN with a prob
 and two ROMs, a relay, a proxy beside a DHCP-only server, a boot menu, a BOOTP
 server), with `faults.<switch> = true` and `[expect] checks_fail = [CHECK]`.
 `pxelab run` must exit 0 (the expectation met) and report.json must show the check
-failed on the server. The control runs (no fault) must exit 0 with every MUST server
-check passing or not applicable - so a check that fails in a mutation run fails
-because of the fault.
+failed on the server. Each mutation has its control: the same scenario text with the
+one switch left out (nothing else differs), in which the target check must *pass* -
+so a check that fails in a mutation run fails because of the fault, and is shown
+passing where it applies. The control runs also pass every MUST server check,
+outcome checks included (OUTCOME-BOOTED: every client booted).
 """
 import json
 import re
@@ -250,13 +252,37 @@ MUTATIONS = {
 OUTCOME_MUTATIONS = {"wrong_xid": ("lan", "OUTCOME-BOOTED")}
 
 
-def scenario_text(setup, fault=None):
+def duplicate_for(fault):
+    """Duplicated frames on the probe's link: the duplicate ACKs TFTP-NO-SORCERER needs,
+    in its run and its control only."""
+    return "0.3" if fault == "tftp_sorcerer" else "0.0"
+
+
+def scenario_text(setup, fault=None, duplicate="0.0"):
     faults = f"[faults]\n{fault} = true" if fault else ""
-    # Duplicated frames on the probe's link: the duplicate ACKs TFTP-NO-SORCERER needs.
-    duplicate = "0.3" if fault in (None, "tftp_sorcerer") else "0.0"
     # Plain replacement, not str.format: the TOML inline tables are full of braces.
     text = SETUPS[setup].replace("{faults}", faults).replace("{duplicate}", duplicate)
     return text.replace("{{", "{").replace("}}", "}")
+
+
+def setup_of(fault):
+    return (MUTATIONS.get(fault) or OUTCOME_MUTATIONS[fault])[0]
+
+
+def fault_text(fault):
+    return scenario_text(setup_of(fault), fault, duplicate_for(fault))
+
+
+def control_text(fault):
+    """The same scenario as the fault's, minus the one switch."""
+    return scenario_text(setup_of(fault), None, duplicate_for(fault))
+
+
+# The distinct control scenarios (several mutations share one): name -> text.
+CONTROLS = {}
+for _fault in sorted(set(MUTATIONS) | set(OUTCOME_MUTATIONS)):
+    CONTROLS.setdefault(f"{setup_of(_fault)}-dup{duplicate_for(_fault)}", control_text(_fault))
+_control_runs = {}  # text -> (completed process, report), once per pytest process
 
 
 def run_scenario(pxelab_bin, tmp_path, name, text, expect_block):
@@ -291,23 +317,48 @@ def test_every_must_server_check_has_a_mutation(pxelab_bin):
     assert not missing, f"MUST server checks without a mutation test: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("setup", sorted(SETUPS))
-def test_control_run_passes_every_must_server_check(pxelab_bin, tmp_path, setup):
-    r, report = run_scenario(pxelab_bin, tmp_path, f"control-{setup}", scenario_text(setup),
-                             "\n[expect]\nno_must_failures = true\n")
+def control_run(pxelab_bin, tmp_path_factory, text):
+    if text not in _control_runs:
+        name = next(k for k, v in CONTROLS.items() if v == text)
+        tmp = tmp_path_factory.mktemp(f"control-{name}")
+        _control_runs[text] = run_scenario(pxelab_bin, tmp, f"control-{name}", text,
+                                           "\n[expect]\nno_must_failures = true\n")
+    return _control_runs[text]
+
+
+def test_each_control_differs_from_its_mutation_by_the_switch_alone():
+    for fault in set(MUTATIONS) | set(OUTCOME_MUTATIONS):
+        switch = f"[faults]\n{fault} = true"
+        assert fault_text(fault).count(switch) == 1, fault
+        assert fault_text(fault).replace(switch, "") == control_text(fault), fault
+
+
+@pytest.mark.parametrize("control", sorted(CONTROLS))
+def test_control_run_passes_every_must_server_check(pxelab_bin, tmp_path_factory, control):
+    r, report = control_run(pxelab_bin, tmp_path_factory, CONTROLS[control])
     assert report is not None, r.stdout + r.stderr
     failing = sorted(c["id"] for c in all_of(report, "checks") if c["level"] == "MUST" and c["role"] == "server"
-                     and c["verdict"] == "fail" and not c["id"].startswith("OUTCOME-"))
+                     and c["verdict"] == "fail")
     assert not failing, f"the correct server fails {failing}\n{r.stdout}{r.stderr}"
     assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.mark.parametrize("fault", sorted(set(MUTATIONS) | set(OUTCOME_MUTATIONS)))
+def test_control_passes_the_check_its_fault_breaks(pxelab_bin, tmp_path_factory, fault):
+    check = (MUTATIONS.get(fault) or OUTCOME_MUTATIONS[fault])[1]
+    r, report = control_run(pxelab_bin, tmp_path_factory, control_text(fault))
+    assert report is not None, r.stdout + r.stderr
+    verdicts = [x["verdict"] for x in all_of(report, "checks") if x["id"] == check]
+    assert "pass" in verdicts and "fail" not in verdicts, \
+        f"{check} must pass without {fault} (same set-up): {verdicts}\n{r.stdout}{r.stderr}"
+
+
+@pytest.mark.parametrize("fault", sorted(set(MUTATIONS) | set(OUTCOME_MUTATIONS)))
 def test_fault_makes_its_check_fail(pxelab_bin, tmp_path, fault):
-    setup, check = MUTATIONS.get(fault) or OUTCOME_MUTATIONS[fault]
+    check = (MUTATIONS.get(fault) or OUTCOME_MUTATIONS[fault])[1]
     checks = [check]
     expect = "\n[expect]\nno_must_failures = false\nchecks_fail = [" + ", ".join(f'"{c}"' for c in checks) + "]\n"
-    r, report = run_scenario(pxelab_bin, tmp_path, fault, scenario_text(setup, fault), expect)
+    r, report = run_scenario(pxelab_bin, tmp_path, fault, fault_text(fault), expect)
     assert report is not None, r.stdout + r.stderr
     for c in checks:
         verdicts = [x["verdict"] for x in all_of(report, "checks") if x["id"] == c]

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "wire/ports.h"
+
 namespace pxelab::client::qemu {
 
 namespace {
@@ -75,7 +77,7 @@ std::string option_value(const wire::dhcp::Message& m, std::uint8_t code) {
 
 const DhcpEvent* first(const ClientDigest& d, MessageType t, bool proxy = false) {
   for (const auto& e : d.dhcp) {
-    if (e.from_client && e.type == static_cast<std::uint8_t>(t) && (e.dst_port == 4011) == proxy) return &e;
+    if (e.from_client && e.type == static_cast<std::uint8_t>(t) && (e.dst_port == wire::kPxeBootServerPort) == proxy) return &e;
   }
   return nullptr;
 }
@@ -261,7 +263,7 @@ FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& 
   auto port4011 = [](const ClientDigest& d) {
     std::vector<std::string> parts;
     for (const auto& e : d.dhcp) {
-      if (e.from_client && e.dst_port == 4011) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
+      if (e.from_client && e.dst_port == wire::kPxeBootServerPort) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
     }
     if (parts.empty()) return std::string("none");
     return parts.front() + (parts.size() > 1 ? " (x" + std::to_string(parts.size()) + ")" : "");

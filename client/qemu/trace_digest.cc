@@ -5,6 +5,7 @@
 
 #include "wire/dhcp_option_values.h"
 #include "wire/frame.h"
+#include "wire/ports.h"
 
 namespace pxelab::client::qemu {
 
@@ -12,7 +13,9 @@ namespace {
 
 using wire::dhcp::MessageType;
 
-bool is_dhcp_port(std::uint16_t p) { return p == 67 || p == 68 || p == 4011; }
+bool is_dhcp_port(std::uint16_t p) {
+  return p == wire::kDhcpServerPort || p == wire::kDhcpClientPort || p == wire::kPxeBootServerPort;
+}
 
 }  // namespace
 
@@ -106,7 +109,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
   std::uint32_t discovers = 0, requests = 0, proxy_requests = 0;
   for (const auto& e : d.dhcp) {
     if (e.from_client) {
-      bool proxy = e.dst_port == 4011;
+      bool proxy = e.dst_port == wire::kPxeBootServerPort;
       if (type_is(e, MessageType::kDiscover) || !e.type) {
         if (discovers++ == 0 && !o.timeline.first_discover) o.timeline.first_discover = e.time;
       } else if (type_is(e, MessageType::kRequest)) {
@@ -116,7 +119,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
     }
     if (type_is(e, MessageType::kOffer) && !o.timeline.offer) o.timeline.offer = e.time;
     if (type_is(e, MessageType::kAck)) {
-      if (e.src_port == 4011 || e.message.yiaddr.value == 0) {
+      if (e.src_port == wire::kPxeBootServerPort || e.message.yiaddr.value == 0) {
         if (!o.timeline.proxy_ack) o.timeline.proxy_ack = e.time;
         continue;
       }
@@ -133,7 +136,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
   // A chainloaded iPXE's REQUEST is a new exchange, not a retry: count REQUESTs beyond
   // one per ACK as retransmissions.
   std::uint32_t acks = 0;
-  for (const auto& e : d.dhcp) acks += !e.from_client && type_is(e, MessageType::kAck) && e.src_port != 4011;
+  for (const auto& e : d.dhcp) acks += !e.from_client && type_is(e, MessageType::kAck) && e.src_port != wire::kPxeBootServerPort;
   o.retransmissions.request = requests > acks ? requests - acks : 0;
   o.retransmissions.proxy_request = proxy_requests > 1 ? proxy_requests - 1 : 0;
   o.images.clear();

@@ -106,7 +106,7 @@ Grouping group_transactions(DecodedTrace& d) {
     DhcpMsg& m = d.dhcp[i];
     if (m.op != wire::dhcp::kBootRequest && m.op != wire::dhcp::kBootReply) continue;
     const FrameInfo& f = d.frames[m.frame];
-    const bool bs = f.src_port == kPortPxeBootServer || f.dst_port == kPortPxeBootServer;
+    const bool bs = f.src_port == wire::kPxeBootServerPort || f.dst_port == wire::kPxeBootServerPort;
     TxKey key{mac_key(m.mac) | (bs ? (std::uint64_t{1} << 48) : 0), m.xid};
     auto [it, added] = tx_index.try_emplace(key, static_cast<std::uint32_t>(g.transactions.size()));
     if (added) {
@@ -121,15 +121,15 @@ Grouping group_transactions(DecodedTrace& d) {
     // Sender class (check_util.h reads it).
     if (bs) m.sender |= kBootServerPort;
     if (m.is_request()) {
-      if (f.src_port == kPortDhcpClient || (f.dst_port == kPortPxeBootServer && f.src_port != kPortDhcpServer)) {
+      if (f.src_port == wire::kDhcpClientPort || (f.dst_port == wire::kPxeBootServerPort && f.src_port != wire::kDhcpServerPort)) {
         m.sender |= kFromClient;
-      } else if (f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpServer) {
+      } else if (f.src_port == wire::kDhcpServerPort && f.dst_port == wire::kDhcpServerPort) {
         m.sender |= kRelayForward;
       }
-    } else if (!m.giaddr.is_any() && f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpClient &&
+    } else if (!m.giaddr.is_any() && f.src_port == wire::kDhcpServerPort && f.dst_port == wire::kDhcpClientPort &&
                f.src_ip == m.giaddr) {
       m.sender |= kRelayDelivery;
-    } else if (f.src_port == kPortDhcpServer || f.src_port == kPortPxeBootServer) {
+    } else if (f.src_port == wire::kDhcpServerPort || f.src_port == wire::kPxeBootServerPort) {
       m.sender |= kFromServer;
     }
     if (m.sender & kFromServer) g.server_replies.push_back(i);
@@ -138,26 +138,26 @@ Grouping group_transactions(DecodedTrace& d) {
     Client& c = g.clients[static_cast<std::size_t>(g.transactions[it->second].client)];
     if (m.is_request()) {
       if (c.first_request == kNone) c.first_request = static_cast<std::int32_t>(i);
-      const bool discover = m.type == 1 || (m.type == 0 && f.dst_port == kPortDhcpServer);
-      if (discover && f.src_port == kPortDhcpClient && (c.first_discover == kNone || !c.discover_from_client)) {
+      const bool discover = m.type == 1 || (m.type == 0 && f.dst_port == wire::kDhcpServerPort);
+      if (discover && f.src_port == wire::kDhcpClientPort && (c.first_discover == kNone || !c.discover_from_client)) {
         c.first_discover = static_cast<std::int32_t>(i);
         c.discover_from_client = true;
-      } else if (discover && c.first_discover == kNone && f.src_port == kPortDhcpServer) {
+      } else if (discover && c.first_discover == kNone && f.src_port == wire::kDhcpServerPort) {
         // Only a relay's copy was captured (the client is on another segment).
         c.first_discover = static_cast<std::int32_t>(i);
       }
-      if (f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpServer) {
+      if (f.src_port == wire::kDhcpServerPort && f.dst_port == wire::kDhcpServerPort) {
         Peer& p = peer_of(f.src_ip, f.src_mac, m.frame);
         p.roles |= kRoleRelay;
         ++p.relayed;
       }
-    } else if (f.src_port == kPortPxeBootServer) {
+    } else if (f.src_port == wire::kPxeBootServerPort) {
       Peer& p = peer_of(f.src_ip, f.src_mac, m.frame);
       p.roles |= kRoleBootServer;
       ++p.boot_replies;
-    } else if (f.src_port == kPortDhcpServer) {
+    } else if (f.src_port == wire::kDhcpServerPort) {
       Peer& p = peer_of(f.src_ip, f.src_mac, m.frame);
-      if (!m.giaddr.is_any() && f.dst_port == kPortDhcpClient && f.src_ip == m.giaddr) {
+      if (!m.giaddr.is_any() && f.dst_port == wire::kDhcpClientPort && f.src_ip == m.giaddr) {
         p.roles |= kRoleRelay;  // a relay delivering a reply (RFC 1542 §5.4)
         ++p.relayed;
       } else if (m.type == 2 && m.yiaddr.is_any()) {
