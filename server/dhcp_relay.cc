@@ -108,7 +108,8 @@ void DhcpRelayAgent::relay_request(std::size_t arrival, wire::ByteView in) {
     return;
   }
   wire::Bytes out(in.begin(), in.end());
-  out[dhcp::kHopsOffset] = static_cast<std::uint8_t>(view->hops() + 1);
+  const bool ttl = config_.faults.has(RelayFault::kDecrementHops);
+  out[dhcp::kHopsOffset] = static_cast<std::uint8_t>(ttl ? view->hops() - 1 : view->hops() + 1);
   if (view->giaddr().is_any()) wire::store_be32(&out[dhcp::kGiaddrOffset], router_.interface(arrival).address.value);
   if (config_.add_option82) {
     auto s = scan(out);
@@ -147,7 +148,8 @@ void DhcpRelayAgent::relay_reply(wire::ByteView in) {
   }
   wire::Bytes out = remove_option(in, dhcp::code::kRelayAgentInfo);  // RFC 3046 §2.2
   sim::OutgoingDatagram o{wire::kDhcpServerPort, {wire::Ipv4Address::broadcast(), wire::kDhcpClientPort}, out};
-  if (!(view->flags() & dhcp::kBroadcastFlag) && !view->yiaddr().is_any() && view->htype() == 1 && view->hlen() == 6) {
+  const bool flag = (view->flags() & dhcp::kBroadcastFlag) && !config_.faults.has(RelayFault::kUnicastFlagged);
+  if (!flag && !view->yiaddr().is_any() && view->htype() == 1 && view->hlen() == 6) {
     wire::MacAddress chaddr;
     std::copy_n(view->chaddr().begin(), 6, chaddr.octets.begin());
     o.dst = sim::Endpoint{view->yiaddr(), wire::kDhcpClientPort};

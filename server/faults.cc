@@ -66,6 +66,14 @@ constexpr FaultInfo kFaults[] = {
 };
 static_assert(std::size(kFaults) == static_cast<std::size_t>(Fault::kCount), "one row per fault");
 
+constexpr RelayFaultInfo kRelayFaults[] = {
+    {RelayFault::kDecrementHops, "relay_decrement_hops", "RELAY-HOPS",
+     "hops decremented like an IP TTL instead of incremented (0 becomes 255)"},
+    {RelayFault::kUnicastFlagged, "relay_unicast_flagged", "RELAY-DELIVERY",
+     "replies unicast to yiaddr at chaddr although the client set the broadcast flag"},
+};
+static_assert(std::size(kRelayFaults) == static_cast<std::size_t>(RelayFault::kCount), "one row per relay fault");
+
 bool is_efi_name(const std::string& f) { return wire::iends_with(f, ".efi"); }
 
 // Decodes 43, lets `edit` change it, encodes it back (unchanged when it does not decode).
@@ -85,6 +93,15 @@ std::span<const FaultInfo> fault_table() { return kFaults; }
 
 const FaultInfo* find_fault(std::string_view key) {
   for (const auto& f : kFaults) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+std::span<const RelayFaultInfo> relay_fault_table() { return kRelayFaults; }
+
+const RelayFaultInfo* find_relay_fault(std::string_view key) {
+  for (const auto& f : kRelayFaults) {
     if (f.key == key) return &f;
   }
   return nullptr;

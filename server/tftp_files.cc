@@ -38,14 +38,6 @@ wire::Bytes read_fd(int fd, std::size_t size) {
   return out;
 }
 
-// A file the server itself reads (the host template), by its path.
-std::optional<wire::Bytes> read_whole(const std::string& path) {
-  BeneathFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  struct stat st {};
-  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return read_fd(fd.get(), static_cast<std::size_t>(st.st_size));
-}
-
 // Where a descriptor's file is (for logs and the cache's key); `fallback` when /proc
 // is not mounted.
 std::string fd_path(int fd, const std::string& fallback) {
@@ -238,7 +230,11 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   if (::stat(src.root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error{"tftp.root", 0, src.root_ + " is not a directory: " + std::strerror(errno), config.where("tftp.root")};
   }
-  std::optional<wire::Bytes> tmpl = read_whole(src.root_ + "/pxelinux.cfg/host.template");
+  // The template is a file of the root like any other: confined the same way.
+  std::optional<wire::Bytes> tmpl;
+  if (auto t = open_regular(src.root_, "pxelinux.cfg/host.template"); !t.failure) {
+    tmpl = read_fd(t.fd.get(), static_cast<std::size_t>(t.st.st_size));
+  }
   for (const auto& host : config.hosts) {
     BootMode mode = host.boot.value_or(config.boot.default_mode);
     std::string content = tmpl ? expand_host_template(std::string_view(reinterpret_cast<const char*>(tmpl->data()), tmpl->size()), host, mode)

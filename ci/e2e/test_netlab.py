@@ -17,9 +17,11 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "t
 
 
 def dead_tag() -> int:
-    """A PID%100000 tag no process has (so no live pytest either)."""
+    """A PID%100000 tag no process has, nor any live run (a PID above 100000 may
+    share a tag)."""
+    live = netlab._live_pytest_tags()
     for t in range(99999, 1, -1):
-        if not os.path.exists(f"/proc/{t}"):
+        if t not in live and not os.path.exists(f"/proc/{t}"):
             return t
     raise AssertionError("no free pid tag")
 

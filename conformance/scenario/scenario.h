@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "server/faults.h"
 #include "sim/link_params.h"
 #include "wire/address.h"
 #include "wire/result.h"
@@ -70,6 +71,7 @@ struct RelaySpec {
   bool option82 = true;
   std::string remote_id;
   std::uint8_t max_hops = 4;
+  server::RelayFaults faults;  // `faults = ["relay_decrement_hops", ...]` (server/faults.h)
 };
 
 // Host-table entries a client group adds to a server's configuration.

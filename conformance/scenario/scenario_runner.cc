@@ -312,6 +312,7 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
     rc.add_option82 = rs.option82;
     rc.remote_id = rs.remote_id;
     rc.max_hops = rs.max_hops;
+    rc.faults = rs.faults;
     slot.agent = std::make_unique<server::DhcpRelayAgent>(*slot.router, rc);
     w.relays.push_back(std::move(slot));
   }
