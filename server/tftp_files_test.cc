@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -330,6 +332,114 @@ TEST_F(TftpRoot, UploadsNeverFollowNorReplaceASymlink) {
   EXPECT_EQ(f.code, TftpLookupError::FileExists);
   EXPECT_FALSE(fs::exists(base_ + "/planted")) << "the upload went through the symlink";
   EXPECT_TRUE(fs::is_symlink(root_ + "/planted"));
+}
+
+}  // namespace
+}  // namespace pxelab::server
+
+namespace pxelab::server {
+namespace {
+
+// The content of what open() (or the walk) read for `name`, or "" when it was refused.
+std::string served(const TftpFileSource& src, const std::string& name) {
+  TftpLookupFailure f{};
+  auto file = src.open(name, &f);
+  return file ? std::string(file->content->begin(), file->content->end()) : std::string();
+}
+
+std::string walked(const std::string& root, const std::string& name) {
+  auto r = open_beneath_by_walk(root, name, O_RDONLY | O_NONBLOCK, Symlinks::kResolveInside);
+  if (r.failure) return "";
+  char buf[64];
+  const ssize_t n = ::read(r.fd.get(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+// A real race, not a hook: another thread flips a name (a file, and a directory on the
+// way) between a regular entry and a symlink that leads out, by rename(2), as fast as
+// it can, while this one keeps opening it. A check-then-open lookup (realpath, compare,
+// open the name again) reads SECRET within a few thousand tries here; opening beneath
+// the root never may, by openat2 or by the walk.
+TEST_F(TftpRoot, NamesFlippedToOutsideSymlinksByAnotherThreadNeverLeadOut) {
+  fs::create_directories(base_ + "/outside");
+  write(base_ + "/outside/f", "SECRET");
+  fs::create_directories(root_ + "/d-real");
+  write(root_ + "/d-real/f", "PUBLIC");
+  write(root_ + "/file-real", "PUBLIC");
+  ServerConfig c;
+  c.tftp.root = root_;
+  c.tftp.cache_bytes = 0;  // read every time: each open is a fresh lookup
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  const std::string root = fs::canonical(root_).string();
+  std::atomic<bool> stop{false};
+  std::atomic<long> flips{0};
+  std::thread flipper([&] {
+    // Two names for each state; rename(2) swaps one over the live name atomically.
+    const std::string r = root_;
+    while (!stop.load()) {
+      ::symlink((base_ + "/secret").c_str(), (r + "/file-evil").c_str());
+      ::rename((r + "/file-evil").c_str(), (r + "/file").c_str());
+      ::symlink((base_ + "/outside").c_str(), (r + "/d-evil").c_str());
+      ::rename((r + "/d-evil").c_str(), (r + "/d").c_str());
+      ::link((r + "/file-real").c_str(), (r + "/file-good").c_str());
+      ::rename((r + "/file-good").c_str(), (r + "/file").c_str());
+      ::symlink("d-real", (r + "/d-good").c_str());  // inside: may be followed
+      ::rename((r + "/d-good").c_str(), (r + "/d").c_str());
+      flips.fetch_add(1);
+    }
+  });
+  int public_reads = 0;
+  for (int i = 0; i < 4000; ++i) {
+    for (const std::string& got : {served(*src, "file"), served(*src, "d/f"), walked(root, "file"),
+                                   walked(root, "d/f")}) {
+      ASSERT_NE(got, "SECRET") << "read outside the root on try " << i;
+      public_reads += got == "PUBLIC";
+    }
+  }
+  stop = true;
+  flipper.join();
+  EXPECT_GT(flips.load(), 100) << "the names hardly flipped: the race was not run";
+  EXPECT_GT(public_reads, 100) << "nothing was served at all";
+}
+
+// A directory on the way swapped for a symlink that leads out, between two requests.
+TEST_F(TftpRoot, ADirectorySwappedForAnOutsideSymlinkIsRefusedNextTime) {
+  ServerConfig c;
+  c.tftp.root = root_;
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  EXPECT_EQ(served(*src, "boot/vmlinuz"), "KERNEL");
+  fs::create_directories(base_ + "/outside");
+  write(base_ + "/outside/vmlinuz", "SECRET");
+  fs::rename(root_ + "/boot", root_ + "/boot-old");
+  fs::create_directory_symlink(base_ + "/outside", root_ + "/boot");
+  TftpLookupFailure f{};
+  auto again = src->open("boot/vmlinuz", &f);
+  ASSERT_FALSE(again) << std::string(again->content->begin(), again->content->end());
+  EXPECT_EQ(f.code, TftpLookupError::AccessViolation) << f.reason;
+  EXPECT_EQ(walked(fs::canonical(root_).string(), "boot/vmlinuz"), "");
+}
+
+// An upload whose directory is swapped for a symlink after the WRQ was accepted
+// (writable_path) and before the data is stored: store() opens the directory again,
+// refusing every symlink, and writes nothing anywhere.
+TEST_F(TftpRoot, AnUploadDirectorySwappedAfterTheWrqWritesNothing) {
+  fs::create_directories(root_ + "/up");
+  fs::create_directories(base_ + "/outside");
+  ServerConfig c;
+  c.tftp.root = root_;
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src);
+  ASSERT_FALSE(src->writable_path("up/new").failure);
+  fs::rename(root_ + "/up", root_ + "/up-old");
+  fs::create_directory_symlink(base_ + "/outside", root_ + "/up");
+  TftpLookupFailure f{};
+  const std::uint8_t bytes[] = {1, 2, 3};
+  ASSERT_FALSE(src->store("up/new", bytes, &f));
+  EXPECT_EQ(f.code, TftpLookupError::AccessViolation) << f.reason;
+  EXPECT_TRUE(fs::is_empty(base_ + "/outside")) << "the upload went through the symlink";
+  EXPECT_FALSE(fs::exists(root_ + "/up-old/new"));
 }
 
 }  // namespace
