@@ -1,12 +1,11 @@
 #include "client/pxe_client.h"
 
 #include <algorithm>
-#include <cctype>
-#include <cstdio>
 
 #include "client/failure.h"
 #include "client/requests.h"
 #include "wire/dhcp_option_values.h"
+#include "wire/text.h"
 
 namespace pxelab::client {
 
@@ -42,17 +41,8 @@ const PxeClient::StateOps PxeClient::kStates[] = {
 
 namespace {
 
-std::string hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using wire::hex32;                      // wire/text.h
+std::string lower(std::string_view s) { return wire::lowercase(s); }
 
 std::string basename_of(std::string_view path) {
   auto slash = path.find_last_of("/\\");
@@ -217,9 +207,9 @@ void PxeClient::send_discover(sim::AgentContext& ctx, sim::Time now) {
 bool PxeClient::addressed_to_me(const sim::AgentContext& ctx, const sim::Datagram& d, std::uint32_t xid,
                                 bool any_recent_xid) const {
   const wire::ByteView b = d.payload;
-  if (b.size() < dhcp::kFixedHeaderSize || b[0] != dhcp::kBootReply) return false;
-  if (!std::equal(ctx.mac().octets.begin(), ctx.mac().octets.end(), b.begin() + 28)) return false;
-  const std::uint32_t got = wire::load_be32(&b[4]);
+  if (b.size() < dhcp::kFixedHeaderSize || b[dhcp::kOpOffset] != dhcp::kBootReply) return false;
+  if (!std::equal(ctx.mac().octets.begin(), ctx.mac().octets.end(), b.begin() + dhcp::kChaddrOffset)) return false;
+  const std::uint32_t got = wire::load_be32(&b[dhcp::kXidOffset]);
   return any_recent_xid ? xid_matches(got) : got == xid;
 }
 

@@ -127,7 +127,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
       // The last ACK names what the client ended with (a chainloaded iPXE asks again).
       o.address = e.message.yiaddr;
       o.dhcp_server = wire::dhcp::server_id(e.message);
-      std::string file = wire::dhcp::get_string(e.message, 67).value_or(e.message.file);
+      std::string file = wire::dhcp::get_string(e.message, wire::dhcp::code::kBootfileName).value_or(e.message.file);
       if (!file.empty() && o.boot_file.empty()) o.boot_file = file;
       if (!o.boot_server) o.boot_server = e.message.siaddr.value ? e.message.siaddr : e.src_ip;
     }
