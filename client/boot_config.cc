@@ -131,14 +131,9 @@ std::string config_hex_ip(wire::Ipv4Address ip) {
 
 std::string config_uuid_name(const std::vector<std::uint8_t>& g) {
   if (g.size() != 16) return {};
-  std::string out;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[g[i] >> 4]);
-    out.push_back(kHex[g[i] & 15]);
-  }
-  return out;
+  const wire::ByteView u(g);  // RFC 4122 §3: 4-2-2-2-6 octets
+  return wire::hex_octets(u.subspan(0, 4)) + "-" + wire::hex_octets(u.subspan(4, 2)) + "-" +
+         wire::hex_octets(u.subspan(6, 2)) + "-" + wire::hex_octets(u.subspan(8, 2)) + "-" + wire::hex_octets(u.subspan(10));
 }
 
 std::string path_prefix(const std::optional<std::string>& option210, std::string_view boot_file) {

@@ -25,7 +25,7 @@ RULES = [
                 r"Sname|File|MagicCookie|Options)Offset\s*="), "wire/dhcp_message.h",
      "a DHCP header offset defined again", True),
     # The text helpers: only wire/text.h defines them.
-    (re.compile(r"^\s*(?:inline\s+|static\s+)?(?:std::string|bool|char)\s+(?:hex32|lowercase|iequals|iends_with|"
+    (re.compile(r"^\s*(?:inline\s+|static\s+)?(?:std::string|bool|char)\s+(?:hex32|hex_octets|lowercase|iequals|iends_with|"
                 r"ascii_lower)\s*\("), "wire/text.h",
      "a text helper defined again", True),
     # A DHCP/TFTP port as a number where ports are compared, bound or addressed.

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "wire/ports.h"
+#include "wire/text.h"
 
 namespace pxelab::client::qemu {
 
@@ -12,15 +13,7 @@ namespace {
 
 using wire::dhcp::MessageType;
 
-std::string hex(wire::ByteView b) {
-  std::string s;
-  char buf[4];
-  for (auto c : b) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    s += buf;
-  }
-  return s;
-}
+std::string hex(wire::ByteView b) { return wire::hex_octets(b); }  // wire/text.h
 
 std::string printable_or_hex(wire::ByteView b) {
   for (auto c : b) {
