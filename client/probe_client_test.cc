@@ -13,9 +13,10 @@ using testing::Lab;
 using testing::TftpRoot;
 
 struct ProbeLab {
-  explicit ProbeLab(const std::string& extra = "", ProbeOptions options = {}, const std::string& missing = "") {
+  explicit ProbeLab(const std::string& extra = "", ProbeOptions options = {}, const std::string& missing = "",
+                    bool with_server = true) {
     if (!missing.empty()) root.remove(missing);
-    lab.add_server(testing::server_config(root, std::string(testing::kFullDhcp) + extra));
+    if (with_server) lab.add_server(testing::server_config(root, std::string(testing::kFullDhcp) + extra));
     sim::HostConfig hc;
     hc.mac = testing::client_mac(77);
     host = std::make_unique<sim::Host>(lab.clock, hc);
@@ -82,6 +83,15 @@ TEST(ProbeClient, OnlyTheStepsAskedForAndNothingWithoutALease) {
   EXPECT_EQ(o.status, BootStatus::kFailed);
   EXPECT_EQ(o.code, kCodeNoOffers);
   EXPECT_EQ(o.text, "completed 1 of 9 steps, 0 answered; dora: no offer");
+}
+
+TEST(ProbeClient, ASegmentWithNoServerAtAllFailsIt) {
+  ProbeLab p("", {}, "", /*with_server=*/false);
+  const ClientOutcome& o = p.probe->outcome();
+  EXPECT_TRUE(p.probe->finished());
+  EXPECT_EQ(o.status, BootStatus::kFailed) << o.text;
+  EXPECT_EQ(o.code, kCodeNoOffers);
+  EXPECT_EQ(o.text, "completed 1 of 9 steps, 0 answered; dora: no offer") << p.console();
 }
 
 TEST(ProbeClient, WithoutTheLeaseStepEveryOtherStepIsSkippedAndItFails) {
