@@ -291,6 +291,31 @@ TEST_F(TftpRoot, TheWalkWithoutOpenat2AgreesWithIt) {
       << "uploads follow no symlink";
 }
 
+// openat2 (where this kernel has it) and the walk draw the line in the same place, with
+// the same TFTP error, for reads and for uploads' directories.
+TEST_F(TftpRoot, Openat2AndTheWalkGiveTheSameAnswers) {
+  SCOPED_TRACE(openat2_available() ? "openat2 in use" : "no openat2 here: both are the walk");
+  fs::create_symlink("../secret", root_ + "/relative-escape");
+  fs::create_symlink("boot/../../secret", root_ + "/climb");
+  fs::create_symlink("boot", root_ + "/boot-link");
+  fs::create_symlink("loop-b", root_ + "/loop-a");
+  fs::create_symlink("loop-a", root_ + "/loop-b");
+  ASSERT_EQ(::mkfifo((root_ + "/fifo").c_str(), 0644), 0);
+  const std::string root = fs::canonical(root_).string();
+  for (Symlinks mode : {Symlinks::kResolveInside, Symlinks::kRefuse}) {
+    for (const char* name : {"pxelinux.0", "boot/vmlinuz", "inside-link", "boot-link/vmlinuz", "escape",
+                             "relative-escape", "climb", "loop-a", "missing", "boot/missing", "pxelinux.0/x", "fifo"}) {
+      auto kernel = open_beneath(root, name, O_RDONLY | O_NONBLOCK, mode);
+      auto walk = open_beneath_by_walk(root, name, O_RDONLY | O_NONBLOCK, mode);
+      ASSERT_EQ(kernel.failure.has_value(), walk.failure.has_value()) << name;
+      if (kernel.failure) {
+        EXPECT_EQ(kernel.failure->code, walk.failure->code)
+            << name << ": " << kernel.failure->reason << " / " << walk.failure->reason;
+      }
+    }
+  }
+}
+
 // A name swapped for a symlink that leads out, at the worst moment: after the server
 // opened it (the hook) and between two requests. The first request reads the file it
 // opened, never the new target; the second is refused.
