@@ -208,7 +208,7 @@ int run_bench(const BenchOptions& options) {
   std::vector<Ratio> ratios = {
       {"hold.vs_priority_queue", "hold model / std::priority_queue anchor",
        ratio(median("hold.pxelab"), median("hold.anchor_priority_queue"))},
-      {"hold.vs_ns3_heap", "hold model / ns-3 HeapScheduler 1.4 M/s (documented, BENCHMARKS.md)",
+      {"hold.vs_ns3_heap", "hold model / ns-3 HeapScheduler 1.4 M/s (documented, not measured)",
        ratio(median("hold.pxelab"), kNs3HeapSchedulerEventsPerSecond)},
       {"segment.trace_off.vs_memcpy", "segment trace off / memcpy anchor",
        ratio(median("segment.trace_off"), median("frames.anchor_memcpy"))},

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "wire/text.h"
+
 namespace pxelab::client {
 
 namespace {
@@ -14,17 +16,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Splits "KEYWORD rest" at the first blank.
 std::pair<std::string, std::string_view> keyword(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && !std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-  return {lower(line.substr(0, i)), trim(line.substr(i))};
+  return {wire::lowercase(line.substr(0, i)), trim(line.substr(i))};
 }
 
 std::vector<std::string> split_commas(std::string_view s) {
@@ -135,14 +131,9 @@ std::string config_hex_ip(wire::Ipv4Address ip) {
 
 std::string config_uuid_name(const std::vector<std::uint8_t>& g) {
   if (g.size() != 16) return {};
-  std::string out;
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[g[i] >> 4]);
-    out.push_back(kHex[g[i] & 15]);
-  }
-  return out;
+  const wire::ByteView u(g);  // RFC 4122 §3: 4-2-2-2-6 octets
+  return wire::hex_octets(u.subspan(0, 4)) + "-" + wire::hex_octets(u.subspan(4, 2)) + "-" +
+         wire::hex_octets(u.subspan(6, 2)) + "-" + wire::hex_octets(u.subspan(8, 2)) + "-" + wire::hex_octets(u.subspan(10));
 }
 
 std::string path_prefix(const std::optional<std::string>& option210, std::string_view boot_file) {

@@ -187,6 +187,7 @@ inline std::string describe(const ClientOutcome& o) {
 
 #include "wire/dhcp_option_values.h"
 #include "wire/frame.h"
+#include "wire/ports.h"
 #include "wire/tftp.h"
 
 namespace pxelab::client::testing {
@@ -204,7 +205,7 @@ inline std::vector<SeenDhcp> dhcp_sent_by(const sim::Trace& trace, const wire::M
     auto f = trace.frame(i);
     auto udp = wire::parse_udp_frame(f.bytes);
     if (!udp || udp->eth.src != mac) continue;
-    if (udp->udp.dst_port != 67 && udp->udp.dst_port != 4011) continue;
+    if (udp->udp.dst_port != wire::kDhcpServerPort && udp->udp.dst_port != wire::kPxeBootServerPort) continue;
     auto m = wire::dhcp::parse(udp->payload);
     if (m) out.push_back({f.time, i, *udp, *m});
   }
@@ -224,7 +225,7 @@ inline std::vector<SeenTftp> tftp_sent_by(const sim::Trace& trace, const wire::M
     auto udp = wire::parse_udp_frame(f.bytes);
     if (!udp || udp->eth.src != mac) continue;
     const auto p = udp->udp.dst_port;
-    if (p == 67 || p == 68 || p == 4011) continue;
+    if (p == wire::kDhcpServerPort || p == wire::kDhcpClientPort || p == wire::kPxeBootServerPort) continue;
     auto t = wire::parse_tftp(udp->payload);
     if (t) out.push_back({f.time, *udp, *t, wire::Bytes(udp->payload.begin(), udp->payload.end())});
   }
@@ -247,7 +248,7 @@ class ScriptedServer final : public sim::Agent {
     wire::dhcp::Message message;
     sim::Time delay = 0;                  // after the request
     std::optional<sim::Endpoint> to;      // default: broadcast :68, or the request's source on 4011
-    std::uint16_t from_port = 67;
+    std::uint16_t from_port = wire::kDhcpServerPort;
   };
   using DhcpScript = std::function<std::vector<Reply>(const wire::dhcp::Message& request, const sim::Datagram& d)>;
   using TftpScript = std::function<std::vector<wire::Bytes>(const wire::TftpPacket& packet, const sim::Datagram& d)>;
@@ -255,15 +256,15 @@ class ScriptedServer final : public sim::Agent {
   ScriptedServer(sim::VirtualClock& clock, sim::Segment& segment, wire::Ipv4Address address)
       : clock_(clock), host_(clock, sim::HostConfig{wire::MacAddress{{0x02, 0x5c, 0, 0, 0, 9}}, address}) {
     segment.attach(host_, lan_link(), "scripted");
-    for (std::uint16_t p : {67, 4011, 69, 2000}) EXPECT_TRUE(host_.bind(p, *this).ok());
+    for (std::uint16_t p : {wire::kDhcpServerPort, wire::kPxeBootServerPort, wire::kTftpServerPort, std::uint16_t{2000}}) EXPECT_TRUE(host_.bind(p, *this).ok());
   }
   void start(sim::AgentContext&, sim::Time) override {}
   void on_datagram(sim::AgentContext& ctx, sim::Time, const sim::Datagram& d) override {
-    if (d.dst.port == 69 || d.dst.port == 2000) {
+    if (d.dst.port == wire::kTftpServerPort || d.dst.port == 2000) {
       auto p = wire::parse_tftp(d.payload);
       if (!p) return;
       tftp_seen.push_back(*p);
-      const TftpScript& script = d.dst.port == 69 ? on_rrq : on_tftp;
+      const TftpScript& script = d.dst.port == wire::kTftpServerPort ? on_rrq : on_tftp;
       if (!script) return;
       for (const auto& bytes : script(*p, d)) static_cast<void>(ctx.send(sim::OutgoingDatagram{2000, d.src, bytes}));
       return;
@@ -276,7 +277,7 @@ class ScriptedServer final : public sim::Agent {
       eo.max_message_size = 1500;
       auto bytes = wire::dhcp::emit(r.message, eo);
       EXPECT_TRUE(bytes) << (bytes ? "" : bytes.error().to_string());
-      const sim::Endpoint to = r.to ? *r.to : d.dst.port == 4011 ? d.src : sim::Endpoint{wire::Ipv4Address::broadcast(), 68};
+      const sim::Endpoint to = r.to ? *r.to : d.dst.port == wire::kPxeBootServerPort ? d.src : sim::Endpoint{wire::Ipv4Address::broadcast(), wire::kDhcpClientPort};
       auto send = [this, bytes = *bytes, to, port = r.from_port] {
         static_cast<void>(host_.send(*this, sim::OutgoingDatagram{port, to, bytes}));
       };

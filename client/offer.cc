@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "wire/dhcp_option_values.h"
+#include "wire/ports.h"
 
 namespace pxelab::client {
 
@@ -132,7 +133,7 @@ std::string offer_rejection(const Personality& p, const Offer& o) {
     if (type != dhcp::MessageType::kOffer) return "not an OFFER";
   }
   if (p.identity.bootp_only && !o.bootp) return "not a BOOTREPLY (a BOOTP-only PROM)";
-  if (p.dhcp.require_src_port_67 && o.from.port != 67) return "not from port 67";
+  if (p.dhcp.require_src_port_67 && o.from.port != wire::kDhcpServerPort) return "not from port 67";
   if (p.dhcp.require_server_id && !o.bootp && !o.server_id) return "no server identifier, option 54 (FW-09)";
   if (p.dhcp.selection == SelectionPolicy::kEdk2 || p.dhcp.selection == SelectionPolicy::kPxe21) {
     OfferClass c = classify(o);

@@ -17,6 +17,7 @@
 
 #include "client/failure_reason.h"
 #include "sim/time.h"
+#include "wire/ports.h"
 #include "wire/result.h"
 
 namespace pxelab::client {
@@ -167,10 +168,10 @@ struct BootRules {
   UnterminatedName unterminated_name = UnterminatedName::kStopAtEnd;
   MenuPolicy menu = MenuPolicy::kNone;
   ProxyRequestPolicy proxy_request = ProxyRequestPolicy::kNever;
-  std::uint16_t proxy_source_port = 68;  // EDK2: 4011 (FW-16); iPXE: 68 (FW-17)
+  std::uint16_t proxy_source_port = wire::kDhcpClientPort;  // EDK2: 4011 (FW-16); iPXE: 68 (FW-17)
   std::vector<ServerSource> proxy_to{ServerSource::kSiaddr, ServerSource::kServerId};
   std::vector<sim::Time> proxy_timeouts;  // port 4011 tries (EDK2 1/2/3/4 s, iPXE 2 s)
-  std::uint16_t proxy_reply_port = 4011;  // iPXE accepts replies only from 4011 (FW-17); 0: any
+  std::uint16_t proxy_reply_port = wire::kPxeBootServerPort;  // iPXE accepts replies only from 4011 (FW-17); 0: any
   std::vector<sim::Time> discovery_timeouts;  // boot server discovery per server (PXE 2.1 1/2/3/4 s)
 };
 

@@ -7,6 +7,7 @@
 #include "client/failure.h"
 #include "client/personality.h"
 #include "sim/toml_reader.h"
+#include "wire/text.h"
 
 namespace pxelab::client {
 
@@ -235,7 +236,7 @@ void read_string_map(TomlReader& r, const toml::table& t, const std::string& pat
       return;
     }
     std::string key(k.str());
-    if (lower_keys) std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower_keys) key = wire::lowercase(key);
     out[key] = *v.value<std::string>();
   }
 }

@@ -4,6 +4,7 @@
 
 #include "client/requests.h"
 #include "wire/dhcp_option_values.h"
+#include "wire/ports.h"
 
 namespace pxelab::client {
 
@@ -11,8 +12,8 @@ namespace {
 
 namespace dhcp = wire::dhcp;
 
-constexpr std::uint16_t kClientPort = 68;
-constexpr std::uint16_t kServerPort = 67;
+constexpr std::uint16_t kClientPort = wire::kDhcpClientPort;
+constexpr std::uint16_t kServerPort = wire::kDhcpServerPort;
 constexpr std::uint16_t kFirstTftpPort = 20000;
 
 // What the probe asks for in 55: enough that a server with a few forced or large
@@ -21,6 +22,15 @@ constexpr std::uint16_t kFirstTftpPort = 20000;
 const std::vector<std::uint8_t> kProbePrl = {1, 3, 6, 12, 15, 17, 28, 42, 43, 60, 66, 67, 119, 208, 209, 210};
 
 std::string ip_text(const std::optional<wire::Ipv4Address>& a) { return a ? a->to_string() : std::string("?"); }
+
+// The code a ROM would show for a boot file that did not arrive.
+std::string_view tftp_failure_code(TftpDownloadStatus status, std::uint16_t error_code) {
+  switch (status) {
+    case TftpDownloadStatus::kOpenTimeout: return kCodeTftpOpenTimeout;
+    case TftpDownloadStatus::kServerError: return error_code == 1 ? kCodeTftpFileNotFound : kCodeTftpAborted;
+    default: return kCodeTftpAborted;
+  }
+}
 
 }  // namespace
 
@@ -89,8 +99,7 @@ void ProbeClient::send_dhcp(sim::AgentContext& ctx, dhcp::Message m, sim::Endpoi
 
 void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
   if (step_ >= script_.size()) {
-    outcome_.status = BootStatus::kBooted;
-    outcome_.timeline.done = now;
+    finish(now);
     if (timer_armed_) ctx.cancel_timer(timer_);
     timer_armed_ = false;
     if (on_finished_) on_finished_(*this);
@@ -100,7 +109,7 @@ void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
   const bool needs_lease = s != Step::kDora && s != Step::kTftpDotDot && s != Step::kTftpMissing && s != Step::kTftp &&
                            s != Step::kTftpWindow;
   if ((needs_lease && !address_) || (!needs_lease && s != Step::kDora && !tftp_server_)) {
-    next(ctx, now, "skipped (no lease from the DORA step)");
+    next(ctx, now, "skipped (no lease from the DORA step)", StepEnd::kSkipped);
     return;
   }
   xid_ = static_cast<std::uint32_t>(rng_.next());
@@ -158,10 +167,35 @@ void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
   arm(ctx, now + options_.wait);
 }
 
-void ProbeClient::next(sim::AgentContext& ctx, sim::Time now, std::string result) {
-  outcome_.console.push_back(probe_steps()[static_cast<std::size_t>(script_[step_])] + ": " + result);
+void ProbeClient::next(sim::AgentContext& ctx, sim::Time now, std::string result, StepEnd end) {
+  const std::string& step = probe_steps()[static_cast<std::size_t>(script_[step_])];
+  if (end != StepEnd::kSkipped) ++steps_completed_;
+  if (end == StepEnd::kAnswered) ++steps_answered_;
+  if (end == StepEnd::kSkipped) fail_once(kCodeNoOffers, step + ": " + result);  // a step it could not run
+  outcome_.console.push_back(step + ": " + result);
   ++step_;
   begin(ctx, now);
+}
+
+void ProbeClient::fail_once(std::string_view code, std::string why) {
+  if (!failure_code_.empty()) return;
+  failure_code_ = std::string(code);
+  failure_why_ = std::move(why);
+}
+
+void ProbeClient::finish(sim::Time now) {
+  const bool dora_listed = std::find(script_.begin(), script_.end(), Step::kDora) != script_.end();
+  if (dora_listed && !address_) fail_once(kCodeNoOffers, "no lease from the DORA step");
+  outcome_.timeline.done = now;
+  outcome_.text = "completed " + std::to_string(steps_completed_) + " of " + std::to_string(script_.size()) +
+                  " steps, " + std::to_string(steps_answered_) + " answered";
+  if (failure_code_.empty()) {
+    outcome_.status = BootStatus::kBooted;
+    return;
+  }
+  outcome_.status = BootStatus::kFailed;
+  outcome_.code = failure_code_;
+  outcome_.text += "; " + failure_why_;
 }
 
 void ProbeClient::on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
@@ -201,10 +235,14 @@ void ProbeClient::on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Data
       outcome_.dhcp_server = dhcp::server_id(r);
       outcome_.boot_file = boot_file_;
       outcome_.timeline.ack = now;
-      next(ctx, now, "ACK " + address_->to_string() + " from " + ip_text(outcome_.dhcp_server) + ", file '" + boot_file_ + "'");
+      next(ctx, now, "ACK " + address_->to_string() + " from " + ip_text(outcome_.dhcp_server) + ", file '" + boot_file_ + "'",
+           StepEnd::kAnswered);
       return;
     }
-    if (type == dhcp::MessageType::kNak) next(ctx, now, "NAK");
+    if (type == dhcp::MessageType::kNak) {
+      fail_once(kCodeNak, "dora: NAK");
+      next(ctx, now, "NAK", StepEnd::kAnswered);
+    }
     return;
   }
   // Any answer ends the other DHCP steps; a second one (a duplicate) is for the trace.
@@ -213,7 +251,7 @@ void ProbeClient::on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Data
     result += ' ';
     result += r.yiaddr.to_string();  // appended in two steps: GCC 12 -Wrestrict misfires on " " + string
   }
-  next(ctx, now, result);
+  next(ctx, now, result, StepEnd::kAnswered);
 }
 
 void ProbeClient::start_tftp(sim::AgentContext& ctx, sim::Time now, std::string file,
@@ -253,8 +291,11 @@ void ProbeClient::tftp_done(sim::AgentContext& ctx, sim::Time now) {
     image.finished = dl->finished_at();
     outcome_.images.push_back(std::move(image));
     outcome_.timeline.tftp_end = now;
+  } else if (const Step s = script_[step_]; s == Step::kTftp || s == Step::kTftpWindow) {
+    fail_once(tftp_failure_code(dl->status(), dl->error_code()), probe_steps()[static_cast<std::size_t>(s)] + ": " + result);
   }
-  next(ctx, now, result);
+  const bool answered = dl->status() != TftpDownloadStatus::kOpenTimeout;
+  next(ctx, now, result, answered ? StepEnd::kAnswered : StepEnd::kUnanswered);
 }
 
 void ProbeClient::on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) {
@@ -282,7 +323,10 @@ void ProbeClient::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t)
     else arm(ctx, download_->deadline());
     return;
   }
-  next(ctx, now, offer_taken_ || script_[step_] != Step::kDora ? "no answer" : "no offer");
+  const bool dora = script_[step_] == Step::kDora;
+  if (dora) fail_once(offer_taken_ ? kCodeServerTimeout : kCodeNoOffers, offer_taken_ ? "dora: no ACK" : "dora: no offer");
+  next(ctx, now, offer_taken_ || !dora ? "no answer" : "no offer",
+       dora && offer_taken_ ? StepEnd::kAnswered : StepEnd::kUnanswered);
 }
 
 void ProbeClient::end_of_run(sim::Time) {

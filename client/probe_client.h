@@ -15,8 +15,15 @@
 //   tftp-window   RRQ FILE with blksize 1024, windowsize 4             TFTP-WINDOW
 // Each step waits for its answer up to `wait`, then goes on whatever happened. FILE is
 // the boot file of the ACK (file field, else 67), else ProbeOptions::file.
-// Outcome: status booted once the script has run ("probed"); every step's result is a
-// console line ("inform: ACK 192.0.2.100", "init-reboot: NAK"), for people.
+// Outcome: what the probe saw. Booted when the script has run, the DORA step (when
+// listed) got an ACK, no step was skipped for want of a lease and every download of the
+// boot file (tftp, tftp-window) arrived whole; otherwise failed, with the code of the
+// first thing that went wrong (PXE-E51 no offer or a step skipped without a lease,
+// DHCP-NAK, PXE-E18 no ACK after the offer, PXE-E32/-E3B/TFTP-ABORTED for the boot
+// file) - so a silent or broken server fails OUTCOME-BOOTED. The text says "completed N of M steps,
+// K answered" (skipped steps are not completed; a step is answered when the server
+// sent anything for it). Every step's result is a console line ("inform: DHCPACK
+// 0.0.0.0", "init-reboot: DHCPNAK"), for people.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "client/outcome.h"
@@ -64,7 +72,11 @@ class ProbeClient final : public sim::Agent {
   enum class Step : std::uint8_t { kDora, kInform, kRenew, kSelectOther, kInitReboot, kTftpDotDot, kTftpMissing, kTftp, kTftpWindow };
 
   void begin(sim::AgentContext& ctx, sim::Time now);  // the current step
-  void next(sim::AgentContext& ctx, sim::Time now, std::string result);
+  // How a step ended: ran or skipped; answered or not.
+  enum class StepEnd : std::uint8_t { kAnswered, kUnanswered, kSkipped };
+  void next(sim::AgentContext& ctx, sim::Time now, std::string result, StepEnd end);
+  void fail_once(std::string_view code, std::string why);  // keeps the first failure
+  void finish(sim::Time now);
   void arm(sim::AgentContext& ctx, sim::Time at);
   wire::dhcp::Message request_base(wire::dhcp::MessageType type) const;
   void send_dhcp(sim::AgentContext& ctx, wire::dhcp::Message m, sim::Endpoint to);
@@ -77,6 +89,10 @@ class ProbeClient final : public sim::Agent {
   ClientOutcome outcome_;
   std::vector<Step> script_;
   std::size_t step_ = 0;
+  std::size_t steps_completed_ = 0;  // not skipped
+  std::size_t steps_answered_ = 0;
+  std::string failure_code_;         // the first failure ("" while none)
+  std::string failure_why_;
   std::uint32_t xid_ = 0;
   bool offer_taken_ = false;
   std::optional<wire::Ipv4Address> address_;

@@ -13,8 +13,10 @@ using testing::Lab;
 using testing::TftpRoot;
 
 struct ProbeLab {
-  explicit ProbeLab(const std::string& extra = "", ProbeOptions options = {}) {
-    lab.add_server(testing::server_config(root, std::string(testing::kFullDhcp) + extra));
+  explicit ProbeLab(const std::string& extra = "", ProbeOptions options = {}, const std::string& missing = "",
+                    bool with_server = true) {
+    if (!missing.empty()) root.remove(missing);
+    if (with_server) lab.add_server(testing::server_config(root, std::string(testing::kFullDhcp) + extra));
     sim::HostConfig hc;
     hc.mac = testing::client_mac(77);
     host = std::make_unique<sim::Host>(lab.clock, hc);
@@ -39,6 +41,7 @@ TEST(ProbeClient, EveryStepGetsTheAnswerOfACorrectServer) {
   ProbeLab p;
   const ClientOutcome& o = p.probe->outcome();
   EXPECT_EQ(o.status, BootStatus::kBooted) << o.text;
+  EXPECT_EQ(o.text, "completed 9 of 9 steps, 8 answered");  // select-other: a correct server is silent
   EXPECT_EQ(o.personality, "probe");
   ASSERT_EQ(o.console.size(), probe_steps().size()) << p.console();
   const std::string c = p.console();
@@ -66,14 +69,46 @@ TEST(ProbeClient, AgainstABrokenServerTheStepsShowTheFault) {
 TEST(ProbeClient, OnlyTheStepsAskedForAndNothingWithoutALease) {
   ProbeLab some("", ProbeOptions{.steps = {"dora", "tftp-missing"}});
   EXPECT_EQ(some.probe->outcome().console.size(), 2u) << some.console();
+  EXPECT_EQ(some.probe->outcome().status, BootStatus::kBooted) << some.probe->outcome().text;
+  EXPECT_EQ(some.probe->outcome().text, "completed 2 of 2 steps, 2 answered");
 
   // A server that never answers: DORA gets no offer, the rest is skipped, and the probe
-  // still ends its script.
+  // still ends its script - failed, saying what it saw (OUTCOME-BOOTED can fail for it).
   ProbeLab none("[faults]\nwrong_xid = true\n");
   const std::string c = none.console();
   EXPECT_NE(c.find("dora: no offer"), std::string::npos) << c;
   EXPECT_NE(c.find("inform: skipped"), std::string::npos) << c;
-  EXPECT_EQ(none.probe->outcome().status, BootStatus::kBooted);
+  const ClientOutcome& o = none.probe->outcome();
+  EXPECT_TRUE(none.probe->finished());
+  EXPECT_EQ(o.status, BootStatus::kFailed);
+  EXPECT_EQ(o.code, kCodeNoOffers);
+  EXPECT_EQ(o.text, "completed 1 of 9 steps, 0 answered; dora: no offer");
+}
+
+TEST(ProbeClient, ASegmentWithNoServerAtAllFailsIt) {
+  ProbeLab p("", {}, "", /*with_server=*/false);
+  const ClientOutcome& o = p.probe->outcome();
+  EXPECT_TRUE(p.probe->finished());
+  EXPECT_EQ(o.status, BootStatus::kFailed) << o.text;
+  EXPECT_EQ(o.code, kCodeNoOffers);
+  EXPECT_EQ(o.text, "completed 1 of 9 steps, 0 answered; dora: no offer") << p.console();
+}
+
+TEST(ProbeClient, WithoutTheLeaseStepEveryOtherStepIsSkippedAndItFails) {
+  ProbeLab p("", ProbeOptions{.steps = {"inform", "tftp"}});
+  const ClientOutcome& o = p.probe->outcome();
+  EXPECT_EQ(o.status, BootStatus::kFailed);
+  EXPECT_EQ(o.code, kCodeNoOffers);
+  EXPECT_EQ(o.text, "completed 0 of 2 steps, 0 answered; inform: skipped (no lease from the DORA step)");
+}
+
+TEST(ProbeClient, ABootFileThatDoesNotArriveFailsIt) {
+  ProbeLab p("", ProbeOptions{.steps = {"dora", "tftp"}}, "pxelinux.0");  // named by the ACK, not in the root
+  const ClientOutcome& o = p.probe->outcome();
+  EXPECT_EQ(o.status, BootStatus::kFailed) << o.text;
+  EXPECT_EQ(o.code, kCodeTftpFileNotFound);
+  EXPECT_EQ(o.text.rfind("completed 2 of 2 steps, 2 answered; tftp: RRQ pxelinux.0: server error (ERROR 1", 0), 0u)
+      << o.text;
 }
 
 }  // namespace

@@ -119,9 +119,9 @@ std::optional<Offer> PxeClient::accept_reply(const sim::AgentContext& ctx, sim::
                                              std::uint16_t port, std::uint32_t xid, bool recent) const {
   if (d.dst.port != port) return std::nullopt;
   const wire::ByteView b = d.payload;
-  if (b.size() < dhcp::kFixedHeaderSize || b[0] != dhcp::kBootReply) return std::nullopt;
-  if (!std::equal(ctx.mac().octets.begin(), ctx.mac().octets.end(), b.begin() + 28)) return std::nullopt;
-  const std::uint32_t got = wire::load_be32(&b[4]);
+  if (b.size() < dhcp::kFixedHeaderSize || b[dhcp::kOpOffset] != dhcp::kBootReply) return std::nullopt;
+  if (!std::equal(ctx.mac().octets.begin(), ctx.mac().octets.end(), b.begin() + dhcp::kChaddrOffset)) return std::nullopt;
+  const std::uint32_t got = wire::load_be32(&b[dhcp::kXidOffset]);
   if (recent ? !xid_matches(got) : got != xid) return std::nullopt;
   auto offer = read_offer(*stage_, d, now);
   if (!offer || offer->message.mac() != ctx.mac()) return std::nullopt;

@@ -38,14 +38,15 @@
 #include "client/tftp_download.h"
 #include "sim/agent.h"
 #include "sim/rng.h"
+#include "wire/ports.h"
 
 namespace pxelab::client {
 
 class PxeClient final : public sim::Agent {
  public:
-  static constexpr std::uint16_t kClientPort = 68;
-  static constexpr std::uint16_t kServerPort = 67;
-  static constexpr std::uint16_t kPxePort = 4011;
+  static constexpr std::uint16_t kClientPort = wire::kDhcpClientPort;
+  static constexpr std::uint16_t kServerPort = wire::kDhcpServerPort;
+  static constexpr std::uint16_t kPxePort = wire::kPxeBootServerPort;
 
   // `set` holds `rom` and every personality its stage2 tables name; both must outlive
   // the client. `name` goes into the outcome.

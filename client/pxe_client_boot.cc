@@ -1,19 +1,16 @@
 // PxeClient's boot: the boot file by TFTP (the tsize probe, FW-23; the image checks),
 // the images recorded, and the loaders of client/loader.h started and served (pxe_client.h).
 #include <algorithm>
-#include <cctype>
 
 #include "client/pxe_client.h"
+#include "wire/ports.h"
+#include "wire/text.h"
 
 namespace pxelab::client {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+std::string lower(std::string_view s) { return wire::lowercase(s); }  // wire/text.h
 
 std::string basename_of(std::string_view path) {
   auto slash = path.find_last_of("/\\");
@@ -107,7 +104,7 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
     // 1024-4095 range, but every analyser (Wireshark too) would then read DHCP there.
     spec.local_port = random_port(rng_, rules.source_ports);
     const bool reserved = spec.local_port == kServerPort || spec.local_port == kClientPort ||
-                          spec.local_port == kPxePort || spec.local_port == 69;
+                          spec.local_port == kPxePort || spec.local_port == wire::kTftpServerPort;
     if (!reserved && spec.local_port != stage_->boot.proxy_source_port && ctx.bind_port(spec.local_port).ok()) {
       break;
     }

@@ -2,10 +2,10 @@
 // REQUEST -> ACK/NAK (DECLINE where the firmware does), and what binding the address
 // leads to (pxe_client.h).
 #include <algorithm>
-#include <cstdio>
 
 #include "client/pxe_client.h"
 #include "wire/dhcp_option_values.h"
+#include "wire/text.h"
 
 namespace pxelab::client {
 
@@ -13,11 +13,7 @@ namespace dhcp = wire::dhcp;
 
 namespace {
 
-std::string hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
+using wire::hex32;  // wire/text.h
 
 }  // namespace
 

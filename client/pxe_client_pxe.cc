@@ -2,10 +2,10 @@
 // FW-17, FW-39), the PXE boot menu (PXE 2.1 §2.4, FW-20) and boot server discovery
 // (PXE 2.1 §2.2.6, FW-19), each its own row of the state table (pxe_client.h).
 #include <algorithm>
-#include <cstdio>
 
 #include "client/pxe_client.h"
 #include "wire/dhcp_option_values.h"
+#include "wire/text.h"
 
 namespace pxelab::client {
 
@@ -13,11 +13,7 @@ namespace dhcp = wire::dhcp;
 
 namespace {
 
-std::string hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
+using wire::hex32;  // wire/text.h
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "wire/text.h"
+
 namespace pxelab::client {
 
 struct Sha256::Impl {
@@ -28,14 +30,7 @@ std::string Sha256::hex_digest() const {
   unsigned int len = 0;
   EVP_DigestFinal_ex(copy, digest, &len);
   EVP_MD_CTX_free(copy);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return wire::hex_octets(wire::ByteView(digest, len));
 }
 
 std::string Sha256::of(wire::ByteView data) {

@@ -4,15 +4,11 @@
 #include <array>
 #include <cctype>
 
+#include "wire/text.h"
+
 namespace pxelab::client {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::optional<std::uint64_t> decimal(std::string_view s) {
   if (s.empty() || s.size() > 19) return std::nullopt;
@@ -106,12 +102,12 @@ std::string TftpDownload::judge_oack(const wire::TftpOptions& oack) const {
   if (rules_.oack == OackPolicy::kTolerant) return {};
   auto requested = [&](std::string_view name) -> const TftpOptionRequest* {
     for (const auto& o : spec_.options) {
-      if (lower(o.name) == name) return &o;
+      if (wire::lowercase(o.name) == name) return &o;
     }
     return nullptr;
   };
   for (const auto& e : oack.entries) {
-    const std::string name = lower(e.name);
+    const std::string name = wire::lowercase(e.name);
     const TftpOptionRequest* asked = requested(name);
     const bool strict_names = rules_.oack == OackPolicy::kEdk2 || rules_.oack == OackPolicy::kPxelinux;
     if (!asked) {

@@ -89,9 +89,9 @@ void DhcpServerAgent::send(sim::AgentContext& ctx, sim::Time now, const Reply& r
 }
 
 Status bind_dhcp_server(sim::Host& host, DhcpServerAgent& agent) {
-  auto st = host.bind(kDhcpServerPort, agent);
+  auto st = host.bind(wire::kDhcpServerPort, agent);
   if (!st) return st;
-  return host.bind(kPxeServerPort, agent);
+  return host.bind(wire::kPxeBootServerPort, agent);
 }
 
 }  // namespace pxelab::server

@@ -72,7 +72,7 @@ DhcpRelayAgent::DhcpRelayAgent(sim::Router& router, RelayConfig config)
     : router_(router), config_(std::move(config)), contexts_(router.interface_count(), nullptr) {
   for (std::size_t i = 0; i < router_.interface_count(); ++i) {
     // A router's interface hosts run no other agent: port 67 is free, bind cannot fail.
-    static_cast<void>(router_.host(i).bind(kDhcpServerPort, *this));
+    static_cast<void>(router_.host(i).bind(wire::kDhcpServerPort, *this));
     router_.host(i).start(*this);
   }
 }
@@ -109,8 +109,9 @@ void DhcpRelayAgent::relay_request(std::size_t arrival, wire::ByteView in) {
     return;
   }
   wire::Bytes out(in.begin(), in.end());
-  out[3] = static_cast<std::uint8_t>(view->hops() + 1);
-  if (view->giaddr().is_any()) wire::store_be32(&out[24], router_.interface(arrival).address.value);
+  const bool ttl = config_.faults.has(RelayFault::kDecrementHops);
+  out[dhcp::kHopsOffset] = static_cast<std::uint8_t>(ttl ? view->hops() - 1 : view->hops() + 1);
+  if (view->giaddr().is_any()) wire::store_be32(&out[dhcp::kGiaddrOffset], router_.interface(arrival).address.value);
   if (config_.add_option82) {
     auto s = scan(out);
     bool has82 = false;
@@ -134,7 +135,7 @@ void DhcpRelayAgent::relay_request(std::size_t arrival, wire::ByteView in) {
       ++counters_.dropped_no_route;
       continue;
     }
-    if (!contexts_[*via]->send(sim::OutgoingDatagram{kDhcpServerPort, {server, kDhcpServerPort}, out})) {
+    if (!contexts_[*via]->send(sim::OutgoingDatagram{wire::kDhcpServerPort, {server, wire::kDhcpServerPort}, out})) {
       ++counters_.dropped_too_big;  // option 82 pushed it over the MTU of the server's side
       continue;
     }
@@ -150,11 +151,12 @@ void DhcpRelayAgent::relay_reply(wire::ByteView in) {
     return;
   }
   wire::Bytes out = remove_option(in, dhcp::code::kRelayAgentInfo);  // RFC 3046 §2.2
-  sim::OutgoingDatagram o{kDhcpServerPort, {wire::Ipv4Address::broadcast(), kDhcpClientPort}, out};
-  if (!(view->flags() & dhcp::kBroadcastFlag) && !view->yiaddr().is_any() && view->htype() == 1 && view->hlen() == 6) {
+  sim::OutgoingDatagram o{wire::kDhcpServerPort, {wire::Ipv4Address::broadcast(), wire::kDhcpClientPort}, out};
+  const bool flag = (view->flags() & dhcp::kBroadcastFlag) && !config_.faults.has(RelayFault::kUnicastFlagged);
+  if (!flag && !view->yiaddr().is_any() && view->htype() == 1 && view->hlen() == 6) {
     wire::MacAddress chaddr;
     std::copy_n(view->chaddr().begin(), 6, chaddr.octets.begin());
-    o.dst = sim::Endpoint{view->yiaddr(), kDhcpClientPort};
+    o.dst = sim::Endpoint{view->yiaddr(), wire::kDhcpClientPort};
     o.dst_mac = chaddr;  // RFC 1542 §5.4: the client cannot answer ARP yet
   }
   if (!contexts_[*to]->send(o)) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "server/faults.h"
 #include "sim/agent.h"
 #include "sim/router.h"
 
@@ -28,6 +29,7 @@ struct RelayConfig {
   std::uint8_t max_hops = 4;               // RFC 1542 §4.1.1 suggests 4 as the default
   bool add_option82 = true;
   std::string remote_id;                   // 82.2; empty: only the circuit id
+  RelayFaults faults;                      // deliberate misbehaviour (server/faults.h); none by default
 };
 
 struct RelayCounters {

@@ -6,6 +6,7 @@
 #include "server/boot_choice.h"
 #include "wire/dhcp_option_values.h"
 #include "wire/pxe_options.h"
+#include "wire/text.h"
 
 namespace pxelab::server {
 
@@ -47,12 +48,6 @@ struct DhcpResponder::Context {
 };
 
 namespace {
-
-std::string hex32(std::uint32_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", v);
-  return buf;
-}
 
 std::string client_id_string(const dhcp::Message& m) {
   auto id = dhcp::client_id(m);
@@ -103,10 +98,10 @@ Exchange DhcpResponder::handle(const dhcp::Message& request, const Arrival& arri
             subnet_for(request), ""};
   c.client_key = client_key_for(client_id_string(request), c.mac);
   c.host = request.htype == 1 && request.hlen == 6 ? config_.find_host(c.mac) : nullptr;
-  c.head = std::string(c.type ? dhcp::to_string(*c.type) : "BOOTREQUEST") + " " + c.mac.to_string() + " xid " + hex32(request.xid);
+  c.head = std::string(c.type ? dhcp::to_string(*c.type) : "BOOTREQUEST") + " " + c.mac.to_string() + " xid " + wire::hex32(request.xid);
   if (c.client.arch) c.head += " arch " + std::to_string(*c.client.arch);
   if (c.client.ipxe) c.head += " iPXE";
-  if (arrival.local_port == kPxeServerPort) c.head += " on 4011";
+  if (arrival.local_port == wire::kPxeBootServerPort) c.head += " on 4011";
 
   if (request.op != dhcp::kBootRequest) return drop(c, DropReason::kNotARequest, "op " + std::to_string(request.op));
   if (request.hlen > 16) return drop(c, DropReason::kMalformed, "hlen " + std::to_string(request.hlen) + " > 16");
@@ -122,7 +117,7 @@ Exchange DhcpResponder::handle(const dhcp::Message& request, const Arrival& arri
     return drop(c, DropReason::kWrongMode, "DHCP message in BOOTP-only mode");
   }
 
-  if (arrival.local_port == kPxeServerPort) {
+  if (arrival.local_port == wire::kPxeBootServerPort) {
     if (*c.type != dhcp::MessageType::kRequest && *c.type != dhcp::MessageType::kInform) {
       return drop(c, DropReason::kNotARequest, "only REQUEST/INFORM are served on 4011");
     }
@@ -244,17 +239,17 @@ void DhcpResponder::finish(const Context& c, dhcp::Message& m) const {
 
 wire::UdpEndpoint DhcpResponder::destination(const Context& c, const dhcp::Message& reply, bool is_nak) const {
   const auto& req = c.request;
-  const wire::UdpEndpoint broadcast{MacAddress::broadcast(), Ipv4Address::broadcast(), kDhcpClientPort};
+  const wire::UdpEndpoint broadcast{MacAddress::broadcast(), Ipv4Address::broadcast(), wire::kDhcpClientPort};
   // RFC 2131 §4.1 (DHCP-DEST), in its order.
-  if (!req.giaddr.is_any()) return {c.arrival.source.mac, req.giaddr, kDhcpServerPort};
+  if (!req.giaddr.is_any()) return {c.arrival.source.mac, req.giaddr, wire::kDhcpServerPort};
   if (is_nak) return broadcast;  // §4.3.2: NAK without relay is broadcast
-  if (!req.ciaddr.is_any()) return {ethernet_chaddr(req) ? c.mac : c.arrival.source.mac, req.ciaddr, kDhcpClientPort};
+  if (!req.ciaddr.is_any()) return {ethernet_chaddr(req) ? c.mac : c.arrival.source.mac, req.ciaddr, wire::kDhcpClientPort};
   if ((req.flags & dhcp::kBroadcastFlag) != 0 || reply.yiaddr.is_any()) return broadcast;  // FW-21 for yiaddr 0
   // Unicast to chaddr needs an Ethernet address there: for another htype/hlen the
   // first 6 octets of chaddr are not a MAC, so broadcast (RFC 2131 §4.1: a server
   // that cannot unicast to chaddr broadcasts).
   if (!ethernet_chaddr(req)) return broadcast;
-  return {c.mac, reply.yiaddr, kDhcpClientPort};
+  return {c.mac, reply.yiaddr, wire::kDhcpClientPort};
 }
 
 Reply DhcpResponder::configured_reply(const Context& c, dhcp::MessageType type, Ipv4Address ciaddr, Ipv4Address yiaddr,
@@ -295,7 +290,7 @@ Exchange DhcpResponder::answer(Context& c, Reply reply, std::string what) {
     view.is_nak = dhcp::message_type(reply.message) == dhcp::MessageType::kNak;
     view.is_inform = c.type == dhcp::MessageType::kInform;
     view.is_renew = c.renewing && c.request.giaddr.is_any();
-    view.is_boot_server = c.arrival.local_port == kPxeServerPort;
+    view.is_boot_server = c.arrival.local_port == wire::kPxeBootServerPort;
     apply_dhcp_faults(config_.faults, view, reply.message, reply.emit, reply.destination);
   }
   auto encoded = dhcp::emit(reply.message, reply.emit);
@@ -467,7 +462,7 @@ Exchange DhcpResponder::on_inform(Context& c) {
   // RFC 2131 §4.3.5 (DHCP-INFORM-ACK): no lease time, yiaddr 0, sent to ciaddr.
   Reply r = configured_reply(c, dhcp::MessageType::kAck, c.request.ciaddr, {}, false);
   if (r.destination.ip.is_broadcast() && !c.request.ciaddr.is_any()) {
-    r.destination = {ethernet_chaddr(c.request) ? c.mac : c.arrival.source.mac, c.request.ciaddr, kDhcpClientPort};
+    r.destination = {ethernet_chaddr(c.request) ? c.mac : c.arrival.source.mac, c.request.ciaddr, wire::kDhcpClientPort};
   }
   ++stats_.acks;
   return answer(c, std::move(r), "ACK (INFORM)");
@@ -547,7 +542,7 @@ Exchange DhcpResponder::on_boot_server(Context& c) {
     v.boot_item = item;
     if (auto bytes = dhcp::encode_pxe_vendor_options(v)) r.message.set(dhcp::code::kVendorSpecific, std::move(*bytes));
   }
-  r.source_port = kPxeServerPort;
+  r.source_port = wire::kPxeBootServerPort;
   r.destination = c.arrival.source;
   ++stats_.boot_server_acks;
   return answer(c, std::move(r), "boot server ACK");

@@ -29,12 +29,9 @@
 #include "wire/dhcp_message.h"
 #include "wire/dhcp_option_values.h"
 #include "wire/frame.h"
+#include "wire/ports.h"
 
 namespace pxelab::server {
-
-inline constexpr std::uint16_t kDhcpServerPort = 67;
-inline constexpr std::uint16_t kDhcpClientPort = 68;
-inline constexpr std::uint16_t kPxeServerPort = 4011;
 
 // Why a request got no reply. Every drop is counted by reason.
 enum class DropReason : std::uint8_t {
@@ -57,7 +54,7 @@ std::string_view to_string(DropReason r);
 // Where a datagram came from and which of our ports it reached.
 struct Arrival {
   wire::UdpEndpoint source;
-  std::uint16_t local_port = kDhcpServerPort;
+  std::uint16_t local_port = wire::kDhcpServerPort;
 };
 
 struct Reply {
@@ -65,7 +62,7 @@ struct Reply {
   wire::dhcp::EmitOptions emit;
   wire::Bytes encoded;  // `message` encoded with `emit`: what goes on the wire
   wire::UdpEndpoint destination;  // mac is broadcast for broadcast replies
-  std::uint16_t source_port = kDhcpServerPort;
+  std::uint16_t source_port = wire::kDhcpServerPort;
   // Send only once LeaseStore::durable_seq() has reached this (0: at once).
   std::uint64_t durable_seq = 0;
 };

@@ -73,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     len = std::min(len, size - start);
     i = start + len;
     pxelab::server::Arrival arrival;
-    arrival.local_port = (choice & 0x80) ? pxelab::server::kPxeServerPort : pxelab::server::kDhcpServerPort;
+    arrival.local_port = (choice & 0x80) ? pxelab::wire::kPxeBootServerPort : pxelab::wire::kDhcpServerPort;
     arrival.source.port = (choice & 0x40) ? 4011 : 68;
     auto before = responder.stats().requests;
     auto ex = responder.handle(pxelab::wire::ByteView(data + start, len), arrival, now);

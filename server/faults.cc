@@ -4,7 +4,9 @@
 
 #include "wire/dhcp_option_values.h"
 #include "wire/dhcp_options.h"
+#include "wire/ports.h"
 #include "wire/pxe_options.h"
+#include "wire/text.h"
 
 namespace pxelab::server {
 
@@ -64,11 +66,15 @@ constexpr FaultInfo kFaults[] = {
 };
 static_assert(std::size(kFaults) == static_cast<std::size_t>(Fault::kCount), "one row per fault");
 
-bool is_efi_name(const std::string& f) {
-  return f.size() >= 4 && std::equal(f.end() - 4, f.end(), ".efi", [](char a, char b) {
-           return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b;
-         });
-}
+constexpr RelayFaultInfo kRelayFaults[] = {
+    {RelayFault::kDecrementHops, "relay_decrement_hops", "RELAY-HOPS",
+     "hops decremented like an IP TTL instead of incremented (0 becomes 255)"},
+    {RelayFault::kUnicastFlagged, "relay_unicast_flagged", "RELAY-DELIVERY",
+     "replies unicast to yiaddr at chaddr although the client set the broadcast flag"},
+};
+static_assert(std::size(kRelayFaults) == static_cast<std::size_t>(RelayFault::kCount), "one row per relay fault");
+
+bool is_efi_name(const std::string& f) { return wire::iends_with(f, ".efi"); }
 
 // Decodes 43, lets `edit` change it, encodes it back (unchanged when it does not decode).
 template <typename Edit>
@@ -92,13 +98,22 @@ const FaultInfo* find_fault(std::string_view key) {
   return nullptr;
 }
 
+std::span<const RelayFaultInfo> relay_fault_table() { return kRelayFaults; }
+
+const RelayFaultInfo* find_relay_fault(std::string_view key) {
+  for (const auto& f : kRelayFaults) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
 void apply_dhcp_faults(const Faults& faults, const DhcpFaultView& view, dhcp::Message& reply, dhcp::EmitOptions& emit,
                        wire::UdpEndpoint& destination) {
   if (faults.on == 0) return;
   const dhcp::Message& q = view.request;
   const auto type = dhcp::message_type(reply);
   const bool offer = type == dhcp::MessageType::kOffer;
-  const wire::UdpEndpoint broadcast{wire::MacAddress::broadcast(), wire::Ipv4Address::broadcast(), 68};
+  const wire::UdpEndpoint broadcast{wire::MacAddress::broadcast(), wire::Ipv4Address::broadcast(), wire::kDhcpClientPort};
 
   if (faults.has(Fault::kWrongXid)) reply.xid = q.xid + 1;
   if (faults.has(Fault::kReplyHops)) reply.hops = 1;
@@ -125,11 +140,11 @@ void apply_dhcp_faults(const Faults& faults, const DhcpFaultView& view, dhcp::Me
   }
   if (faults.has(Fault::kIgnoreBroadcastFlag) && q.giaddr.is_any() && q.ciaddr.is_any() && !view.is_nak &&
       !reply.yiaddr.is_any() && (q.flags & dhcp::kBroadcastFlag) != 0 && q.htype == 1 && q.hlen == 6) {
-    destination = {q.mac(), reply.yiaddr, 68};
+    destination = {q.mac(), reply.yiaddr, wire::kDhcpClientPort};
   }
   if (faults.has(Fault::kUnicastNak) && view.is_nak && q.giaddr.is_any()) {
     auto want = dhcp::requested_address(q);
-    destination = {q.mac(), want ? *want : q.ciaddr, 68};
+    destination = {q.mac(), want ? *want : q.ciaddr, wire::kDhcpClientPort};
   }
   if (faults.has(Fault::kRenewBroadcast) && view.is_renew) destination = broadcast;
   if (faults.has(Fault::kMissingEnd)) emit.malformations = emit.malformations | dhcp::Malformation::kMissingEnd;

@@ -82,6 +82,31 @@ struct Faults {
   bool any() const { return on != 0 || offer_delay_ms != 0; }
 };
 
+// ---- The relay agent (server/dhcp_relay.h) --------------------------------------------
+// Switched on by name in a scenario's [[relay]] `faults = [...]`, so that the MUST relay
+// checks are seen failing end to end against a broken relay (ci/e2e/test_mutations.py)
+// as the server's are against a broken server.
+enum class RelayFault : std::uint8_t {
+  kDecrementHops,        // hops decremented like an IP TTL, not incremented (0 becomes 255)
+  kUnicastFlagged,       // replies unicast to yiaddr at chaddr although the broadcast flag is set
+  kCount,
+};
+
+struct RelayFaultInfo {
+  RelayFault fault;
+  std::string_view key;
+  std::string_view breaks;
+  std::string_view what;
+};
+std::span<const RelayFaultInfo> relay_fault_table();
+const RelayFaultInfo* find_relay_fault(std::string_view key);
+
+struct RelayFaults {
+  std::uint32_t on = 0;
+  bool has(RelayFault f) const { return (on >> static_cast<unsigned>(f)) & 1u; }
+  void set(RelayFault f) { on |= std::uint32_t{1} << static_cast<unsigned>(f); }
+};
+
 // What a broken DHCP server does to a finished reply before it is encoded: fields,
 // options, emit options and destination. `request` is what it answers; `is_nak`
 // and `is_inform` say which rule the reply followed.

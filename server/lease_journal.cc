@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 
+#include "wire/text.h"
+
 namespace pxelab::server {
 
 namespace {
@@ -35,16 +37,11 @@ std::uint32_t crc32(std::string_view s) {
   return c ^ 0xFFFFFFFFu;
 }
 
-const char kHex[] = "0123456789abcdef";
+const char kHex[] = "0123456789abcdef";  // pct_encode
 
 std::string hex_encode(std::string_view bytes) {
   if (bytes.empty()) return "-";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return wire::hex_octets(wire::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
 }
 
 int hex_digit(char c) {

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/tftp_beneath.h"
+
 namespace pxelab::server {
 
 namespace {
@@ -20,21 +22,11 @@ std::optional<std::string> canonical(const std::string& path) {
   return std::string(buf);
 }
 
-bool inside(const std::string& root, const std::string& path) {
-  return path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/';
-}
-
 // The whole file in one allocation of its final size and read(2) calls, no stream
-// copies: a 64 MiB image is read once per change, inside the event loop.
-std::optional<wire::Bytes> read_whole(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  wire::Bytes out(static_cast<std::size_t>(st.st_size));
+// copies: a 64 MiB image is read once per change, inside the event loop. `size` is
+// what fstat said of this descriptor.
+wire::Bytes read_fd(int fd, std::size_t size) {
+  wire::Bytes out(size);
   std::size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::read(fd, out.data() + done, out.size() - done);
@@ -42,9 +34,17 @@ std::optional<wire::Bytes> read_whole(const std::string& path) {
     if (n <= 0) break;  // error, or the file shrank: keep what was there
     done += static_cast<std::size_t>(n);
   }
-  ::close(fd);
   out.resize(done);
   return out;
+}
+
+// Where a descriptor's file is (for logs and the cache's key); `fallback` when /proc
+// is not mounted.
+std::string fd_path(int fd, const std::string& fallback) {
+  char buf[PATH_MAX];
+  const std::string link = "/proc/self/fd/" + std::to_string(fd);
+  const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : fallback;
 }
 
 }  // namespace
@@ -78,20 +78,83 @@ TftpPathResult clean_name(std::string_view requested) {
 
 }  // namespace
 
+namespace {
+
+// The file for a cleaned `name`, opened beneath `root` (see tftp_beneath.h) and checked
+// on its own descriptor: a regular file, or a refusal.
+struct OpenedFile {
+  BeneathFd fd;
+  struct stat st {};
+  std::string path;
+  std::optional<TftpLookupFailure> failure;
+};
+OpenedFile open_regular(const std::string& root, const std::string& name) {
+  OpenedFile out;
+  auto canonical_root = canonical(root);
+  if (!canonical_root) {
+    out.failure = TftpLookupFailure{TftpLookupError::NotFound, "TFTP root " + root + " is missing"};
+    return out;
+  }
+  auto opened = open_beneath(*canonical_root, name, O_RDONLY | O_NONBLOCK, Symlinks::kResolveInside);
+  if (opened.failure) {
+    out.failure = opened.failure;
+    return out;
+  }
+  out.fd = std::move(opened.fd);
+  if (::fstat(out.fd.get(), &out.st) != 0) {
+    out.failure = TftpLookupFailure{TftpLookupError::AccessViolation, std::string("cannot stat: ") + std::strerror(errno)};
+  } else if (!S_ISREG(out.st.st_mode)) {
+    out.failure = TftpLookupFailure{TftpLookupError::AccessViolation, "not a regular file"};
+  }
+  out.path = fd_path(out.fd.get(), *canonical_root + "/" + name);
+  return out;
+}
+
+// The directory an upload of `name` goes to, opened beneath `root` with every symlink
+// refused, and the file's name in it.
+struct UploadDir {
+  BeneathFd fd;
+  std::string dir_path;
+  std::string base;
+  std::optional<TftpLookupFailure> failure;
+};
+UploadDir open_upload_dir(const std::string& root, const std::string& name) {
+  UploadDir out;
+  auto canonical_root = canonical(root);
+  if (!canonical_root) {
+    out.failure = TftpLookupFailure{TftpLookupError::AccessViolation, "TFTP root " + root + " is missing"};
+    return out;
+  }
+  std::string dir;
+  out.base = name;
+  if (auto slash = name.rfind('/'); slash != std::string::npos) {
+    dir = name.substr(0, slash);
+    out.base = name.substr(slash + 1);
+  }
+  if (out.base.empty()) {
+    out.failure = TftpLookupFailure{TftpLookupError::AccessViolation, "no file name"};
+    return out;
+  }
+  auto opened = open_beneath(*canonical_root, dir, O_RDONLY | O_DIRECTORY, Symlinks::kRefuse);
+  if (opened.failure) {
+    out.failure = opened.failure;
+    if (out.failure->code == TftpLookupError::NotFound) out.failure->reason = "no such directory";
+    out.failure->code = TftpLookupError::AccessViolation;
+    return out;
+  }
+  out.fd = std::move(opened.fd);
+  out.dir_path = fd_path(out.fd.get(), dir.empty() ? *canonical_root : *canonical_root + "/" + dir);
+  return out;
+}
+
+}  // namespace
+
 TftpPathResult resolve_tftp_path(const std::string& root, std::string_view requested) {
   auto cleaned = clean_name(requested);
   if (cleaned.failure) return cleaned;
-  const std::string& name = cleaned.path;
-  auto canonical_root = canonical(root);
-  if (!canonical_root) return refuse(TftpLookupError::NotFound, "TFTP root " + root + " is missing");
-  std::string joined = *canonical_root + "/" + name;
-  auto real = canonical(joined);
-  if (!real) return refuse(TftpLookupError::NotFound, "no such file");
-  if (!inside(*canonical_root, *real)) return refuse(TftpLookupError::AccessViolation, "resolves outside the TFTP root");
-  struct stat st {};
-  if (::stat(real->c_str(), &st) != 0) return refuse(TftpLookupError::NotFound, "no such file");
-  if (!S_ISREG(st.st_mode)) return refuse(TftpLookupError::AccessViolation, "not a regular file");
-  return {*real, std::nullopt};
+  auto opened = open_regular(root, cleaned.path);
+  if (opened.failure) return {"", opened.failure};
+  return {opened.path, std::nullopt};
 }
 
 std::string pxelinux_mac_name(const wire::MacAddress& mac) {
@@ -167,7 +230,11 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   if (::stat(src.root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error{"tftp.root", 0, src.root_ + " is not a directory: " + std::strerror(errno), config.where("tftp.root")};
   }
-  std::optional<wire::Bytes> tmpl = read_whole(src.root_ + "/pxelinux.cfg/host.template");
+  // The template is a file of the root like any other: confined the same way.
+  std::optional<wire::Bytes> tmpl;
+  if (auto t = open_regular(src.root_, "pxelinux.cfg/host.template"); !t.failure) {
+    tmpl = read_fd(t.fd.get(), static_cast<std::size_t>(t.st.st_size));
+  }
   for (const auto& host : config.hosts) {
     BootMode mode = host.boot.value_or(config.boot.default_mode);
     std::string content = tmpl ? expand_host_template(std::string_view(reinterpret_cast<const char*>(tmpl->data()), tmpl->size()), host, mode)
@@ -185,31 +252,30 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
     auto v = virtual_files_.find(cleaned.path);
     if (v != virtual_files_.end()) return TftpFile{v->second, "generated: " + cleaned.path};
   }
-  auto resolved = resolve_tftp_path(root_, requested);
-  if (resolved.failure) {
-    if (failure) *failure = *resolved.failure;
-    return Error{"tftp.file", 0, std::string(requested) + ": " + resolved.failure->reason};
+  auto cleaned = clean_name(requested);
+  auto opened = cleaned.failure ? OpenedFile{} : open_regular(root_, cleaned.path);
+  if (cleaned.failure) opened.failure = cleaned.failure;
+  if (opened.failure) {
+    if (failure) *failure = *opened.failure;
+    return Error{"tftp.file", 0, std::string(requested) + ": " + opened.failure->reason};
   }
-  struct stat st {};
-  ::stat(resolved.path.c_str(), &st);
+  if (after_open_) after_open_(cleaned.path);
+  // From here on only the descriptor counts: whatever the name has become since.
+  const struct stat& st = opened.st;
+  const std::string& path = opened.path;
   std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
-  auto cached = cache_.find(resolved.path);
-  if (cached != cache_.end() && cached->second.mtime_ns == mtime && cached->second.size == st.st_size) {
+  auto cached = cache_.find(path);
+  if (cached != cache_.end() && cached->second.mtime_ns == mtime && cached->second.size == st.st_size &&
+      cached->second.inode == st.st_ino && cached->second.device == st.st_dev) {
     // Kept by the cache, or evicted but still held by a transfer: the same bytes.
     std::shared_ptr<const wire::Bytes> bytes = cached->second.kept ? cached->second.kept : cached->second.shared.lock();
     if (bytes) {
-      keep(resolved.path, cached->second, bytes);
-      return TftpFile{std::move(bytes), resolved.path};
+      keep(path, cached->second, bytes);
+      return TftpFile{std::move(bytes), path};
     }
   }
-  auto content = read_whole(resolved.path);
-  if (!content) {
-    TftpLookupFailure f{TftpLookupError::AccessViolation, std::string("cannot read: ") + std::strerror(errno)};
-    if (failure) *failure = f;
-    return Error{"tftp.file", 0, resolved.path + ": " + f.reason};
-  }
-  auto bytes = std::make_shared<const wire::Bytes>(std::move(*content));
-  Cached& entry = cache_[resolved.path];
+  auto bytes = std::make_shared<const wire::Bytes>(read_fd(opened.fd.get(), static_cast<std::size_t>(st.st_size)));
+  Cached& entry = cache_[path];
   if (entry.kept) {  // a stale version: out of the list first
     cached_bytes_ -= entry.kept->size();
     lru_.erase(entry.lru);
@@ -217,9 +283,11 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
   }
   entry.mtime_ns = mtime;
   entry.size = st.st_size;
+  entry.inode = st.st_ino;
+  entry.device = st.st_dev;
   entry.shared = bytes;
-  keep(resolved.path, entry, bytes);
-  return TftpFile{bytes, resolved.path};
+  keep(path, entry, bytes);
+  return TftpFile{bytes, path};
 }
 
 void TftpFileSource::keep(const std::string& path, Cached& entry, std::shared_ptr<const wire::Bytes> content) const {
@@ -254,27 +322,19 @@ void TftpFileSource::evict_to_budget() const {
 TftpPathResult TftpFileSource::writable_path(std::string_view requested) const {
   auto cleaned = clean_name(requested);
   if (cleaned.failure) return cleaned;
-  auto canonical_root = canonical(root_);
-  if (!canonical_root) return refuse(TftpLookupError::AccessViolation, "TFTP root " + root_ + " is missing");
-  std::string name = cleaned.path;
-  std::string dir = *canonical_root, base = name;
-  if (auto slash = name.rfind('/'); slash != std::string::npos) {
-    auto parent = canonical(*canonical_root + "/" + name.substr(0, slash));
-    if (!parent) return refuse(TftpLookupError::AccessViolation, "no such directory");
-    if (*parent != *canonical_root && !inside(*canonical_root, *parent)) {
-      return refuse(TftpLookupError::AccessViolation, "resolves outside the TFTP root");
-    }
-    dir = *parent;
-    base = name.substr(slash + 1);
-  }
-  if (base.empty()) return refuse(TftpLookupError::AccessViolation, "no file name");
-  std::string target = dir + "/" + base;
+  auto dir = open_upload_dir(root_, cleaned.path);
+  if (dir.failure) return {"", dir.failure};
   struct stat st {};
-  if (::lstat(target.c_str(), &st) == 0) return refuse(TftpLookupError::FileExists, "file exists");
-  if (virtual_files_.count(name)) return refuse(TftpLookupError::FileExists, "a generated file has that name");
-  return {target, std::nullopt};
+  if (::fstatat(dir.fd.get(), dir.base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    return refuse(TftpLookupError::FileExists, "file exists");
+  }
+  if (virtual_files_.count(cleaned.path)) return refuse(TftpLookupError::FileExists, "a generated file has that name");
+  return {dir.dir_path + "/" + dir.base, std::nullopt};
 }
 
+// Every step goes through the directory's descriptor (opened beneath the root, no
+// symlink followed): the temporary is created O_EXCL | O_NOFOLLOW in it and linkat(2)
+// to the final name, which fails rather than replace anything there, a symlink too.
 Status TftpFileSource::store(std::string_view requested, wire::ByteView content, TftpLookupFailure* failure) const {
   auto fail = [&](TftpLookupError code, std::string why) -> Status {
     if (failure) *failure = {code, why};
@@ -282,8 +342,10 @@ Status TftpFileSource::store(std::string_view requested, wire::ByteView content,
   };
   auto target = writable_path(requested);
   if (target.failure) return fail(target.failure->code, target.failure->reason);
-  std::string tmp = target.path + ".pxelab-upload-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  auto dir = open_upload_dir(root_, clean_name(requested).path);
+  if (dir.failure) return fail(dir.failure->code, dir.failure->reason);
+  const std::string tmp = dir.base + ".pxelab-upload-" + std::to_string(::getpid());
+  int fd = ::openat(dir.fd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return fail(TftpLookupError::AccessViolation, std::string("cannot create: ") + std::strerror(errno));
   std::size_t done = 0;
   while (done < content.size()) {
@@ -296,12 +358,12 @@ Status TftpFileSource::store(std::string_view requested, wire::ByteView content,
   int err = errno;
   ::close(fd);
   if (!ok) {
-    ::unlink(tmp.c_str());
+    ::unlinkat(dir.fd.get(), tmp.c_str(), 0);
     return fail(TftpLookupError::DiskFull, std::string("write failed: ") + std::strerror(err));
   }
-  int linked = ::link(tmp.c_str(), target.path.c_str());
+  int linked = ::linkat(dir.fd.get(), tmp.c_str(), dir.fd.get(), dir.base.c_str(), 0);
   err = errno;
-  ::unlink(tmp.c_str());
+  ::unlinkat(dir.fd.get(), tmp.c_str(), 0);
   if (linked != 0) {
     return fail(err == EEXIST ? TftpLookupError::FileExists : TftpLookupError::AccessViolation,
                 std::string("cannot create: ") + std::strerror(err));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -44,9 +45,12 @@ struct TftpFile {
 //  - '\' is taken as '/' (Windows-style names some ROMs send) and leading '/' are
 //    stripped, so an absolute name is read relative to the root, as tftpd-hpa
 //    --secure does: it can never name a file outside it;
-//  - symlinks are followed only while the target stays inside the root (checked on
-//    the canonical path);
-//  - only regular files are served.
+//  - the name is opened beneath the root (server/tftp_beneath.h: openat2
+//    RESOLVE_BENEATH, or a walk with O_NOFOLLOW): symlinks are followed only while
+//    they stay inside the root, and nothing swapped in between a check and the open
+//    can lead out, because the descriptor opened is the one checked and read;
+//  - only regular files are served (fstat of that descriptor; a FIFO or a device is
+//    opened O_NONBLOCK, so it cannot block the server either).
 // On success: the canonical path of the file.
 struct TftpPathResult {
   std::string path;
@@ -70,9 +74,10 @@ class TftpFileSource {
   std::uint64_t cached_bytes() const { return cached_bytes_; }
   std::size_t cached_files() const { return lru_.size(); }
 
-  // Where an upload (WRQ) of `requested` would go: the same confinement as reads, the
-  // directory must exist inside the root, and the file must not (ERROR 6: uploads
-  // never overwrite). Checked when the WRQ arrives and again by store().
+  // Where an upload (WRQ) of `requested` would go: the same confinement as reads but
+  // no symlink followed anywhere on the way, the directory must exist inside the
+  // root, and the file must not, not even as a symlink (ERROR 6: uploads never
+  // overwrite). Checked when the WRQ arrives and again by store().
   TftpPathResult writable_path(std::string_view requested) const;
   // Writes an upload: a temporary file beside the target, then link(2) to the final
   // name (atomic, and fails rather than overwrite), then the temporary is removed.
@@ -81,10 +86,16 @@ class TftpFileSource {
   // Names of the generated files (sorted), for logs and tests.
   std::vector<std::string> virtual_names() const;
 
+  // Test hook: called by open() with the cleaned name once the file's descriptor is
+  // open, before it is checked and read (a test swaps the name for a symlink there).
+  void set_after_open_for_test(std::function<void(const std::string&)> fn) { after_open_ = std::move(fn); }
+
  private:
   struct Cached {
     std::int64_t mtime_ns = 0;
     std::int64_t size = 0;
+    std::uint64_t inode = 0;   // the same size and time, but another file: read again
+    std::uint64_t device = 0;
     std::shared_ptr<const wire::Bytes> kept;   // set while in the LRU list
     std::weak_ptr<const wire::Bytes> shared;   // alive while anyone holds the bytes
     std::list<std::string>::iterator lru;      // valid while kept
@@ -100,6 +111,7 @@ class TftpFileSource {
   mutable std::map<std::string, Cached> cache_;                              // canonical path -> bytes
   mutable std::list<std::string> lru_;                                       // hot first
   mutable std::uint64_t cached_bytes_ = 0;
+  std::function<void(const std::string&)> after_open_;
 };
 
 // The pxelinux configuration generated for a host when the root has no

@@ -1,7 +1,8 @@
 // Port: where frames enter and leave a Segment.
 //
-// Implemented by the in-process Host, and later by a QEMU VM's NIC, a TAP device in a
-// network namespace, a pcap replayer. A port is attached to at most one segment
+// Implemented by the in-process Host (sim/host.h), by QemuPort (a QEMU VM's NIC,
+// sim/qemu_port.h) and by LinkPort (a TAP device or an AF_PACKET socket on a real
+// interface, sim/link_port.h). A port is attached to at most one segment
 // (Segment::attach); it receives frames through receive() and sends with transmit().
 // Either may be destroyed first: a destroyed port is detached (frames to it are
 // dropped as kNoRoute), a destroyed segment leaves its ports unattached.

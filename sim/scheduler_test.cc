@@ -31,7 +31,8 @@ TEST(Scheduler, OrdersByTimeThenFifoForTies) {
 TEST(Scheduler, ManyTiesStayFifoThroughHeapReshuffles) {
   Scheduler s;
   std::vector<int> log;
-  // Interleave two times so that entries move around the 4-ary heap.
+  // Interleave two times so that entries of equal time move between the radix heap's
+  // buckets together (the FIFO tie-break must survive the redistribution).
   for (int i = 0; i < 1000; ++i) {
     s.schedule(i % 2 == 0 ? 100 : 50, [&log, i] { log.push_back(i); });
   }

@@ -361,18 +361,18 @@ Result<Bytes> emit(const Message& m, const EmitOptions& eo) {
   const std::size_t limit = eo.max_message_size - kIpUdpOverhead;
 
   Bytes out(kFixedHeaderSize, 0);
-  out[0] = m.op;
-  out[1] = m.htype;
-  out[2] = m.hlen;
-  out[3] = m.hops;
-  store_be32(&out[4], m.xid);
-  store_be16(&out[8], m.secs);
-  store_be16(&out[10], m.flags);
-  store_be32(&out[12], m.ciaddr.value);
-  store_be32(&out[16], m.yiaddr.value);
-  store_be32(&out[20], m.siaddr.value);
-  store_be32(&out[24], m.giaddr.value);
-  std::copy(m.chaddr.begin(), m.chaddr.end(), out.begin() + 28);
+  out[kOpOffset] = m.op;
+  out[kHtypeOffset] = m.htype;
+  out[kHlenOffset] = m.hlen;
+  out[kHopsOffset] = m.hops;
+  store_be32(&out[kXidOffset], m.xid);
+  store_be16(&out[kSecsOffset], m.secs);
+  store_be16(&out[kFlagsOffset], m.flags);
+  store_be32(&out[kCiaddrOffset], m.ciaddr.value);
+  store_be32(&out[kYiaddrOffset], m.yiaddr.value);
+  store_be32(&out[kSiaddrOffset], m.siaddr.value);
+  store_be32(&out[kGiaddrOffset], m.giaddr.value);
+  std::copy(m.chaddr.begin(), m.chaddr.end(), out.begin() + kChaddrOffset);
   if (auto s = write_field(out, kSnameOffset, kSnameSize, m.sname, unterminated_sname, "dhcp.sname"); !s) {
     return s.error();
   }

@@ -21,12 +21,26 @@
 
 namespace pxelab::wire::dhcp {
 
-// RFC 2131 §2, figure 1.
+// RFC 2131 §2, figure 1: where each field of the fixed header starts.
+inline constexpr std::size_t kOpOffset = 0;
+inline constexpr std::size_t kHtypeOffset = 1;
+inline constexpr std::size_t kHlenOffset = 2;
+inline constexpr std::size_t kHopsOffset = 3;
+inline constexpr std::size_t kXidOffset = 4;
+inline constexpr std::size_t kSecsOffset = 8;
+inline constexpr std::size_t kFlagsOffset = 10;
+inline constexpr std::size_t kCiaddrOffset = 12;
+inline constexpr std::size_t kYiaddrOffset = 16;
+inline constexpr std::size_t kSiaddrOffset = 20;
+inline constexpr std::size_t kGiaddrOffset = 24;
+inline constexpr std::size_t kChaddrOffset = 28;
+inline constexpr std::size_t kChaddrSize = 16;
 inline constexpr std::size_t kSnameOffset = 44;
 inline constexpr std::size_t kSnameSize = 64;
 inline constexpr std::size_t kFileOffset = 108;
 inline constexpr std::size_t kFileSize = 128;
 inline constexpr std::size_t kFixedHeaderSize = 236;  // op .. file; the vendor area follows
+inline constexpr std::size_t kMagicCookieOffset = 236;  // RFC 2131 §3: the options field starts with it
 inline constexpr std::size_t kOptionsOffset = 240;    // after the magic cookie
 inline constexpr std::uint32_t kMagicCookie = 0x63825363;  // 99.130.83.99, RFC 1497
 // RFC 951 vend is 64 octets, so a BOOTP message is at least 300 (RFC 1542 §2.1).
@@ -44,23 +58,23 @@ class MessageView {
   // Fails ("dhcp.header") on fewer than 236 octets.
   static Result<MessageView> make(ByteView bytes);
 
-  std::uint8_t op() const { return b_[0]; }
-  std::uint8_t htype() const { return b_[1]; }
-  std::uint8_t hlen() const { return b_[2]; }
-  std::uint8_t hops() const { return b_[3]; }
-  std::uint32_t xid() const { return load_be32(&b_[4]); }
-  std::uint16_t secs() const { return load_be16(&b_[8]); }
-  std::uint16_t flags() const { return load_be16(&b_[10]); }
-  Ipv4Address ciaddr() const { return {load_be32(&b_[12])}; }
-  Ipv4Address yiaddr() const { return {load_be32(&b_[16])}; }
-  Ipv4Address siaddr() const { return {load_be32(&b_[20])}; }
-  Ipv4Address giaddr() const { return {load_be32(&b_[24])}; }
-  ByteView chaddr() const { return b_.subspan(28, 16); }
+  std::uint8_t op() const { return b_[kOpOffset]; }
+  std::uint8_t htype() const { return b_[kHtypeOffset]; }
+  std::uint8_t hlen() const { return b_[kHlenOffset]; }
+  std::uint8_t hops() const { return b_[kHopsOffset]; }
+  std::uint32_t xid() const { return load_be32(&b_[kXidOffset]); }
+  std::uint16_t secs() const { return load_be16(&b_[kSecsOffset]); }
+  std::uint16_t flags() const { return load_be16(&b_[kFlagsOffset]); }
+  Ipv4Address ciaddr() const { return {load_be32(&b_[kCiaddrOffset])}; }
+  Ipv4Address yiaddr() const { return {load_be32(&b_[kYiaddrOffset])}; }
+  Ipv4Address siaddr() const { return {load_be32(&b_[kSiaddrOffset])}; }
+  Ipv4Address giaddr() const { return {load_be32(&b_[kGiaddrOffset])}; }
+  ByteView chaddr() const { return b_.subspan(kChaddrOffset, kChaddrSize); }
   ByteView sname() const { return b_.subspan(kSnameOffset, kSnameSize); }
   ByteView file() const { return b_.subspan(kFileOffset, kFileSize); }
   // Everything after the fixed header (RFC 951 "vend"; DHCP's cookie + options).
   ByteView vendor_area() const { return b_.subspan(kFixedHeaderSize); }
-  bool has_magic_cookie() const { return b_.size() >= kOptionsOffset && load_be32(&b_[236]) == kMagicCookie; }
+  bool has_magic_cookie() const { return b_.size() >= kOptionsOffset && load_be32(&b_[kMagicCookieOffset]) == kMagicCookie; }
   ByteView bytes() const { return b_; }
 
  private:
@@ -118,7 +132,7 @@ struct Message {
   std::uint16_t secs = 0;
   std::uint16_t flags = 0;
   Ipv4Address ciaddr, yiaddr, siaddr, giaddr;
-  std::array<std::uint8_t, 16> chaddr{};
+  std::array<std::uint8_t, kChaddrSize> chaddr{};
   // The octets before the first NUL (all 64/128 when there is none: an unterminated
   // name, FW-38). Empty when the field carries overloaded options.
   std::string sname;

@@ -6,6 +6,7 @@
 #include "wire/dhcp_message.h"
 #include "wire/dhcp_option_values.h"
 #include "wire/frame.h"
+#include "wire/ports.h"
 #include "wire/pxe_options.h"
 #include "wire/samples.h"
 
@@ -24,11 +25,11 @@ const std::array<std::uint8_t, 16> kGuid = {0x4c, 0x4c, 0x45, 0x44, 0x00, 0x4d, 
                                             0x80, 0x57, 0xb9, 0xc0, 0x4f, 0x4a, 0x4e, 0x32};
 
 Bytes from_client(const Bytes& payload) {
-  return build_udp_frame({kClientMac, Ipv4Address::any(), 68}, {MacAddress::broadcast(), Ipv4Address::broadcast(), 67},
+  return build_udp_frame({kClientMac, Ipv4Address::any(), kDhcpClientPort}, {MacAddress::broadcast(), Ipv4Address::broadcast(), kDhcpServerPort},
                          payload);
 }
 Bytes from_server(const Bytes& payload) {
-  return build_udp_frame({kServerMac, kServerIp, 67}, {MacAddress::broadcast(), Ipv4Address::broadcast(), 68},
+  return build_udp_frame({kServerMac, kServerIp, kDhcpServerPort}, {MacAddress::broadcast(), Ipv4Address::broadcast(), kDhcpClientPort},
                          payload);
 }
 
@@ -270,7 +271,7 @@ std::vector<Sample> dhcp_samples() {
                        {relay_code::kRemoteId, {0x00, 0x11, 0x22, 0x33, 0x44, 0x55}}};
     m.set(code::kRelayAgentInfo, must(encode_relay_agent_info(info)));
     out.push_back(sample("dhcp-relay-82",
-                         build_udp_frame({kRelayMac, kRelayIp, 67}, {kServerMac, kServerIp, 67}, must(emit(m))),
+                         build_udp_frame({kRelayMac, kRelayIp, kDhcpServerPort}, {kServerMac, kServerIp, kDhcpServerPort}, must(emit(m))),
                          {{"dhcp.hops", "1"},
                           {"dhcp.ip.relay", "192.0.2.254"},
                           {"dhcp.option.agent_information_option.suboption", "1"},

@@ -1,12 +1,14 @@
 // The seed corpora of the L2-L4 fuzz targets (wire/fuzz_corpus/{ethernet,tftp,wol})
 // are written by this test when PXELAB_WRITE_FUZZ_SEEDS=1:
 //   PXELAB_WRITE_FUZZ_SEEDS=1 build/<dir>/wire/pxelab_wire_test --gtest_filter='FuzzSeeds.*'
-// Otherwise it checks that they are present.
+// Otherwise it checks that each file holds exactly what the generator makes now, so a
+// corpus gone stale (an encoder changed, the seeds not rewritten) fails.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,8 +89,12 @@ void write_or_check(const std::string& target, const Seeds& seeds) {
     }
   }
   for (const auto& [name, bytes] : seeds) {
-    EXPECT_TRUE(fs::exists(dir / name)) << (dir / name) << " missing: regenerate with PXELAB_WRITE_FUZZ_SEEDS=1";
     EXPECT_LT(bytes.size(), 2048u);
+    std::ifstream in(dir / name, std::ios::binary);
+    ASSERT_TRUE(in.good()) << (dir / name) << " missing: regenerate with PXELAB_WRITE_FUZZ_SEEDS=1";
+    const Bytes on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(on_disk, bytes) << (dir / name) << " differs from what the generator makes: regenerate with "
+                              << "PXELAB_WRITE_FUZZ_SEEDS=1";
   }
 }
 

@@ -3,20 +3,11 @@
 #include <charconv>
 #include <cstring>
 
+#include "wire/text.h"
+
 namespace pxelab::wire {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Strict decimal: digits only, no sign, no spaces, fits in uint64.
 std::optional<std::uint64_t> decimal(const std::string* s) {

@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "wire/bytes.h"
+#include "wire/ports.h"
 #include "wire/result.h"
 
 namespace pxelab::wire {
 
-inline constexpr std::uint16_t kTftpServerPort = 69;
 inline constexpr std::size_t kTftpDefaultBlockSize = 512;  // RFC 1350 §2
 
 enum class TftpOpcode : std::uint16_t { kRrq = 1, kWrq = 2, kData = 3, kAck = 4, kError = 5, kOack = 6 };

@@ -15,7 +15,6 @@ _counter = itertools.count()
 # Every namespace and link this suite creates is named PREFIX + PID%100000 + "x" + N,
 # PREFIX one of these: remove_stale() finds leftovers of dead runs by that shape.
 PREFIXES = ("pxsrv", "pxcli", "pxc1", "pxc2", "pxa", "pxb", "pxqd")
-_NAME = re.compile(r"^(" + "|".join(PREFIXES) + r")(\d{1,5})x(\d+)$")
 
 
 def unique(prefix: str) -> str:
@@ -26,36 +25,51 @@ def unique(prefix: str) -> str:
     return name
 
 
+def _cmdline(pid: str) -> bytes:
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ")
+    except OSError:
+        return b""
+
+
+def _parent(pid: str) -> str:
+    try:
+        # The fields after the command name (which may hold spaces and parentheses).
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1]
+    except (OSError, IndexError):
+        return ""
+
+
 def _live_pytest_tags():
-    """PID%100000 of every running pytest (another engineer's suite may be running)."""
-    tags = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            cmd = open(f"/proc/{entry}/cmdline", "rb").read().replace(b"\0", b" ")
-        except OSError:
-            continue
-        if b"pytest" in cmd:
-            tags.add(int(entry) % 100000)
+    """PID%100000 of every running pytest (another engineer's suite may be running) and
+    of every process a pytest started: pytest-xdist's workers (`pytest -n 2`) run as
+    `python -c "import sys;exec(eval(...))"`, so their command line does not say
+    pytest, but their parent's does, and they name their namespaces by their own PID.
+    The caller is alive too, whatever its command line."""
+    pids = [e for e in os.listdir("/proc") if e.isdigit()]
+    pytest_pids = {pid for pid in pids if b"pytest" in _cmdline(pid)}
+    tags = {int(pid) % 100000 for pid in pids if pid in pytest_pids or _parent(pid) in pytest_pids}
+    tags.add(os.getpid() % 100000)
     return tags
 
 
-def remove_stale(include_own: bool = False):
-    """Removes namespaces and root-namespace links named like this suite's whose run is
-    over (no pytest with that PID tag is alive); with include_own, this run's too.
-    Returns the names removed."""
+def remove_stale(include_own: bool = False, prefixes=PREFIXES):
+    """Removes namespaces and root-namespace links named like this suite's (PREFIX +
+    tag + "x" + N, PREFIX one of `prefixes`) whose run is over (no pytest, nor a
+    process a pytest started, with that PID tag is alive); with include_own, this
+    process's too. Returns the names removed."""
     live = _live_pytest_tags()
     own = os.getpid() % 100000
     if include_own:
         live.discard(own)
+    pattern = re.compile(r"^(" + "|".join(re.escape(p) for p in prefixes) + r")(\d{1,5})x(\d+)$")
     removed = []
     netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split("\n")
     links = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True).stdout.split("\n")
     for kind, names in (("netns", [l.split()[0] for l in netns if l.strip()]),
                         ("link", [l.split(":")[1].strip().split("@")[0] for l in links if l.count(":") >= 2])):
         for name in names:
-            m = _NAME.match(name)
+            m = pattern.match(name)
             if not m or int(m.group(2)) in live:
                 continue
             if kind == "netns":

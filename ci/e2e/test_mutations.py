@@ -1,14 +1,17 @@
-"""Mutation tests: every MUST check on the server is seen failing against a
-deliberately broken reference server (a switch in its config's [faults] table,
-server/faults.h), and passing against the same scenario without the switch.
+"""Mutation tests: every MUST check on the server (and on the relay) is seen failing
+against a deliberately broken reference server (a switch in its config's [faults]
+table, server/faults.h) or relay agent (a [[relay]]'s faults = [...], the same file),
+and passing against the same scenario without the switch.
 
 Each case is a scenario written here from one of five set-ups (a LAN with a probe
 and two ROMs, a relay, a proxy beside a DHCP-only server, a boot menu, a BOOTP
-server), with `faults.<switch> = true` and `[expect] checks_fail = [CHECK]`.
-`pxelab run` must exit 0 (the expectation met) and report.json must show the check
-failed on the server. The control runs (no fault) must exit 0 with every MUST server
-check passing or not applicable - so a check that fails in a mutation run fails
-because of the fault.
+server), with the switch on and `[expect] checks_fail = [CHECK]`. `pxelab run` must
+exit 0 (the expectation met) and report.json must show the check failed. Each
+mutation has its control: the same scenario text with the one switch left out
+(nothing else differs), in which the target check must *pass* - so a check that
+fails in a mutation run fails because of the fault, and is shown passing where it
+applies. The control runs also pass every MUST server and relay check, outcome
+checks included (OUTCOME-BOOTED: every client booted).
 """
 import json
 import re
@@ -106,6 +109,7 @@ default_file = "pxelinux.0"
 name = "router"
 servers = ["192.0.2.1"]
 remote_id = "rack-1"
+{relay_faults}
 [[relay.interface]]
 segment = "servers"
 address = "192.0.2.254/24"
@@ -151,6 +155,8 @@ name = "bios"
 personality = "intel-pxe21"
 """
 
+# The menu: iPXE, once chainloaded from the x64-efi item, is handed its script (without
+# it the boot server hands iPXE ipxe.efi again: a chainload loop, OUTCOME-BOOTED fails).
 MENU = """
 [scenario]
 name = "mutation-menu"
@@ -161,6 +167,7 @@ config = \"\"\"
 """ + LAN_SERVER + """[boot]
 default_file = "pxelinux.0"
 default_mode = "menu"
+ipxe_script = "boot.ipxe"
 [boot.menu]
 prompt = "Press F8"
 timeout = 2
@@ -248,15 +255,53 @@ MUTATIONS = {
 }
 # Outcome checks on the server: a fault that keeps clients from booting.
 OUTCOME_MUTATIONS = {"wrong_xid": ("lan", "OUTCOME-BOOTED")}
+# The relay's fault switches (a [[relay]]'s faults = [...], server/faults.h RelayFault)
+# -> (set-up, the MUST relay check it must make fail).
+RELAY_MUTATIONS = {
+    "relay_decrement_hops": ("relay", "RELAY-HOPS"),
+    "relay_unicast_flagged": ("relay", "RELAY-DELIVERY"),
+}
+ALL_MUTATIONS = {**MUTATIONS, **OUTCOME_MUTATIONS, **RELAY_MUTATIONS}
 
 
-def scenario_text(setup, fault=None):
-    faults = f"[faults]\n{fault} = true" if fault else ""
-    # Duplicated frames on the probe's link: the duplicate ACKs TFTP-NO-SORCERER needs.
-    duplicate = "0.3" if fault in (None, "tftp_sorcerer") else "0.0"
+def duplicate_for(fault):
+    """Duplicated frames on the probe's link: the duplicate ACKs TFTP-NO-SORCERER needs,
+    in its run and its control only."""
+    return "0.3" if fault == "tftp_sorcerer" else "0.0"
+
+
+def switch_text(fault):
+    """How the scenario turns the fault on: in the server's config, or on the relay."""
+    return f'faults = ["{fault}"]' if fault in RELAY_MUTATIONS else f"[faults]\n{fault} = true"
+
+
+def scenario_text(setup, fault=None, duplicate="0.0"):
+    server_faults = switch_text(fault) if fault and fault not in RELAY_MUTATIONS else ""
+    relay_faults = switch_text(fault) if fault in RELAY_MUTATIONS else ""
     # Plain replacement, not str.format: the TOML inline tables are full of braces.
-    text = SETUPS[setup].replace("{faults}", faults).replace("{duplicate}", duplicate)
+    text = SETUPS[setup].replace("{faults}", server_faults).replace("{relay_faults}", relay_faults)
+    text = text.replace("{duplicate}", duplicate)
     return text.replace("{{", "{").replace("}}", "}")
+
+
+def setup_of(fault):
+    return ALL_MUTATIONS[fault][0]
+
+
+def fault_text(fault):
+    return scenario_text(setup_of(fault), fault, duplicate_for(fault))
+
+
+def control_text(fault):
+    """The same scenario as the fault's, minus the one switch."""
+    return scenario_text(setup_of(fault), None, duplicate_for(fault))
+
+
+# The distinct control scenarios (several mutations share one): name -> text.
+CONTROLS = {}
+for _fault in sorted(ALL_MUTATIONS):
+    CONTROLS.setdefault(f"{setup_of(_fault)}-dup{duplicate_for(_fault)}", control_text(_fault))
+_control_runs = {}  # text -> (completed process, report), once per pytest process
 
 
 def run_scenario(pxelab_bin, tmp_path, name, text, expect_block):
@@ -273,41 +318,73 @@ def all_of(report, key):
     return report[key] + [x for seg in report.get("segments", []) for x in seg[key]]
 
 
-def must_server_checks(pxelab_bin):
+def must_checks(pxelab_bin, role):
     r = run([pxelab_bin, "check", "--list"])
     assert r.returncode == 0, r.stderr
     ids = set()
     for line in r.stdout.splitlines():
-        m = re.match(r"\s*([A-Z][A-Z0-9-]+)\s+MUST\s+server\b", line)
+        m = re.match(r"\s*([A-Z][A-Z0-9-]+)\s+MUST\s+" + role + r"\b", line)
         if m:
             ids.add(m.group(1))
-    assert len(ids) >= 30, f"could not read the MUST server checks from:\n{r.stdout}"
+    assert ids, f"could not read the MUST {role} checks from:\n{r.stdout}"
     return ids
 
 
 def test_every_must_server_check_has_a_mutation(pxelab_bin):
     covered = {check for _, check in MUTATIONS.values()} | {check for _, check in OUTCOME_MUTATIONS.values()}
-    missing = must_server_checks(pxelab_bin) - covered
+    must = must_checks(pxelab_bin, "server")
+    assert len(must) >= 30, must
+    missing = must - covered
     assert not missing, f"MUST server checks without a mutation test: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("setup", sorted(SETUPS))
-def test_control_run_passes_every_must_server_check(pxelab_bin, tmp_path, setup):
-    r, report = run_scenario(pxelab_bin, tmp_path, f"control-{setup}", scenario_text(setup),
-                             "\n[expect]\nno_must_failures = true\n")
+def test_every_must_relay_check_has_a_mutation(pxelab_bin):
+    missing = must_checks(pxelab_bin, "relay") - {check for _, check in RELAY_MUTATIONS.values()}
+    assert not missing, f"MUST relay checks without a mutation test: {sorted(missing)}"
+
+
+def control_run(pxelab_bin, tmp_path_factory, text):
+    if text not in _control_runs:
+        name = next(k for k, v in CONTROLS.items() if v == text)
+        tmp = tmp_path_factory.mktemp(f"control-{name}")
+        _control_runs[text] = run_scenario(pxelab_bin, tmp, f"control-{name}", text,
+                                           "\n[expect]\nno_must_failures = true\n")
+    return _control_runs[text]
+
+
+def test_each_control_differs_from_its_mutation_by_the_switch_alone():
+    for fault in ALL_MUTATIONS:
+        switch = switch_text(fault)
+        assert fault_text(fault).count(switch) == 1, fault
+        assert fault_text(fault).replace(switch, "") == control_text(fault), fault
+
+
+@pytest.mark.parametrize("control", sorted(CONTROLS))
+def test_control_run_passes_every_must_server_and_relay_check(pxelab_bin, tmp_path_factory, control):
+    r, report = control_run(pxelab_bin, tmp_path_factory, CONTROLS[control])
     assert report is not None, r.stdout + r.stderr
-    failing = sorted(c["id"] for c in all_of(report, "checks") if c["level"] == "MUST" and c["role"] == "server"
-                     and c["verdict"] == "fail" and not c["id"].startswith("OUTCOME-"))
+    failing = sorted(c["id"] for c in all_of(report, "checks") if c["level"] == "MUST"
+                     and c["role"] in ("server", "relay") and c["verdict"] == "fail")
     assert not failing, f"the correct server fails {failing}\n{r.stdout}{r.stderr}"
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("fault", sorted(set(MUTATIONS) | set(OUTCOME_MUTATIONS)))
+@pytest.mark.parametrize("fault", sorted(ALL_MUTATIONS))
+def test_control_passes_the_check_its_fault_breaks(pxelab_bin, tmp_path_factory, fault):
+    check = ALL_MUTATIONS[fault][1]
+    r, report = control_run(pxelab_bin, tmp_path_factory, control_text(fault))
+    assert report is not None, r.stdout + r.stderr
+    verdicts = [x["verdict"] for x in all_of(report, "checks") if x["id"] == check]
+    assert "pass" in verdicts and "fail" not in verdicts, \
+        f"{check} must pass without {fault} (same set-up): {verdicts}\n{r.stdout}{r.stderr}"
+
+
+@pytest.mark.parametrize("fault", sorted(ALL_MUTATIONS))
 def test_fault_makes_its_check_fail(pxelab_bin, tmp_path, fault):
-    setup, check = MUTATIONS.get(fault) or OUTCOME_MUTATIONS[fault]
+    check = ALL_MUTATIONS[fault][1]
     checks = [check]
     expect = "\n[expect]\nno_must_failures = false\nchecks_fail = [" + ", ".join(f'"{c}"' for c in checks) + "]\n"
-    r, report = run_scenario(pxelab_bin, tmp_path, fault, scenario_text(setup, fault), expect)
+    r, report = run_scenario(pxelab_bin, tmp_path, fault, fault_text(fault), expect)
     assert report is not None, r.stdout + r.stderr
     for c in checks:
         verdicts = [x["verdict"] for x in all_of(report, "checks") if x["id"] == c]

@@ -17,9 +17,11 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "t
 
 
 def dead_tag() -> int:
-    """A PID%100000 tag no process has (so no live pytest either)."""
+    """A PID%100000 tag no process has, nor any live run (a PID above 100000 may
+    share a tag)."""
+    live = netlab._live_pytest_tags()
     for t in range(99999, 1, -1):
-        if not os.path.exists(f"/proc/{t}"):
+        if t not in live and not os.path.exists(f"/proc/{t}"):
             return t
     raise AssertionError("no free pid tag")
 
@@ -31,14 +33,19 @@ def links() -> list:
 
 @needs_root
 def test_remove_stale_removes_dead_runs_leftovers_only():
+    # Names of a prefix only this process uses: every other run's remove_stale() (an
+    # xdist sibling's, another suite's on this machine) looks for netlab.PREFIXES only,
+    # so nobody else removes the dead run's leftovers before this call does.
+    prefix = f"pxs{os.getpid() % 100000}"
     tag = dead_tag()
-    stale_ns, stale_a, stale_b = f"pxsrv{tag}x0", f"pxa{tag}x0", f"pxb{tag}x0"
-    mine = netlab.unique("pxcli")  # this run is alive: kept
+    stale_ns, stale_a, stale_b = f"{prefix}{tag}x0", f"{prefix}{tag}x1", f"{prefix}{tag}x2"
+    mine = f"{prefix}{os.getpid() % 100000}x3"  # this run is alive: kept
+    assert len(stale_a) <= 15 and len(mine) <= 15
     netlab.sh("ip", "netns", "add", stale_ns)
     netlab.sh("ip", "netns", "add", mine)
     netlab.sh("ip", "link", "add", stale_a, "type", "veth", "peer", "name", stale_b)
     try:
-        removed = netlab.remove_stale()
+        removed = netlab.remove_stale(prefixes=(prefix,))
         names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         assert stale_ns in removed and stale_ns not in names, (removed, names)
         assert stale_a in removed or stale_b in removed, removed
@@ -48,6 +55,26 @@ def test_remove_stale_removes_dead_runs_leftovers_only():
         subprocess.run(["ip", "netns", "del", mine], capture_output=True)
         subprocess.run(["ip", "netns", "del", stale_ns], capture_output=True)
         subprocess.run(["ip", "link", "del", stale_a], capture_output=True)
+
+
+def test_xdist_workers_count_as_live_runs(tmp_path):
+    """`pytest -n 2` runs tests in workers whose command line does not say pytest: the
+    namespaces a worker names by its PID are a live run's, for every process's
+    remove_stale() (an earlier version deleted a sibling worker's namespaces - and
+    killed what ran in them - whenever one worker cleaned up)."""
+    here = pathlib.Path(__file__).parent
+    shutil.copy(here / "netlab.py", tmp_path / "netlab.py")
+    (tmp_path / "test_w.py").write_text(
+        "import os, subprocess, sys\n\n"
+        "def test_a_worker_is_live_for_another_process():\n"
+        "    assert 'pytest' not in open(f'/proc/{os.getpid()}/cmdline').read(), 'not an xdist worker'\n"
+        "    seen = subprocess.run([sys.executable, '-c', 'import netlab; print(sorted(netlab._live_pytest_tags()))'],\n"
+        "                          capture_output=True, text=True, check=True).stdout\n"
+        "    assert os.getpid() % 100000 in eval(seen), seen\n")
+    r = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1", "--rootdir", tmp_path,
+             tmp_path / "test_w.py"], cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 passed" in r.stdout, r.stdout
 
 
 @needs_root

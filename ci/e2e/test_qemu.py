@@ -301,7 +301,7 @@ def test_fidelity_against_the_golden_capture(boots, pxelab_bin, profile):
     """The same firmware, today and when captures/golden/qemu/ was made (ci/qemu-golden):
     the same options, order, flags, xid policy, RRQ options, tsize probe and files.
     Timing tolerance is wide (2 s or 50 %): TCG on a shared machine stretches timers.
-    (The comparison with the emulated personalities joins when client::PxeClient lands.)"""
+    (The emulated personality against the same capture is the next test.)"""
     b = boots[profile]
     assert b.rc == 0, b
     golden = REPO / "captures" / "golden" / "qemu" / f"{profile}.pcap"

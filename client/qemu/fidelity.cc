@@ -4,21 +4,16 @@
 #include <cstdio>
 #include <functional>
 
+#include "wire/ports.h"
+#include "wire/text.h"
+
 namespace pxelab::client::qemu {
 
 namespace {
 
 using wire::dhcp::MessageType;
 
-std::string hex(wire::ByteView b) {
-  std::string s;
-  char buf[4];
-  for (auto c : b) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    s += buf;
-  }
-  return s;
-}
+std::string hex(wire::ByteView b) { return wire::hex_octets(b); }  // wire/text.h
 
 std::string printable_or_hex(wire::ByteView b) {
   for (auto c : b) {
@@ -75,7 +70,7 @@ std::string option_value(const wire::dhcp::Message& m, std::uint8_t code) {
 
 const DhcpEvent* first(const ClientDigest& d, MessageType t, bool proxy = false) {
   for (const auto& e : d.dhcp) {
-    if (e.from_client && e.type == static_cast<std::uint8_t>(t) && (e.dst_port == 4011) == proxy) return &e;
+    if (e.from_client && e.type == static_cast<std::uint8_t>(t) && (e.dst_port == wire::kPxeBootServerPort) == proxy) return &e;
   }
   return nullptr;
 }
@@ -261,7 +256,7 @@ FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& 
   auto port4011 = [](const ClientDigest& d) {
     std::vector<std::string> parts;
     for (const auto& e : d.dhcp) {
-      if (e.from_client && e.dst_port == 4011) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
+      if (e.from_client && e.dst_port == wire::kPxeBootServerPort) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
     }
     if (parts.empty()) return std::string("none");
     return parts.front() + (parts.size() > 1 ? " (x" + std::to_string(parts.size()) + ")" : "");

@@ -131,7 +131,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
   std::uint32_t discovers = 0, requests = 0, proxy_requests = 0;
   for (const auto& e : d.dhcp) {
     if (e.from_client) {
-      bool proxy = e.dst_port == 4011;
+      bool proxy = e.dst_port == wire::kPxeBootServerPort;
       if (type_is(e, MessageType::kDiscover) || !e.type) {
         if (discovers++ == 0 && !o.timeline.first_discover) o.timeline.first_discover = e.time;
       } else if (type_is(e, MessageType::kRequest)) {
@@ -141,7 +141,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
     }
     if (type_is(e, MessageType::kOffer) && !o.timeline.offer) o.timeline.offer = e.time;
     if (type_is(e, MessageType::kAck)) {
-      if (e.src_port == 4011 || e.message.yiaddr.value == 0) {
+      if (e.src_port == wire::kPxeBootServerPort || e.message.yiaddr.value == 0) {
         if (!o.timeline.proxy_ack) o.timeline.proxy_ack = e.time;
         continue;
       }
@@ -149,7 +149,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
       // The last ACK names what the client ended with (a chainloaded iPXE asks again).
       o.address = e.message.yiaddr;
       o.dhcp_server = wire::dhcp::server_id(e.message);
-      std::string file = wire::dhcp::get_string(e.message, 67).value_or(e.message.file);
+      std::string file = wire::dhcp::get_string(e.message, wire::dhcp::code::kBootfileName).value_or(e.message.file);
       if (!file.empty() && o.boot_file.empty()) o.boot_file = file;
       if (!o.boot_server) o.boot_server = e.message.siaddr.value ? e.message.siaddr : e.src_ip;
     }
@@ -158,7 +158,7 @@ void fill_outcome_from_digest(ClientOutcome& o, const ClientDigest& d) {
   // A chainloaded iPXE's REQUEST is a new exchange, not a retry: count REQUESTs beyond
   // one per ACK as retransmissions.
   std::uint32_t acks = 0;
-  for (const auto& e : d.dhcp) acks += !e.from_client && type_is(e, MessageType::kAck) && e.src_port != 4011;
+  for (const auto& e : d.dhcp) acks += !e.from_client && type_is(e, MessageType::kAck) && e.src_port != wire::kPxeBootServerPort;
   o.retransmissions.request = requests > acks ? requests - acks : 0;
   o.retransmissions.proxy_request = proxy_requests > 1 ? proxy_requests - 1 : 0;
   o.images.clear();

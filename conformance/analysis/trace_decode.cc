@@ -183,11 +183,11 @@ void Decoder::frame(std::uint32_t index, const sim::FrameView& fv) {
 void Decoder::udp_datagram(std::uint32_t index, FrameInfo& fi, wire::ByteView payload) {
   const auto sp = fi.src_port, dp = fi.dst_port;
   auto is_dhcp_port = [](std::uint16_t p) {
-    return p == kPortDhcpServer || p == kPortDhcpClient || p == kPortPxeBootServer;
+    return p == wire::kDhcpServerPort || p == wire::kDhcpClientPort || p == wire::kPxeBootServerPort;
   };
   // A TFTP client may pick 4011 as its port (U-Boot draws from 1024-4095): a request
   // to 69, or a datagram of a transfer already seen, is TFTP whatever its ports.
-  const bool tftp_flow = (sp == kPortPxeBootServer || dp == kPortPxeBootServer) &&
+  const bool tftp_flow = (sp == wire::kPxeBootServerPort || dp == wire::kPxeBootServerPort) &&
                          (dp == wire::kTftpServerPort || transfers_.contains(TftpTransferKey{fi.src_ip, sp, fi.dst_ip}) ||
                           transfers_.contains(TftpTransferKey{fi.dst_ip, dp, fi.src_ip}));
   if (!tftp_flow && (is_dhcp_port(sp) || is_dhcp_port(dp))) {
@@ -265,20 +265,20 @@ void Decoder::dhcp_message(std::uint32_t index, FrameInfo& fi, wire::ByteView b)
           std::to_string(b.size()) + " octets; a BOOTP message has at least 236");
     return;
   }
-  m.op = b[0];
-  m.htype = b[1];
-  m.hlen = b[2];
-  m.hops = b[3];
-  m.xid = wire::load_be32(&b[4]);
-  m.secs = wire::load_be16(&b[8]);
-  m.flags = wire::load_be16(&b[10]);
-  m.ciaddr = {wire::load_be32(&b[12])};
-  m.yiaddr = {wire::load_be32(&b[16])};
-  m.siaddr = {wire::load_be32(&b[20])};
-  m.giaddr = {wire::load_be32(&b[24])};
-  std::memcpy(m.mac.octets.data(), &b[28], 6);
+  m.op = b[dhcp::kOpOffset];
+  m.htype = b[dhcp::kHtypeOffset];
+  m.hlen = b[dhcp::kHlenOffset];
+  m.hops = b[dhcp::kHopsOffset];
+  m.xid = wire::load_be32(&b[dhcp::kXidOffset]);
+  m.secs = wire::load_be16(&b[dhcp::kSecsOffset]);
+  m.flags = wire::load_be16(&b[dhcp::kFlagsOffset]);
+  m.ciaddr = {wire::load_be32(&b[dhcp::kCiaddrOffset])};
+  m.yiaddr = {wire::load_be32(&b[dhcp::kYiaddrOffset])};
+  m.siaddr = {wire::load_be32(&b[dhcp::kSiaddrOffset])};
+  m.giaddr = {wire::load_be32(&b[dhcp::kGiaddrOffset])};
+  std::memcpy(m.mac.octets.data(), &b[dhcp::kChaddrOffset], 6);
   m.options_begin = static_cast<std::uint32_t>(d_.dhcp_options.size());
-  m.cookie = b.size() >= dhcp::kOptionsOffset && wire::load_be32(&b[236]) == dhcp::kMagicCookie;
+  m.cookie = b.size() >= dhcp::kOptionsOffset && wire::load_be32(&b[dhcp::kMagicCookieOffset]) == dhcp::kMagicCookie;
   if (!m.cookie) {
     // RFC 951 BOOTP: a raw vendor area; all zero or vendor-specific. Not an error.
     m.options_end = true;

@@ -28,13 +28,11 @@
 #include "wire/address.h"
 #include "wire/bytes.h"
 #include "wire/dhcp_message.h"
+#include "wire/ports.h"
 #include "wire/tftp.h"
 
 namespace pxelab::conformance {
 
-inline constexpr std::uint16_t kPortDhcpServer = 67;
-inline constexpr std::uint16_t kPortDhcpClient = 68;
-inline constexpr std::uint16_t kPortPxeBootServer = 4011;  // PXE 2.1 §2.2 boot server
 inline constexpr std::uint16_t kNoVlan = 0xffff;
 inline constexpr std::int32_t kNone = -1;
 

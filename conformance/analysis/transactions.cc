@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "wire/ports.h"
+
 namespace pxelab::conformance {
 
 namespace {
@@ -105,15 +107,15 @@ struct Grouper {
 std::uint8_t sender_bits(const DhcpMsg& m, const FrameInfo& f, bool boot_server) {
   std::uint8_t bits = boot_server ? kBootServerPort : 0;
   if (m.is_request()) {
-    if (f.src_port == kPortDhcpClient || (f.dst_port == kPortPxeBootServer && f.src_port != kPortDhcpServer)) {
+    if (f.src_port == wire::kDhcpClientPort || (f.dst_port == wire::kPxeBootServerPort && f.src_port != wire::kDhcpServerPort)) {
       bits |= kFromClient;
-    } else if (f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpServer) {
+    } else if (f.src_port == wire::kDhcpServerPort && f.dst_port == wire::kDhcpServerPort) {
       bits |= kRelayForward;
     }
-  } else if (!m.giaddr.is_any() && f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpClient &&
+  } else if (!m.giaddr.is_any() && f.src_port == wire::kDhcpServerPort && f.dst_port == wire::kDhcpClientPort &&
              f.src_ip == m.giaddr) {
     bits |= kRelayDelivery;
-  } else if (f.src_port == kPortDhcpServer || f.src_port == kPortPxeBootServer) {
+  } else if (f.src_port == wire::kDhcpServerPort || f.src_port == wire::kPxeBootServerPort) {
     bits |= kFromServer;
   }
   return bits;
@@ -122,15 +124,15 @@ std::uint8_t sender_bits(const DhcpMsg& m, const FrameInfo& f, bool boot_server)
 // A request: the client's first request and DISCOVER; a relay forwarding it.
 void note_request(Grouper& gr, const DhcpMsg& m, const FrameInfo& f, Client& c, std::uint32_t i) {
   if (c.first_request == kNone) c.first_request = static_cast<std::int32_t>(i);
-  const bool discover = m.type == 1 || (m.type == 0 && f.dst_port == kPortDhcpServer);
-  if (discover && f.src_port == kPortDhcpClient && (c.first_discover == kNone || !c.discover_from_client)) {
+  const bool discover = m.type == 1 || (m.type == 0 && f.dst_port == wire::kDhcpServerPort);
+  if (discover && f.src_port == wire::kDhcpClientPort && (c.first_discover == kNone || !c.discover_from_client)) {
     c.first_discover = static_cast<std::int32_t>(i);
     c.discover_from_client = true;
-  } else if (discover && c.first_discover == kNone && f.src_port == kPortDhcpServer) {
+  } else if (discover && c.first_discover == kNone && f.src_port == wire::kDhcpServerPort) {
     // Only a relay's copy was captured (the client is on another segment).
     c.first_discover = static_cast<std::int32_t>(i);
   }
-  if (f.src_port == kPortDhcpServer && f.dst_port == kPortDhcpServer) {
+  if (f.src_port == wire::kDhcpServerPort && f.dst_port == wire::kDhcpServerPort) {
     Peer& p = gr.peer_of(f.src_ip, f.src_mac, m.frame);
     p.roles |= kRoleRelay;
     ++p.relayed;
@@ -139,13 +141,13 @@ void note_request(Grouper& gr, const DhcpMsg& m, const FrameInfo& f, Client& c, 
 
 // A reply: the role of the peer that sent it (boot server, relay, proxy, DHCP server).
 void note_reply(Grouper& gr, const DhcpMsg& m, const FrameInfo& f) {
-  if (f.src_port == kPortPxeBootServer) {
+  if (f.src_port == wire::kPxeBootServerPort) {
     Peer& p = gr.peer_of(f.src_ip, f.src_mac, m.frame);
     p.roles |= kRoleBootServer;
     ++p.boot_replies;
-  } else if (f.src_port == kPortDhcpServer) {
+  } else if (f.src_port == wire::kDhcpServerPort) {
     Peer& p = gr.peer_of(f.src_ip, f.src_mac, m.frame);
-    if (!m.giaddr.is_any() && f.dst_port == kPortDhcpClient && f.src_ip == m.giaddr) {
+    if (!m.giaddr.is_any() && f.dst_port == wire::kDhcpClientPort && f.src_ip == m.giaddr) {
       p.roles |= kRoleRelay;  // a relay delivering a reply (RFC 1542 §5.4)
       ++p.relayed;
     } else if (m.type == 2 && m.yiaddr.is_any()) {
@@ -166,7 +168,7 @@ void add_dhcp(Grouper& gr, std::uint32_t i) {
   DhcpMsg& m = gr.d.dhcp[i];
   if (m.op != wire::dhcp::kBootRequest && m.op != wire::dhcp::kBootReply) return;
   const FrameInfo& f = gr.d.frames[m.frame];
-  const bool bs = f.src_port == kPortPxeBootServer || f.dst_port == kPortPxeBootServer;
+  const bool bs = f.src_port == wire::kPxeBootServerPort || f.dst_port == wire::kPxeBootServerPort;
   TxKey key{mac_key(m.mac) | (bs ? (std::uint64_t{1} << 48) : 0), m.xid};
   auto [it, added] = gr.tx_index.try_emplace(key, static_cast<std::uint32_t>(g.transactions.size()));
   if (added) {

@@ -1,9 +1,9 @@
 #include "conformance/checks/catalogue.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "conformance/checks/checks.h"
+#include "wire/text.h"
 
 namespace pxelab::conformance {
 
@@ -150,11 +150,7 @@ constexpr Check kCatalogue[] = {
      "PXE 2.1 error codes; client/outcome.h", M::kOutcome, c::outcome_code},
 };
 
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-         });
-}
+bool iequal(std::string_view a, std::string_view b) { return wire::iequals(a, b); }  // wire/text.h
 
 }  // namespace
 

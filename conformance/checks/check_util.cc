@@ -74,11 +74,6 @@ std::string_view type_name(std::uint8_t type) {
 
 std::string ip(wire::Ipv4Address a) { return a.to_string(); }
 
-std::string hex32(std::uint32_t v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "0x%08x", v);
-  return b;
-}
 
 std::string frame_ref(std::uint32_t frame) { return "frame " + std::to_string(frame + 1u); }
 

@@ -10,6 +10,7 @@
 
 #include "conformance/checks/check.h"
 #include "wire/address.h"
+#include "wire/text.h"
 
 namespace pxelab::conformance::util {
 
@@ -20,7 +21,7 @@ inline constexpr std::uint8_t kDiscover = 1, kOffer = 2, kRequest = 3, kDecline 
 
 std::string_view type_name(std::uint8_t type);  // "DHCPOFFER", "BOOTREPLY", ...
 std::string ip(wire::Ipv4Address a);
-std::string hex32(std::uint32_t v);
+using wire::hex32;  // wire/text.h
 std::string frame_ref(std::uint32_t frame);  // "frame 12" (1-based)
 // " flags 0 (request 32768);"
 inline std::string fmt_field(const char* name, std::uint64_t seen, std::uint64_t want) {

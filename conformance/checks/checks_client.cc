@@ -112,7 +112,7 @@ void client_opt_format(const Analysis& a, Judge& j) {
   for (const auto& m : a.d().dhcp) {
     if (!m.is_request() && !m.is_reply()) {  // too short for a header, or op is neither 1 nor 2
       const FrameInfo& f = a.frame(m);
-      if (f.src_port != kPortDhcpClient) continue;
+      if (f.src_port != wire::kDhcpClientPort) continue;
       j.judge();
       if (m.error != kNone) {
         const auto& e = a.d().errors[static_cast<std::size_t>(m.error)];

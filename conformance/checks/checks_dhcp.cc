@@ -27,7 +27,8 @@ void hdr_echo(const Analysis& a, Judge& j) {
     field("giaddr", r.giaddr.value, q->giaddr.value);
     field("hops", r.hops, std::uint8_t{0});
     auto rb = a.d().bytes(r), qb = a.d().bytes(*q);
-    if (std::memcmp(rb.data() + 28, qb.data() + 28, 16) != 0) bad += " chaddr differs;";
+    const std::size_t at = wire::dhcp::kChaddrOffset;
+    if (std::memcmp(rb.data() + at, qb.data() + at, wire::dhcp::kChaddrSize) != 0) bad += " chaddr differs;";
     if (!bad.empty()) {
       fail(j, a, r, {q->frame},
            std::string(type_name(r.type)) + " does not copy the request (" + frame_ref(q->frame) + "):" + bad);
@@ -123,18 +124,18 @@ void dest_rule(const Analysis& a, Judge& j) {
     std::string want;
     bool ok;
     if (!r.giaddr.is_any()) {
-      ok = f.dst_ip == r.giaddr && f.dst_port == kPortDhcpServer;
+      ok = f.dst_ip == r.giaddr && f.dst_port == wire::kDhcpServerPort;
       want = "giaddr " + ip(r.giaddr) + ":67";
     } else if (!r.ciaddr.is_any()) {
-      ok = f.dst_ip == r.ciaddr && f.dst_port == kPortDhcpClient;
+      ok = f.dst_ip == r.ciaddr && f.dst_port == wire::kDhcpClientPort;
       want = "ciaddr " + ip(r.ciaddr) + ":68";
     } else if (r.broadcast_flag()) {
-      ok = f.dst_ip.is_broadcast() && f.dst_port == kPortDhcpClient;
+      ok = f.dst_ip.is_broadcast() && f.dst_port == wire::kDhcpClientPort;
       want = "255.255.255.255:68 (broadcast flag set)";
     } else {
       // Unicast to yiaddr at chaddr; an IP broadcast is allowed when unicast is not.
       // A zero destination MAC is unknown (Linux cooked captures do not record it).
-      ok = f.dst_port == kPortDhcpClient &&
+      ok = f.dst_port == wire::kDhcpClientPort &&
            ((f.dst_ip == r.yiaddr && (f.dst_mac == r.mac || f.dst_mac.is_zero())) || f.dst_ip.is_broadcast());
       want = "yiaddr " + ip(r.yiaddr) + ":68 at " + r.mac.to_string() + " (or broadcast)";
     }
@@ -148,7 +149,7 @@ void nak_bcast(const Analysis& a, Judge& j) {
     const FrameInfo& f = a.frame(r);
     j.judge();
     if (!r.giaddr.is_any()) {
-      if (f.dst_ip != r.giaddr || f.dst_port != kPortDhcpServer || !r.broadcast_flag()) {
+      if (f.dst_ip != r.giaddr || f.dst_port != wire::kDhcpServerPort || !r.broadcast_flag()) {
         fail(j, a, r, {}, "a relayed DHCPNAK goes to giaddr " + ip(r.giaddr) + ":67 with the broadcast bit; sent to " +
                               dest(f) + (r.broadcast_flag() ? "" : " without the bit"));
       }
@@ -380,7 +381,7 @@ void relay_hops(const Analysis& a, Judge& j) {
     for (std::size_t k = 0; k < msgs.size(); ++k) {
       const DhcpMsg& fwd = dhcp[msgs[k]];
       const FrameInfo& f = a.frame(fwd);
-      if (!fwd.is_request() || f.src_port != kPortDhcpServer || f.dst_port != kPortDhcpServer) continue;
+      if (!fwd.is_request() || f.src_port != wire::kDhcpServerPort || f.dst_port != wire::kDhcpServerPort) continue;
       j.judge();
       if (fwd.hops > 16) fail(j, a, fwd, {}, "a relay forwarded a request with hops " + std::to_string(fwd.hops) + " (> 16)");
       const DhcpMsg* orig = nullptr;
@@ -473,7 +474,7 @@ void no_fragment(const Analysis& a, Judge& j) {
   for (std::uint32_t i = 0; i < a.d().frames.size(); ++i) {
     const FrameInfo& f = a.frame(i);
     if (f.kind != FrameKind::kFragment || f.fragment_offset != 0) continue;
-    if (f.src_port != kPortDhcpServer && f.src_port != kPortPxeBootServer) continue;
+    if (f.src_port != wire::kDhcpServerPort && f.src_port != wire::kPxeBootServerPort) continue;
     j.judge();
     j.fail(f.dst_mac, "", {i}, "a BOOTP/DHCP reply sent as IP fragments (" + std::to_string(f.ip_total_length) +
                                    "-octet first fragment); U-Boot and other ROMs drop fragments");

@@ -8,6 +8,7 @@
 #include "conformance/checks/checks.h"
 #include "wire/dhcp_options.h"
 #include "wire/pxe_options.h"
+#include "wire/text.h"
 
 namespace pxelab::conformance::checks {
 
@@ -20,21 +21,11 @@ bool proxy_offer_msg(const Analysis& a, const DhcpMsg& r) {
   return r.type == msgtype::kOffer && r.yiaddr.is_any() && server_reply(a, r) && !boot_server_exchange(a, r);
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  if (s.size() < suffix.size()) return false;
-  for (std::size_t i = 0; i < suffix.size(); ++i) {
-    char c = s[s.size() - suffix.size() + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != suffix[i]) return false;
-  }
-  return true;
-}
-
 // 0: unknown, 1: BIOS NBP, 2: EFI binary (by the conventional names).
 int file_kind(std::string_view f) {
-  if (ends_with(f, ".efi")) return 2;
+  if (wire::iends_with(f, ".efi")) return 2;
   for (std::string_view s : {".0", ".kpxe", ".kkpxe", ".pxe", ".com", ".lkrn", ".n12", ".pxe0"}) {
-    if (ends_with(f, s)) return 1;
+    if (wire::iends_with(f, s)) return 1;
   }
   return 0;
 }
@@ -43,7 +34,7 @@ bool ipxe_binary(std::string_view f) {
   std::string_view base = f.substr(f.find_last_of('/') == std::string_view::npos ? 0 : f.find_last_of('/') + 1);
   for (std::string_view s : {"undionly.kpxe", "undionly.kkpxe", "undionly.pxe", "ipxe.pxe", "ipxe.kpxe", "ipxe.efi",
                              "snp.efi", "snponly.efi", "ipxe.lkrn"}) {
-    if (base.size() == s.size() && ends_with(base, s)) return true;
+    if (base.size() == s.size() && wire::iends_with(base, s)) return true;
   }
   return false;
 }
@@ -90,7 +81,7 @@ void arch_file(const Analysis& a, Judge& j) {
 
 void boot_server_ack(const Analysis& a, Judge& j) {
   for_each_server_reply(a, [&](const DhcpMsg& r, const DhcpMsg* q) {
-    if (q == nullptr || a.frame(r).src_port != kPortPxeBootServer) return;
+    if (q == nullptr || a.frame(r).src_port != wire::kPxeBootServerPort) return;
     j.judge();
     if (r.type != msgtype::kAck) {
       fail(j, a, r, {q->frame}, "a boot server REQUEST on 4011 expected a DHCPACK, got " + std::string(type_name(r.type)));
@@ -116,7 +107,7 @@ void boot_server_ack(const Analysis& a, Judge& j) {
 
 void boot_server_port(const Analysis& a, Judge& j) {
   for_each_server_reply(a, [&](const DhcpMsg& r, const DhcpMsg* q) {
-    if (q == nullptr || a.frame(r).src_port != kPortPxeBootServer) return;
+    if (q == nullptr || a.frame(r).src_port != wire::kPxeBootServerPort) return;
     j.judge();
     const FrameInfo& rf = a.frame(r);
     const FrameInfo& qf = a.frame(*q);
@@ -197,7 +188,7 @@ void proxy_delivery(const Analysis& a, Judge& j) {
     j.judge();
     const FrameInfo& f = a.frame(r);
     if (!r.giaddr.is_any()) {
-      if (f.dst_ip != r.giaddr || f.dst_port != kPortDhcpServer) {
+      if (f.dst_ip != r.giaddr || f.dst_port != wire::kDhcpServerPort) {
         fail(j, a, r, {}, "relayed proxy offer expected to giaddr " + ip(r.giaddr) + ":67, sent to " + ip(f.dst_ip) +
                               ":" + std::to_string(f.dst_port));
       }
@@ -289,7 +280,7 @@ void menu_local(const Analysis& a, Judge& j) {
         if (s.type == 0) fail(j, a, r, {}, "43.8 lists a boot server for type 0, which means local boot (PXE 2.1 §2.4)");
       }
     }
-    if (q == nullptr || a.frame(r).src_port != kPortPxeBootServer) return;
+    if (q == nullptr || a.frame(r).src_port != wire::kPxeBootServerPort) return;
     auto want = pxe43(a, *q);
     if (!want || !want->boot_item || want->boot_item->type != 0) return;
     j.judge();

@@ -6,6 +6,7 @@
 
 #include "conformance/checks/check_util.h"
 #include "conformance/checks/checks.h"
+#include "wire/text.h"
 
 namespace pxelab::conformance::checks {
 
@@ -14,12 +15,6 @@ using namespace util;
 namespace {
 
 constexpr sim::Time kMs = 1'000'000;
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::optional<std::uint64_t> number(const std::string* v) {
   if (v == nullptr || v->empty() || v->size() > 18) return std::nullopt;
@@ -334,9 +329,10 @@ void tftp_oack_strict(const Analysis& a, Judge& j) {
       const std::string* asked = t.requested.find(e.name);
       if (asked == nullptr) {
         bad += " unrequested '" + e.name + "';";
-      } else if ((iequal(e.name, "blksize") || iequal(e.name, "windowsize")) && number(&e.value) > number(asked)) {
+      } else if ((wire::iequals(e.name, "blksize") || wire::iequals(e.name, "windowsize")) &&
+                 number(&e.value) > number(asked)) {
         bad += " " + e.name + " " + e.value + " above the requested " + *asked + ";";
-      } else if (iequal(e.name, "timeout") && number(&e.value) != number(asked)) {
+      } else if (wire::iequals(e.name, "timeout") && number(&e.value) != number(asked)) {
         bad += " timeout changed from " + *asked + " to " + e.value + ";";
       }
     }

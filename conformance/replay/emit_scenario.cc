@@ -10,6 +10,7 @@
 #include "client/personality.h"
 #include "server/faults.h"
 #include "wire/dhcp_message.h"
+#include "wire/ports.h"
 
 namespace pxelab::conformance::replay {
 
@@ -103,7 +104,7 @@ FieldServer observe(const ReplayResult& r) {
       }
       for (const auto& a : s.answers) {
         auto v = wire::dhcp::MessageView::make(a.message);
-        if (!v || a.src_port != 67) continue;
+        if (!v || a.src_port != wire::kDhcpServerPort) continue;
         const auto type = option(a.message, 53);
         const std::uint8_t t = type && type->size() == 1 ? (*type)[0] : 0;
         if (v->yiaddr().is_any()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "wire/dhcp_message.h"
+#include "wire/ports.h"
 #include "wire/tftp.h"
 
 namespace pxelab::conformance::replay {
@@ -213,7 +214,7 @@ void ReplayAgent::on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Data
   auto view = wire::dhcp::MessageView::make(d.payload);
   if (!view || view->op() != wire::dhcp::kBootReply) return;
   if (!std::equal(ctx.mac().octets.begin(), ctx.mac().octets.end(), view->chaddr().begin())) return;
-  const bool boot_server = d.src.port == 4011;
+  const bool boot_server = d.src.port == wire::kPxeBootServerPort;
   // The request answered: the last one sent with this xid to that kind of server.
   std::optional<std::size_t> step;
   for (std::size_t k = records_.size(); k-- > 0;) {

@@ -12,6 +12,7 @@
 #include "server/log.h"
 #include "sim/rng.h"
 #include "wire/dhcp_message.h"
+#include "wire/ports.h"
 
 namespace pxelab::conformance::replay {
 
@@ -37,7 +38,7 @@ std::string answer_kind(const FieldAnswer& a) {
   static constexpr const char* kNames[] = {"BOOTREPLY", "DISCOVER", "OFFER", "REQUEST", "DECLINE",
                                            "ACK",       "NAK",      "RELEASE", "INFORM"};
   std::string name = type < std::size(kNames) ? kNames[type] : "DHCP " + std::to_string(type);
-  if (a.src_port == 4011) return "boot server " + name;
+  if (a.src_port == wire::kPxeBootServerPort) return "boot server " + name;
   if (v && v->yiaddr().is_any() && (type == 2 || type == 5)) return "proxy " + name;
   return name;
 }

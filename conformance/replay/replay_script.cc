@@ -187,7 +187,7 @@ std::vector<ClientScript> extract_scripts(const DecodedTrace& d, const Grouping&
     if (item >= 0) {
       const DhcpMsg& q = d.dhcp[static_cast<std::size_t>(item)];
       mac = q.mac;
-      s.kind = f.dst_port == kPortPxeBootServer ? StepKind::kBootServer : StepKind::kDhcp;
+      s.kind = f.dst_port == wire::kPxeBootServerPort ? StepKind::kBootServer : StepKind::kDhcp;
       s.message = copy(d.bytes(q));
       s.type = q.type;
       s.xid = q.xid;

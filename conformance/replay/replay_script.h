@@ -24,6 +24,7 @@
 #include "sim/time.h"
 #include "wire/address.h"
 #include "wire/bytes.h"
+#include "wire/ports.h"
 
 namespace pxelab::conformance::replay {
 
@@ -83,7 +84,7 @@ struct Step {
   wire::Bytes rrq;  // the first RRQ as sent
   std::string filename;
   wire::Ipv4Address tftp_server;  // where the field client sent it
-  std::uint16_t tftp_server_port = 69;
+  std::uint16_t tftp_server_port = wire::kTftpServerPort;
   TftpLead lead = TftpLead::kAckAll;
   std::uint64_t last_block = 0;   // kErrorAfterData / kStopAfterData (counts past 65535)
   std::uint32_t final_ack_repeats = 0;  // the last ACK sent again (dallying, RFC 1350 §6)

@@ -12,6 +12,7 @@
 
 #include "client/outcome.h"
 #include "server/config.h"
+#include "server/faults.h"
 #include "sim/link_params.h"
 #include "wire/address.h"
 #include "wire/result.h"
@@ -72,6 +73,7 @@ struct RelaySpec {
   bool option82 = true;
   std::string remote_id;
   std::uint8_t max_hops = 4;
+  server::RelayFaults faults;  // `faults = ["relay_decrement_hops", ...]` (server/faults.h)
 };
 
 // Host-table entries a client group adds to a server's configuration.

@@ -27,6 +27,7 @@ void place_relays(const Scenario& s, RunWorld& w) {
     rc.add_option82 = rs.option82;
     rc.remote_id = rs.remote_id;
     rc.max_hops = rs.max_hops;
+    rc.faults = rs.faults;
     placed.agent = std::make_unique<server::DhcpRelayAgent>(*placed.router, rc);
     w.relays.push_back(std::move(placed));
   }

@@ -108,7 +108,7 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
 }
 
 void read_relay(TomlReader& r, const toml::table& t, const std::string& path, RelaySpec& s) {
-  r.only_keys(t, path, {"name", "interface", "servers", "option82", "remote_id", "max_hops"});
+  r.only_keys(t, path, {"name", "interface", "servers", "option82", "remote_id", "max_hops", "faults"});
   if (auto v = r.string(t, "name", path)) s.name = *v;
   each_table(r, t, "interface", path, [&](const toml::table& it, const std::string& ip) {
     r.only_keys(it, ip, {"segment", "address"});
@@ -139,6 +139,17 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
   if (auto v = r.boolean(t, "option82", path)) s.option82 = *v;
   if (auto v = r.string(t, "remote_id", path)) s.remote_id = *v;
   if (auto v = r.integer(t, "max_hops", path, 1, 16)) s.max_hops = static_cast<std::uint8_t>(*v);
+  if (auto v = r.string_list(t, "faults", path)) {
+    for (const auto& key : *v) {
+      if (const server::RelayFaultInfo* f = server::find_relay_fault(key)) {
+        s.faults.set(f->fault);
+      } else if (!r.failed()) {
+        std::string known;
+        for (const auto& i : server::relay_fault_table()) known += (known.empty() ? "" : ", ") + std::string(i.key);
+        r.fail(*t.get("faults"), path + ".faults", "unknown relay fault '" + key + "' (known: " + known + ")");
+      }
+    }
+  }
   if (!r.failed() && (s.name.empty() || s.interfaces.size() < 2 || s.servers.empty())) {
     r.fail(t.source(), path, "a relay needs a name, two or more [[...interface]] and servers = [...]");
   }
