@@ -69,3 +69,8 @@ Result<Profile> find_profile(const std::string& name_or_path, const std::string&
 std::vector<std::string> shipped_profile_names(const std::string& dir);
 
 }  // namespace pxelab::sut
+
+namespace pxelab::sut {
+// $PXELAB_SUT_PROFILE_DIR, else the source tree's conformance/sut/profiles.
+std::string default_profile_dir();
+}  // namespace pxelab::sut

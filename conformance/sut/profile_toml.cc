@@ -167,3 +167,17 @@ std::vector<std::string> shipped_profile_names(const std::string& dir) {
 }
 
 }  // namespace pxelab::sut
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace pxelab::sut {
+std::string default_profile_dir() {
+  if (const char* env = std::getenv("PXELAB_SUT_PROFILE_DIR"); env && *env) return env;
+#ifdef PXELAB_SUT_PROFILE_DIR_DEFAULT
+  if (::access(PXELAB_SUT_PROFILE_DIR_DEFAULT, R_OK) == 0) return PXELAB_SUT_PROFILE_DIR_DEFAULT;
+#endif
+  return "conformance/sut/profiles";
+}
+}  // namespace pxelab::sut

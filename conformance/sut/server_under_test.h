@@ -12,6 +12,7 @@
 #include "conformance/sut/network.h"
 #include "conformance/sut/process.h"
 #include "conformance/sut/profile.h"
+#include "conformance/sut/template.h"
 #include "server/config.h"
 #include "sim/clock.h"
 
