@@ -1,5 +1,8 @@
 #include "conformance/scenario/scenario_runner.h"
 
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +20,8 @@
 #include "client/qemu/firmware_profile.h"
 #include "client/qemu/launcher.h"
 #include "conformance/scenario/qemu_run.h"
+#include "conformance/scenario/sut_server.h"
+#include "conformance/sut/profile.h"
 #include "server/boot_server.h"
 #include "server/config.h"
 #include "server/dhcp_relay.h"
@@ -115,6 +120,7 @@ struct World {
     // events must not dangle); a restart is a fresh instance.
     std::vector<std::unique_ptr<server::BootServer>> instances;
     std::vector<sim::PortIndex> ports;
+    std::unique_ptr<SutServer> sut;  // a [[sut]]: a server under test instead (sut_server.h)
   };
   std::vector<ServerSlot> servers;
   struct RelaySlot {
@@ -161,7 +167,7 @@ struct TempDir {
 Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions& o) {
   ScenarioResult result;
   result.seed = o.seed.value_or(s.seed);
-  result.realtime = s.uses_qemu();
+  result.realtime = s.uses_qemu() || s.uses_sut();
   const auto wall_start = std::chrono::steady_clock::now();
 
   TempDir work;
@@ -278,6 +284,28 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
     w.servers.push_back(std::move(slot));
   }
   auto start_server = [&](World::ServerSlot& slot) -> Status {
+    if (!slot.spec->sut_profile.empty()) {
+      if (!slot.sut) {
+        auto profile = sut::find_profile(slot.spec->sut_profile, sut::default_profile_dir());
+        if (!profile) return profile.error();
+        sut::SutOptions so;
+        so.run_dir = work.path + "/sut-" + slot.spec->name;
+        so.tftp_root = slot.config.tftp.root;
+        if (!slot.spec->sut_user_config.empty()) {
+          fs::path uc = slot.spec->sut_user_config;
+          so.user_config = (uc.is_relative() ? fs::path(s.dir) / uc : uc).string();
+        }
+        if (!o.sut_registry_dir.empty()) so.registry_dir = o.sut_registry_dir;
+        ServerSite site{clock, w.realtime, *w.segments[slot.segment], slot.link, slot.spec->name, so.run_dir};
+        slot.sut = std::make_unique<SutServer>(site, std::move(*profile), slot.config, so);
+        slot.sut->set_on_exit([&clock](const sut::SetupFailure&) { clock.stop(); });
+        result.sut_dirs.push_back(so.run_dir);
+      }
+      if (auto st = slot.sut->start(); !st) return st.error();
+      const auto rep = slot.sut->report();
+      if (slot.ports.size() < rep.instances.size()) slot.ports.push_back(rep.instances.back().port);
+      return Ok{};
+    }
     auto b = server::BootServer::create(clock, slot.config, w.log, slot.options);
     if (!b) return b.error();
     slot.ports.push_back(w.segments[slot.segment]->attach((*b)->host(), slot.link, slot.spec->name));
@@ -402,7 +430,13 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
       clock.at(at, [&w, &start_server, target = e.target, stop] {
         for (auto& sv : w.servers) {
           if (sv.spec->name != target) continue;
-          if (stop) {
+          if (sv.sut) {
+            if (stop) {
+              sv.sut->stop();
+            } else {
+              static_cast<void>(sv.sut->start());
+            }
+          } else if (stop) {
             if (!sv.instances.empty()) sv.instances.back()->host().set_powered(false);
           } else if (sv.instances.empty() || !sv.instances.back()->host().powered()) {
             static_cast<void>(start_server(sv));  // a fresh instance: leases from its journal, no TFTP state
@@ -454,7 +488,44 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
   };
   if (o.progress) clock.after(sim::seconds(1), tick);
 
+  // With a server under test, SIGINT/SIGTERM end the run between events (a signalfd
+  // the wall clock polls), so every namespace and daemon is removed on the way out.
+  int stop_signal = 0;
+  struct SignalWatch {
+    int fd = -1;
+    sigset_t old{};
+    ~SignalWatch() {
+      if (fd >= 0) {
+        ::close(fd);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+      }
+    }
+  } signals;
+  if (s.uses_sut() && w.realtime) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    ::sigprocmask(SIG_BLOCK, &mask, &signals.old);
+    signals.fd = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (signals.fd >= 0) {
+      w.realtime->watch(signals.fd, POLLIN, [&] {
+        signalfd_siginfo info{};
+        if (::read(signals.fd, &info, sizeof info) == sizeof info) stop_signal = static_cast<int>(info.ssi_signo);
+        clock.stop();
+      });
+    }
+  }
   clock.run(sim::from_seconds(s.deadline));
+  if (stop_signal != 0) {
+    return Error{"", 0, "interrupted by signal " + std::to_string(stop_signal) + "; servers under test removed"};
+  }
+  for (auto& sv : w.servers) {
+    if (sv.sut && sv.sut->exit_failure()) {
+      return Error{"sut", 0, "server under test '" + sv.spec->name + "' (" + sv.sut->profile().name + "): " +
+                                 sv.sut->exit_failure()->to_string()};
+    }
+  }
   if (o.progress) fmt::print(stderr, "\r{:79}\r", "");
   result.simulated_seconds = sim::to_seconds(done == total ? last_done : clock.now());
 
@@ -503,6 +574,13 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
     const sim::Segment& segment = *w.segments[gi];
     for (auto& sv : w.servers) {
       if (sv.segment != gi || sv.spec->rogue) continue;
+      if (sv.sut) {
+        for (const auto& inst : sv.sut->report().instances) {
+          seg.run.server_macs.push_back(inst.mac);
+          seg.run.server_ips.push_back(inst.ip);
+          seg.run.server_ports.push_back(inst.port);
+        }
+      }
       for (std::size_t k = 0; k < sv.instances.size(); ++k) {
         seg.run.server_macs.push_back(sv.instances[k]->host().mac());
         seg.run.server_ips.push_back(sv.config.address);

@@ -179,9 +179,11 @@ Result<std::unique_ptr<Network>> Network::create(sim::RealtimeClock& clock, cons
   auto port = sim::LinkPort::open_tap(clock, tap);
   if (!port) return port.error();
   net->port_ = std::move(*port);
+  net->mac_ = o.mac;
   for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
            {"link", "set", tap, "netns", netns},
            {"-n", netns, "link", "add", net->bridge_, "type", "bridge", "forward_delay", "0", "stp_state", "0"},
+           {"-n", netns, "link", "set", net->bridge_, "address", o.mac.to_string()},
            {"-n", netns, "link", "set", tap, "master", net->bridge_},
            {"-n", netns, "addr", "add", cidr, "dev", net->bridge_},
            {"-n", netns, "link", "set", tap, "up"},

@@ -65,6 +65,9 @@ struct NetworkOptions {
   wire::Ipv4Address address;       // the SUT's own address, on the bridge
   std::uint8_t prefix_length = 24;
   std::vector<wire::Ipv4Address> extra_addresses;  // more addresses on the bridge (a second server)
+  // The bridge's MAC: the SUT's frames carry it (a bridge would otherwise take its
+  // lowest port's, the TAP's random one). Locally administered.
+  wire::MacAddress mac{{0x02, 0x53, 0x55, 0x54, 0x00, 0x01}};
   std::string registry_dir = kDefaultRegistryDir;
 };
 
@@ -78,6 +81,7 @@ class Network {
   const std::string& netns() const { return netns_; }
   const std::string& bridge() const { return bridge_; }
   const std::string& tap() const { return tap_; }
+  const wire::MacAddress& mac() const { return mac_; }
   sim::LinkPort& port() { return *port_; }
   // Closes the TAP, kills what still runs in the namespace, deletes it and forgets the
   // record. Called by the destructor; safe to call twice.
@@ -90,6 +94,7 @@ class Network {
   std::string netns_;
   std::string tap_;
   std::string bridge_ = "br0";
+  wire::MacAddress mac_;
   std::unique_ptr<sim::LinkPort> port_;
   bool torn_down_ = false;
 };

@@ -1,4 +1,4 @@
-#include "conformance/sut/server_under_test.h"
+#include "conformance/sut/sut_run.h"
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -218,13 +218,25 @@ std::optional<SetupFailure> ServerUnderTest::exited() {
   return std::nullopt;
 }
 
-Status ServerUnderTest::stop() {
-  if (stopped_) return Ok{};
-  stopped_ = true;
+void ServerUnderTest::stop_processes() {
   for (std::size_t i = processes_.size(); i-- > 0;) {
     processes_[i].stop(profile_.processes[i].stop_signal, profile_.processes[i].stop_grace_s);
   }
   processes_.clear();
+}
+
+Status ServerUnderTest::restart_processes() {
+  if (stopped_) return Error{"start", 0, "the server under test was removed"};
+  if (running()) return Ok{};
+  auto st = start_processes();
+  if (!st) stop_processes();
+  return st;
+}
+
+Status ServerUnderTest::stop() {
+  if (stopped_) return Ok{};
+  stopped_ = true;
+  stop_processes();
   return network_ ? network_->teardown() : Status(Ok{});
 }
 

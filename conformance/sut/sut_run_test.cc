@@ -1,7 +1,7 @@
 // Lifecycle of a server under test: each way a run can end leaves nothing behind (no
 // namespace, TAP, process or run record). Needs root (CI runs as root); kernel objects
 // are named pxsut*/pxtap* and use 198.18.0.0/15 only.
-#include "conformance/sut/server_under_test.h"
+#include "conformance/sut/sut_run.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -158,7 +158,10 @@ TEST_F(SutLifecycle, WhatAKilledOwnerLeftIsSweptAtTheNextStart) {
     // The owner: sets up a SUT and is then SIGKILLed (no destructor runs).
     ::close(fds[0]);
     sim::RealtimeClock clock;
-    auto net = Network::create(clock, {model_.address, 24, {}, options_.registry_dir});
+    NetworkOptions no;
+    no.address = model_.address;
+    no.registry_dir = options_.registry_dir;
+    auto net = Network::create(clock, no);
     std::string name = net ? (*net)->netns() + "\n" : "error\n";
     static_cast<void>(::write(fds[1], name.data(), name.size()));
     ::pause();

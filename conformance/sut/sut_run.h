@@ -50,6 +50,11 @@ class ServerUnderTest {
   std::optional<SetupFailure> exited() ;
   // Stops the processes (last started first), keeps their logs, removes the network.
   Status stop();
+  // Stops only the processes (the network and its TAP stay: a restart behind the same
+  // port), and starts them again, each ready before the next.
+  void stop_processes();
+  Status restart_processes();
+  bool running() const { return !processes_.empty(); }
   std::vector<std::string> log_files() const;
   const std::vector<std::string>& rendered_files() const { return rendered_; }
 
