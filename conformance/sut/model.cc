@@ -93,6 +93,7 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
   v["ipxe_script"] = b.ipxe_script;
   v["tftp_server_name"] = b.tftp_server_name;
   v["tftp_max_blksize"] = std::to_string(c.tftp.max_blksize);
+  v["tftp_max_transfers"] = std::to_string(c.tftp.max_transfers);
   std::vector<TemplateScope> hosts;
   int n = 0;
   for (const auto& h : c.hosts) {
