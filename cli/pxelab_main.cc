@@ -6,6 +6,7 @@
 #include "cli/check_command.h"
 #include "cli/fidelity_command.h"
 #include "cli/qemu_command.h"
+#include "cli/conform_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/tftp_get_command.h"
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_check_command(app, exit_code);
   pxelab::conformance::add_run_command(app, exit_code,
                                        std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
+  pxelab::conformance::add_conform_command(app, exit_code,
+                                           std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
