@@ -36,6 +36,7 @@ class SutServer final : public ScenarioServer {
   const std::optional<sut::SetupFailure>& exit_failure() const { return exit_failure_; }
   std::vector<std::string> log_files() const;
   std::vector<std::string> rendered_files() const;
+  const std::string& run_dir() const { return options_.run_dir; }  // rendered config and logs
 
  private:
   void watch_processes();
