@@ -30,6 +30,13 @@ std::string host_file(const server::HostEntry& h, std::uint16_t arch) {
 // MAC as Kea and ISC want it (lower-case, colons); dnsmasq takes the same.
 std::string mac_text(const wire::MacAddress& m) { return m.to_string(); }
 
+// Every item of a list gets `sep`: "," but "" on the last, for formats (Kea's JSON) that
+// want no comma after the last element.
+TemplateValue separated(std::vector<TemplateScope> items) {
+  for (std::size_t i = 0; i < items.size(); ++i) items[i]["sep"] = i + 1 < items.size() ? "," : "";
+  return TemplateValue::list(std::move(items));
+}
+
 }  // namespace
 
 Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const RunPaths& paths) {
@@ -61,7 +68,7 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
   }
   v["pool_first"] = s.pools.empty() ? "" : s.pools[0].first.to_string();
   v["pool_last"] = s.pools.empty() ? "" : s.pools[0].last.to_string();
-  v["pools"] = TemplateValue::list(std::move(pools));
+  v["pools"] = separated(std::move(pools));
   v["router"] = s.router ? s.router->to_string() : "";
   std::string dns;
   for (auto a : s.dns) dns += (dns.empty() ? "" : ", ") + a.to_string();
@@ -72,6 +79,19 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
     return d;
   }();
   v["domain"] = s.domain;
+  std::vector<TemplateScope> options;  // routers, domain-name-servers, domain-name: what the model sets
+  auto add_option = [&](const char* name, int code, const std::string& data) {
+    if (data.empty()) return;
+    TemplateScope item;
+    item["name"] = name;
+    item["code"] = std::to_string(code);
+    item["data"] = data;
+    options.push_back(std::move(item));
+  };
+  add_option("routers", 3, s.router ? s.router->to_string() : "");
+  add_option("domain-name-servers", 6, dns);
+  add_option("domain-name", 15, s.domain);
+  v["dhcp_options"] = separated(std::move(options));
   const std::uint32_t lease = s.lease_time.value_or(c.lease_time);
   v["lease_time"] = std::to_string(lease);
   v["t1"] = std::to_string(c.t1.value_or(lease / 2));
@@ -89,7 +109,7 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
     item["file"] = file;
     arch_files.push_back(std::move(item));
   }
-  v["arch_files"] = TemplateValue::list(std::move(arch_files));
+  v["arch_files"] = separated(std::move(arch_files));
   v["ipxe_script"] = b.ipxe_script;
   v["tftp_server_name"] = b.tftp_server_name;
   v["tftp_max_blksize"] = std::to_string(c.tftp.max_blksize);
@@ -106,7 +126,7 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
     item["efi_file"] = host_file(h, 7);
     hosts.push_back(std::move(item));
   }
-  v["hosts"] = TemplateValue::list(std::move(hosts));
+  v["hosts"] = separated(std::move(hosts));
   return v;
 }
 

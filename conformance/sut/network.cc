@@ -147,6 +147,21 @@ std::vector<std::string> RunRegistry::sweep() const {
   return swept;
 }
 
+// Waits (bounded) until the bridge has carrier (LOWER_UP: its TAP port is up and
+// forwarding). Servers that bind raw sockets (Kea: "the interface br0 is not running")
+// refuse an interface that is not yet running; dnsmasq does not care.
+Status wait_for_carrier(const std::string& netns, const std::string& dev) {
+  std::string seen;
+  for (int i = 0; i < 100; ++i) {
+    auto r = run_to_completion(ProcessSpec{"ip", {"ip", "-n", netns, "-o", "link", "show", dev}, "", "", ""}, 5);
+    if (r && r->succeeded() && r->output.find("LOWER_UP") != std::string::npos) return Ok{};
+    if (r) seen = r->output;
+    ::usleep(20'000);
+  }
+  while (!seen.empty() && seen.back() == '\n') seen.pop_back();
+  return Error{"", 0, "the bridge " + dev + " in " + netns + " has no carrier after 2 s: " + seen};
+}
+
 Result<std::unique_ptr<Network>> Network::create(sim::RealtimeClock& clock, const NetworkOptions& o) {
   if (!in_benchmark_block(o.address)) {
     return Error{"", 0, "the server under test's address " + o.address.to_string() + " is outside 198.18.0.0/15"};
@@ -197,6 +212,7 @@ Result<std::unique_ptr<Network>> Network::create(sim::RealtimeClock& clock, cons
       return st.error();
     }
   }
+  if (auto st = wait_for_carrier(netns, net->bridge_); !st) return st.error();
   return net;
 }
 
