@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
@@ -53,6 +55,48 @@ struct ConformOptions {
   bool quiet = false;
 };
 
+// Why `scenario` does not apply to `profile` ("" if it does): a capability its [[sut]]
+// requires that the profile does not claim, or a server model mode the profile cannot
+// render. An unknown capability name is an error.
+Result<std::string> not_applicable(const Scenario& scenario, const sut::Profile& profile) {
+  for (const auto& sv : scenario.servers) {
+    if (sv.sut_profile.empty()) continue;
+    for (const auto& need : sv.sut_requires) {
+      auto claimed = profile.capabilities.claims(need);
+      if (!claimed) {
+        return Error{"", 0, "'" + need + "' is not a capability (conformance/sut/profiles/README.md lists them)",
+                     scenario.source + ":" + std::to_string(sv.line)};
+      }
+      if (!*claimed) return "profile " + profile.name + " does not claim " + need + " (its [capabilities])";
+    }
+  }
+  return std::string();
+}
+
+// OUT/conform.json: one line per scenario (pass, fail, not applicable with why).
+void write_summary(const std::string& out, const std::string& profile, const std::string& suite,
+                   const std::vector<std::array<std::string, 3>>& rows) {
+  auto esc = [](const std::string& s) {
+    std::string o;
+    for (char c : s) {
+      if (c == '"' || c == '\\') o += '\\';
+      o += c;
+    }
+    return o;
+  };
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  std::FILE* f = std::fopen((out + "/conform.json").c_str(), "w");
+  if (f == nullptr) return;
+  fmt::print(f, "{{\"profile\": \"{}\", \"suite\": \"{}\", \"scenarios\": [\n", esc(profile), esc(suite));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    fmt::print(f, "  {{\"scenario\": \"{}\", \"verdict\": \"{}\", \"why\": \"{}\"}}{}\n", esc(rows[i][0]),
+               esc(rows[i][1]), esc(rows[i][2]), i + 1 < rows.size() ? "," : "");
+  }
+  fmt::print(f, "]}}\n");
+  std::fclose(f);
+}
+
 std::string default_suite_dir() {
   const std::string profiles = sut::default_profile_dir();
   return (std::filesystem::path(profiles).parent_path().parent_path() / "scenarios" / "conform").string();
@@ -86,7 +130,8 @@ int conform(const ConformOptions& o, const std::string& tool) {
     return kConformSetup;
   }
   int worst = kConformPass;
-  std::size_t passed = 0;
+  std::size_t passed = 0, applicable = 0;
+  std::vector<std::array<std::string, 3>> rows;
   for (const auto& f : files) {
     auto scenario = load_scenario(f);
     if (!scenario) {
@@ -98,6 +143,17 @@ int conform(const ConformOptions& o, const std::string& tool) {
       sv.sut_profile = profile_arg;
       if (!o.config.empty()) sv.sut_user_config = std::filesystem::absolute(o.config).string();
     }
+    auto why = not_applicable(*scenario, *profile);
+    if (!why) {
+      fmt::print(stderr, "pxelab conform: {}\n", why.error().to_string());
+      return kConformSetup;
+    }
+    if (!why->empty()) {
+      fmt::print("{}: NOT APPLICABLE ({})\n", scenario->name, *why);
+      rows.push_back({scenario->name, "not applicable", *why});
+      continue;
+    }
+    ++applicable;
     const std::string out = o.out + "/" + scenario->name;
     ScenarioRunOptions ro;
     ro.keep_dir = out + "/work";
@@ -110,8 +166,11 @@ int conform(const ConformOptions& o, const std::string& tool) {
     if (code == kConformSetup) return kConformSetup;
     passed += code == kConformPass;
     worst = std::max(worst, code);
+    rows.push_back({scenario->name, code == kConformPass ? "pass" : "fail", code == kConformPass ? "" : "see report.json"});
   }
-  fmt::print("pxelab conform {} ({}): {}/{} scenarios met; {}\n", profile->name, o.suite, passed, files.size(),
+  write_summary(o.out, profile->name, o.suite, rows);
+  fmt::print("pxelab conform {} ({}): {}/{} scenarios met, {} not applicable; {}\n", profile->name, o.suite, passed,
+             applicable, files.size() - applicable,
              worst == kConformPass ? "PASS (no MUST-level failure)" : "FAIL (MUST-level failures or unmet expectations)");
   return worst;
 }

@@ -61,6 +61,10 @@ struct ServerSpec {
   // the wall clock. user_config: a file the profile names as {{user_config}}.
   std::string sut_profile;
   std::string sut_user_config;
+  // [[sut]] requires: capabilities the scenario needs (conformance/sut/profile.h's
+  // names: "proxy_dhcp", "bootp", "relay_option82", ...). pxelab conform reports a
+  // scenario whose profile does not claim one as not applicable, with the reason.
+  std::vector<std::string> sut_requires;
   int line = 0;
 };
 

@@ -62,9 +62,10 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
   const bool sut = path.rfind("sut", 0) == 0;  // [[sut]]: a [[server]] run by a SUT profile
   if (sut) {
     r.only_keys(t, path, {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "tftp", "profile",
-                          "user_config"});
+                          "user_config", "requires"});
     if (auto v = r.string(t, "profile", path)) s.sut_profile = *v;
     if (auto v = r.string(t, "user_config", path)) s.sut_user_config = *v;
+    if (auto v = r.string_list(t, "requires", path)) s.sut_requires = *v;
     if (s.sut_profile.empty() && !r.failed()) r.fail(t.source(), path + ".profile", "missing: which SUT profile (conformance/sut/profiles)");
   } else {
     r.only_keys(t, path,

@@ -2,6 +2,7 @@
 // every key documented in profiles/README.md). Loaded by load_profile (profile_toml.cc).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct Capabilities {
   bool uploads = false;          // TFTP WRQ
   std::vector<std::string> tftp_options;  // of blksize, tsize, timeout, windowsize
   bool has_tftp_option(const std::string& o) const;
+  // Whether the profile claims `name`: one of the flags above by its key
+  // ("proxy_dhcp", "bootp", ...) or a TFTP option ("windowsize"); nullopt if `name` is
+  // neither (a scenario's `requires` that names nothing).
+  std::optional<bool> claims(const std::string& name) const;
 };
 
 // Readiness: not a sleep. Every listed UDP port is bound inside the namespace, and/or

@@ -102,5 +102,16 @@ TEST(Profile, ModelWithSeveralSubnetsIsRefused) {
   EXPECT_NE(scope.error().message.find("exactly one [[subnet]]"), std::string::npos);
 }
 
+TEST(Profile, ClaimsNamesFlagsAndTftpOptionsAndNothingElse) {
+  auto kea = find_profile("kea-tftpd-hpa", kDir);
+  auto dnsmasq = find_profile("dnsmasq", kDir);
+  ASSERT_TRUE(kea && dnsmasq);
+  EXPECT_EQ(kea->capabilities.claims("proxy_dhcp"), false);
+  EXPECT_EQ(dnsmasq->capabilities.claims("proxy_dhcp"), true);
+  EXPECT_EQ(dnsmasq->capabilities.claims("windowsize"), false);
+  EXPECT_EQ(dnsmasq->capabilities.claims("blksize"), true);
+  EXPECT_EQ(dnsmasq->capabilities.claims("teleport"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace pxelab::sut

@@ -81,6 +81,21 @@ bool Capabilities::has_tftp_option(const std::string& o) const {
   return std::find(tftp_options.begin(), tftp_options.end(), o) != tftp_options.end();
 }
 
+std::optional<bool> Capabilities::claims(const std::string& name) const {
+  const std::pair<std::string_view, bool> flags[] = {
+      {"dhcp", dhcp},         {"proxy_dhcp", proxy_dhcp}, {"boot_server_4011", boot_server_4011},
+      {"bootp", bootp},       {"relay_option82", relay_option82}, {"host_table", host_table},
+      {"arch_boot_files", arch_boot_files}, {"ipxe_script", ipxe_script}, {"menus", menus},
+      {"tftp", tftp},         {"uploads", uploads}};
+  for (auto [k, v] : flags) {
+    if (name == k) return v;
+  }
+  if (std::find(std::begin(kTftpOptions), std::end(kTftpOptions), name) != std::end(kTftpOptions)) {
+    return has_tftp_option(name);
+  }
+  return std::nullopt;
+}
+
 Result<Profile> parse_profile(std::string_view text, const std::string& source) {
   auto parsed = sim::parse_toml(text, source);
   if (!parsed) return parsed.error();
