@@ -157,3 +157,23 @@ def test_without_root_a_plain_message_and_exit_2(pxelab_bin, tmp_path):
     assert r.returncode == 2, r.stdout + r.stderr
     assert r.stderr.startswith("pxelab conform: needs root"), r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_200_emulated_roms_boot_in_parallel_against_dnsmasq(pxelab_bin, tmp_path):
+    """The clients do not serialize: all 200 ROMs send their first DISCOVER within the
+    scenario's 2 s spread, on the wall clock, and boot side by side. Measured: 198/200
+    boot (all done within 40 s); bios-5 and bios-54 (seed 4) get one OFFER and then no
+    answer to any of their 4 REQUESTs, which dnsmasq's log never shows - whether
+    dnsmasq's socket or the kernel's TAP backlog dropped them is not established, so it
+    is not rated as a finding against dnsmasq (the scenario's expectation stays unmet)."""
+    out = tmp_path / "out"
+    p, stdout, stderr = conform(pxelab_bin, out, "--sut", "dnsmasq", "--suite", "storm-200", timeout=400)
+    assert p.returncode in (0, 1), stdout + stderr
+    report = json.loads((out / "conform-storm-200" / "report.json").read_text())
+    first = sorted(c["wire"]["first_discover_s"] for c in report["clients"])
+    assert len(first) == 200 and first[-1] - first[0] < 2.5, (first[0], first[-1])
+    booted = [c for c in report["clients"] if c["outcome"]["status"] == "booted"]
+    assert len(booted) >= 190, len(booted)
+    done = sorted(c["outcome"]["timeline"]["done_s"] for c in booted)
+    assert done[-1] < 100
+    assert left_by(p.pid, out) == []
