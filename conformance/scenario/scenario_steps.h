@@ -34,6 +34,7 @@
 #include "conformance/scenario/scenario.h"
 #include "conformance/scenario/scenario_runner.h"
 #include "conformance/scenario/scenario_server.h"
+#include "conformance/sut/profile.h"
 #include "server/config.h"
 #include "server/dhcp_relay.h"
 #include "sim/host.h"
@@ -138,6 +139,11 @@ class SutSignalWatch {
   sigset_t old_{};
 };
 std::optional<Error> sut_failure(RunWorld& w);
+// A failed server check that needs a capability `caps` does not claim becomes not
+// applicable, with the reason (issue 10: "never fail"). The table is in scenario_sut.cc.
+void mark_unclaimed(const sut::Capabilities& caps, const std::string& profile, std::vector<CheckResult>& results);
+// mark_unclaimed for every segment that holds a server under test.
+void apply_sut_capabilities(RunWorld& w, std::vector<SegmentResult>& segments);
 std::vector<std::string> sut_dirs(RunWorld& w);
 
 // Small helpers the steps share.

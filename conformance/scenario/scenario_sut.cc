@@ -69,6 +69,54 @@ std::optional<Error> sut_failure(RunWorld& w) {
   return std::nullopt;
 }
 
+namespace {
+
+// Server checks that judge something only some servers do, and the capability
+// (profile.h's Capabilities::claims names) a profile must claim for them to apply.
+constexpr std::pair<std::string_view, std::string_view> kCheckNeeds[] = {
+    {"BOOTP-REPLY", "bootp"},
+    {"RELAY-82-ECHO", "relay_option82"},
+    {"RELAY-HOPS", "relay_option82"},
+    {"RELAY-DELIVERY", "relay_option82"},
+    {"PXE-PROXY-OFFER", "proxy_dhcp"},
+    {"PXE-PROXY-WINDOW", "proxy_dhcp"},
+    {"PXE-SERVER-ID-PROXY", "proxy_dhcp"},
+    {"PXE-PROXY-DELIVERY", "proxy_dhcp"},
+    {"PXE-4011-ACK", "boot_server_4011"},
+    {"PXE-4011-PORT", "boot_server_4011"},
+    {"PXE-MENU-LOCAL", "menus"},
+    {"PXE-ARCH-FILE", "arch_boot_files"},
+    {"PXE-CHAINLOAD-LOOP", "ipxe_script"},
+    {"TFTP-BLKSIZE", "blksize"},
+    {"TFTP-TSIZE", "tsize"},
+    {"TFTP-TIMEOUT", "timeout"},
+    {"TFTP-WINDOW", "windowsize"},
+};
+
+}  // namespace
+
+void mark_unclaimed(const sut::Capabilities& caps, const std::string& profile, std::vector<CheckResult>& results) {
+  for (CheckResult& r : results) {
+    if (r.check == nullptr || r.verdict != Verdict::kFail) continue;
+    for (auto [id, need] : kCheckNeeds) {
+      if (r.check->id != id || caps.claims(std::string(need)).value_or(true)) continue;
+      r.verdict = Verdict::kNotApplicable;
+      r.reason = "profile " + profile + " does not claim " + std::string(need) + " (" +
+                 std::to_string(r.findings_total) + " finding(s) not rated)";
+      r.findings.clear();
+      r.findings_total = 0;
+    }
+  }
+}
+
+void apply_sut_capabilities(RunWorld& w, std::vector<SegmentResult>& segments) {
+  for (auto& placed : w.servers) {
+    auto* sut = dynamic_cast<SutServer*>(placed.server.get());
+    if (sut == nullptr || placed.segment >= segments.size()) continue;
+    mark_unclaimed(sut->profile().capabilities, sut->profile().name, segments[placed.segment].results);
+  }
+}
+
 std::vector<std::string> sut_dirs(RunWorld& w) {
   std::vector<std::string> dirs;
   for (auto& placed : w.servers) {
