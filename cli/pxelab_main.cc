@@ -7,6 +7,7 @@
 #include "cli/fidelity_command.h"
 #include "cli/qemu_command.h"
 #include "cli/replay_command.h"
+#include "cli/conform_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/tftp_get_command.h"
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
                                        std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
   pxelab::conformance::add_replay_command(app, exit_code,
                                           std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
+  pxelab::conformance::add_conform_command(app, exit_code,
+                                           std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);

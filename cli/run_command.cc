@@ -103,9 +103,19 @@ int run(const RunOptions& o, const std::string& tool) {
     fmt::print(stderr, "pxelab run: {}\n", result.error().to_string());
     return kRunUsage;
   }
-  const ScenarioResult& r = *result;
-
   const std::string out = o.out.empty() ? "pxelab-out/" + scenario->name : o.out;
+  return write_run_outputs(*scenario, *result, o.scenario, out, o.quiet, tool);
+}
+
+}  // namespace
+
+int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::string& source, const std::string& out,
+                      bool quiet, const std::string& tool) {
+  const Scenario* scenario = &sc;
+  struct {
+    const std::string& scenario;
+    bool quiet;
+  } o{source, quiet};
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) {
@@ -179,8 +189,6 @@ int run(const RunOptions& o, const std::string& tool) {
   fmt::print("{}: {}\n", scenario->name, r.all_met ? "PASS (every expectation met)" : "FAIL (an expectation was not met)");
   return r.all_met ? kRunMet : kRunNotMet;
 }
-
-}  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code, std::string tool) {
   auto o = std::make_shared<RunOptions>();

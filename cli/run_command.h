@@ -7,7 +7,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "conformance/scenario/scenario.h"
+#include "conformance/scenario/scenario_runner.h"
+
 namespace pxelab::conformance {
+
+// Writes OUT/run.pcap, report.json, junit.xml of a finished run and prints its summary
+// (only the verdict line if quiet). Returns 0 every expectation met, 1 not, 2 files.
+int write_run_outputs(const Scenario& scenario, const ScenarioResult& result, const std::string& source,
+                      const std::string& out, bool quiet, const std::string& tool);
 
 // `tool` names pxelab and its version in reports.
 void add_run_command(CLI::App& app, int& exit_code, std::string tool);

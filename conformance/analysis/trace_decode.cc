@@ -2,6 +2,7 @@
 
 #include <array>
 #include <bitset>
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -435,19 +436,28 @@ void Decoder::tftp_packet(std::uint32_t index, FrameInfo& fi, wire::ByteView p) 
   }
   // Client to server: the client's port and the server's address identify it.
   if (auto it = transfers_.find(TftpTransferKey{fi.src_ip, fi.src_port, fi.dst_ip}); it != transfers_.end()) {
+    const auto& others = d_.transfers[static_cast<std::size_t>(it->second)].other_tids;
+    const bool other = std::find(others.begin(), others.end(), fi.dst_port) != others.end();
     tftp_message(index, fi, p, it->second, false);
+    d_.tftp.back().other_tid = other;
     return;
   }
   if (auto it = transfers_.find(TftpTransferKey{fi.dst_ip, fi.dst_port, fi.src_ip}); it != transfers_.end()) {
     TftpTransferRaw& tr = d_.transfers[static_cast<std::size_t>(it->second)];
-    bool foreign = false;
+    bool foreign = false, other = false;
     if (tr.server_tid == 0) {
       tr.server_tid = fi.src_port;  // RFC 1350 §4: the server's first packet picks its TID
     } else if (fi.src_port != tr.server_tid) {
-      foreign = true;
+      // A repeated request may be answered as a new transfer from a new port.
+      other = tr.request_count > 1 || std::find(tr.other_tids.begin(), tr.other_tids.end(), fi.src_port) != tr.other_tids.end();
+      if (other && std::find(tr.other_tids.begin(), tr.other_tids.end(), fi.src_port) == tr.other_tids.end()) {
+        tr.other_tids.push_back(fi.src_port);
+      }
+      foreign = !other;
     }
     tftp_message(index, fi, p, it->second, true);
     d_.tftp.back().foreign_tid = foreign;
+    d_.tftp.back().other_tid = other;
     return;
   }
   // Anything else on port 69 (garbage, or an answer from port 69 itself).

@@ -119,6 +119,10 @@ struct TftpMsg {
   std::int32_t transfer = kNone;
   bool from_server = false;
   bool foreign_tid = false;   // from a server port other than the transfer's TID
+  // From, or to, a second server port that answered a repeated request: RFC 1350 §4
+  // makes that another transfer (the client answers it with ERROR 5 "while not
+  // disturbing the transfer"), not a change of TID or an end of this one.
+  bool other_tid = false;
   std::int32_t error = kNone;
 };
 
@@ -138,6 +142,7 @@ struct TftpTransferRaw {
   std::uint32_t request_frame = 0;
   std::uint32_t request_count = 1;  // RRQ/WRQ copies (retransmissions + 1)
   std::vector<std::uint32_t> messages;  // TftpMsg indices in frame order
+  std::vector<std::uint16_t> other_tids;  // server ports that answered a repeated request (other_tid)
 };
 
 struct WolMsg {

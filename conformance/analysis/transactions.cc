@@ -241,6 +241,11 @@ void follow_transfer(const DecodedTrace& d, const TftpTransferRaw& raw, TftpTran
     t.finish = d.frames[m.frame].time;
     if (m.from_server) answered = true;
     if (m.error != kNone) continue;
+    // The other transfer a repeated request started counts only as a second OACK.
+    if (m.other_tid) {
+      if (m.opcode == wire::TftpOpcode::kOack && m.from_server) ++t.oack_count;
+      continue;
+    }
     switch (m.opcode) {
       case wire::TftpOpcode::kOack: note_oack(d, m, t); break;
       case wire::TftpOpcode::kData:

@@ -71,7 +71,7 @@ void tftp_last_block(const Analysis& a, Judge& j) {
     bool acked_last_full = false;
     for (std::uint32_t i : messages(a, t)) {
       const TftpMsg& m = msg(a, i);
-      if (m.error != kNone) continue;
+      if (m.error != kNone || m.other_tid) continue;
       if (m.opcode == wire::TftpOpcode::kData && m.from_server) {
         const bool fresh = blocks == 0 ? m.number == 1 : m.number == static_cast<std::uint16_t>(last + 1);
         if (!fresh) continue;
@@ -269,6 +269,7 @@ void tftp_error_final(const Analysis& a, Judge& j) {
     for (std::uint32_t i : messages(a, t)) {
       const TftpMsg& m = msg(a, i);
       if (m.frame <= static_cast<std::uint32_t>(t.error_frame) || !m.from_server || m.error != kNone) continue;
+      if (m.other_tid) continue;  // the other transfer of a repeated request (RFC 1350 §4)
       // Packets already in flight when a client's ERROR left are not the server's fault.
       if (!t.error_from_server && a.frame(m.frame).time - at < 50 * kMs) continue;
       const bool again = m.opcode == wire::TftpOpcode::kError;

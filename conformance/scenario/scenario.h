@@ -57,6 +57,15 @@ struct ServerSpec {
   // any server's, so a rogue with MUST failures of its own needs checks_fail or
   // no_must_failures = false.
   bool rogue = false;
+  // [[sut]]: run by this SUT profile (conformance/sut/profiles: a name or a path) in a
+  // network namespace behind a TAP, rendered from the same config; the run is then on
+  // the wall clock. user_config: a file the profile names as {{user_config}}.
+  std::string sut_profile;
+  std::string sut_user_config;
+  // [[sut]] requires: capabilities the scenario needs (conformance/sut/profile.h's
+  // names: "proxy_dhcp", "bootp", "relay_option82", ...). pxelab conform reports a
+  // scenario whose profile does not claim one as not applicable, with the reason.
+  std::vector<std::string> sut_requires;
   int line = 0;
 };
 
@@ -157,6 +166,7 @@ struct Scenario {
 
   std::uint32_t client_count() const;
   bool uses_qemu() const;
+  bool uses_sut() const;  // a [[sut]]: the run is on the wall clock
 };
 
 Result<Scenario> load_scenario(const std::string& path);

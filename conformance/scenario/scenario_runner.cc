@@ -53,10 +53,19 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
   ScenarioResult result;
   result.seed = plan->seed;
   result.realtime = plan->realtime;
-  result.simulated_seconds = run_clock(s, o, w);
+  {
+    SutSignalWatch signals(s, w);
+    result.simulated_seconds = run_clock(s, o, w);
+    if (signals.signal() != 0) {
+      return Error{"", 0, "interrupted by signal " + std::to_string(signals.signal()) + "; servers under test removed"};
+    }
+  }
+  if (auto f = sut_failure(w)) return *f;
+  result.sut_dirs = sut_dirs(w);
   result.outcomes = collect_outcomes(s, w);
   for (const auto& cl : w.clients) result.groups.push_back(s.clients[cl.group].name);
   result.segments = check_segments(s, w, result.outcomes);
+  apply_sut_capabilities(w, result.segments);
   result.expectations = judge(s, result, w.errors);
   result.all_met = std::all_of(result.expectations.begin(), result.expectations.end(), [](const auto& e) { return e.met; });
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

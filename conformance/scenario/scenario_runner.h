@@ -24,6 +24,7 @@ struct ScenarioRunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's
   bool progress = false;              // a progress line on stderr while it runs
   std::string keep_dir;               // keep TFTP roots and QEMU files here (else temporary)
+  std::string sut_registry_dir;       // servers under test: run records (default /run/pxelab/sut)
 };
 
 struct ExpectationResult {
@@ -50,7 +51,8 @@ struct ScenarioResult {
   bool all_met = false;
   double simulated_seconds = 0;
   double wall_seconds = 0;
-  bool realtime = false;  // QEMU clients: the run used the wall clock
+  bool realtime = false;  // QEMU clients or a server under test: the run used the wall clock
+  std::vector<std::string> sut_dirs;  // each server under test's rendered config and logs
 };
 
 // Errors: a scenario that cannot be built (unknown personality, a server

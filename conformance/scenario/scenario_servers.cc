@@ -118,6 +118,7 @@ Result<std::unique_ptr<ScenarioServer>> make_server(const Scenario& s, const Ser
   }
   if (!config->lease_file.empty() && !sv.config_text.empty()) config->lease_file = work + "/leases-" + sv.name;
   add_group_hosts(s, sv, *config);
+  if (!sv.sut_profile.empty()) return make_sut_server(sv, s, plan, std::move(site), std::move(*config));
   server::BootServerOptions options;
   options.tftp = sv.tftp;
   options.gateway = sv.gateway;

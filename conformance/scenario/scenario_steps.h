@@ -16,7 +16,10 @@
 // place_servers; a new client source is one more branch of place_clients.
 #pragma once
 
+#include <signal.h>
+
 #include <cstdint>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +34,8 @@
 #include "conformance/scenario/scenario.h"
 #include "conformance/scenario/scenario_runner.h"
 #include "conformance/scenario/scenario_server.h"
+#include "conformance/sut/profile.h"
+#include "server/config.h"
 #include "server/dhcp_relay.h"
 #include "sim/host.h"
 #include "sim/router.h"
@@ -40,7 +45,8 @@ namespace pxelab::conformance {
 // What validation found and the run needs: every name the scenario uses resolved.
 struct RunPlan {
   std::uint64_t seed = 0;
-  bool realtime = false;  // QEMU clients: the wall clock
+  bool realtime = false;  // QEMU clients or a server under test: the wall clock
+  std::string sut_registry_dir;  // servers under test: where run records go (empty: default)
   client::PersonalitySet personalities;
   std::map<std::string, client::qemu::FirmwareProfile> profiles;  // by id, the qemu groups'
   WorkDir work;           // TFTP roots, leases, kept QEMU files
@@ -115,6 +121,30 @@ std::vector<SegmentResult> check_segments(const Scenario& scenario, RunWorld& wo
                                           const std::vector<client::ClientOutcome>& outcomes);
 std::vector<ExpectationResult> judge(const Scenario& scenario, const ScenarioResult& result,
                                      const std::vector<RunError>& errors);
+
+// Servers under test (scenario_sut.cc): a [[sut]] made behind ScenarioServer from its
+// already prepared model; SIGINT/SIGTERM watched on the wall clock while one runs (the
+// run then ends between events and everything is removed); a SUT that died mid-run.
+Result<std::unique_ptr<ScenarioServer>> make_sut_server(const ServerSpec& sv, const Scenario& s, const RunPlan& plan,
+                                                        ServerSite site, server::ServerConfig model);
+class SutSignalWatch {
+ public:
+  SutSignalWatch(const Scenario& s, RunWorld& w);
+  ~SutSignalWatch();
+  int signal() const { return signal_; }
+
+ private:
+  int fd_ = -1;
+  int signal_ = 0;
+  sigset_t old_{};
+};
+std::optional<Error> sut_failure(RunWorld& w);
+// A failed server check that needs a capability `caps` does not claim becomes not
+// applicable, with the reason (issue 10: "never fail"). The table is in scenario_sut.cc.
+void mark_unclaimed(const sut::Capabilities& caps, const std::string& profile, std::vector<CheckResult>& results);
+// mark_unclaimed for every segment that holds a server under test.
+void apply_sut_capabilities(RunWorld& w, std::vector<SegmentResult>& segments);
+std::vector<std::string> sut_dirs(RunWorld& w);
 
 // Small helpers the steps share.
 wire::MacAddress mac_plus(const wire::MacAddress& mac, std::uint64_t n);  // n added as a 48-bit number

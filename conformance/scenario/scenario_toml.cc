@@ -59,8 +59,18 @@ void each_table(TomlReader& r, const toml::table& root, std::string_view key, co
 }
 
 void read_server(TomlReader& r, const toml::table& t, const std::string& path, ServerSpec& s) {
-  r.only_keys(t, path,
-              {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "gateway", "tftp", "rogue"});
+  const bool sut = path.rfind("sut", 0) == 0;  // [[sut]]: a [[server]] run by a SUT profile
+  if (sut) {
+    r.only_keys(t, path, {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "tftp", "profile",
+                          "user_config", "requires"});
+    if (auto v = r.string(t, "profile", path)) s.sut_profile = *v;
+    if (auto v = r.string(t, "user_config", path)) s.sut_user_config = *v;
+    if (auto v = r.string_list(t, "requires", path)) s.sut_requires = *v;
+    if (s.sut_profile.empty() && !r.failed()) r.fail(t.source(), path + ".profile", "missing: which SUT profile (conformance/sut/profiles)");
+  } else {
+    r.only_keys(t, path,
+                {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "gateway", "tftp", "rogue"});
+  }
   s.line = line_of(t);
   if (auto v = r.string(t, "name", path)) s.name = *v;
   if (auto v = r.string(t, "segment", path)) s.segment = *v;
@@ -354,6 +364,10 @@ std::uint32_t Scenario::client_count() const {
   return n;
 }
 
+bool Scenario::uses_sut() const {
+  return std::any_of(servers.begin(), servers.end(), [](const ServerSpec& v) { return !v.sut_profile.empty(); });
+}
+
 bool Scenario::uses_qemu() const {
   return std::any_of(clients.begin(), clients.end(), [](const ClientSpec& c) { return c.kind == ClientKind::kQemu; });
 }
@@ -367,7 +381,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
   s.source = source;
   s.dir = std::filesystem::path(source).parent_path().string();
   if (s.dir.empty()) s.dir = ".";
-  r.only_keys(root, "", {"scenario", "segment", "server", "relay", "client", "event", "expect"});
+  r.only_keys(root, "", {"scenario", "segment", "server", "sut", "relay", "client", "event", "expect"});
   if (const toml::table* t = r.table(root, "scenario", "")) {
     r.only_keys(*t, "scenario", {"name", "description", "seed", "deadline"});
     if (auto v = r.string(*t, "name", "scenario")) s.name = *v;
@@ -390,6 +404,10 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
   });
   if (s.segments.empty()) s.segments.push_back(SegmentSpec{"lan", {}});
   each_table(r, root, "server", "", [&](const toml::table& t, const std::string& path) {
+    s.servers.emplace_back();
+    read_server(r, t, path, s.servers.back());
+  });
+  each_table(r, root, "sut", "", [&](const toml::table& t, const std::string& path) {
     s.servers.emplace_back();
     read_server(r, t, path, s.servers.back());
   });

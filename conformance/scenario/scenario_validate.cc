@@ -30,7 +30,8 @@ Status check_personality(const Scenario& s, const ClientSpec& c, const client::P
 Result<RunPlan> plan_run(const Scenario& s, const ScenarioRunOptions& o) {
   RunPlan plan;
   plan.seed = o.seed.value_or(s.seed);
-  plan.realtime = s.uses_qemu();
+  plan.realtime = s.uses_qemu() || s.uses_sut();  // a server under test: the wall clock too
+  plan.sut_registry_dir = o.sut_registry_dir;
   plan.keep = !o.keep_dir.empty();
   auto set = client::load_personalities(client::default_personality_dir());
   if (!set) return set.error();

@@ -1,0 +1,197 @@
+#include "cli/conform_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/core.h>
+
+#include "cli/run_command.h"
+#include "conformance/scenario/scenario.h"
+#include "conformance/scenario/scenario_runner.h"
+#include "conformance/sut/profile.h"
+
+namespace pxelab::conformance {
+
+namespace {
+
+constexpr int kConformPass = 0, kConformMust = 1, kConformSetup = 2;
+
+constexpr const char* kConformHelp =
+    "Run the conformance suite against a server under test (SUT): a real DHCP/TFTP\n"
+    "server - dnsmasq, Kea + tftpd-hpa, ISC dhcpd + tftpd-hpa, pxelab serve, or your\n"
+    "own - started from a profile inside a network namespace made for the run, behind\n"
+    "a bridge and a TAP that pxelab attaches to the simulated segment. Emulated ROMs\n"
+    "(BIOS, UEFI, iPXE) and the conformance probe boot against it on the wall clock;\n"
+    "every check of the catalogue judges the frames; the SUT's config is rendered from\n"
+    "each scenario's server model, checked with the server's own validator first, and\n"
+    "kept with its logs. Needs root (network namespaces, a TAP). Profiles:\n"
+    "conformance/sut/profiles/*.toml (README.md there documents every key); the\n"
+    "suite: conformance/scenarios/conform/*.toml.\n";
+
+constexpr const char* kConformFooter =
+    "\nExamples:\n"
+    "  sudo pxelab conform --sut dnsmasq\n"
+    "  sudo pxelab conform --sut dnsmasq --suite bios --out /tmp/dnsmasq\n"
+    "  sudo pxelab conform --sut ./my-server.toml      # your own profile file\n"
+    "\nOUT/SCENARIO/ gets run.pcap, report.json, junit.xml and sut-sut/ (the rendered\n"
+    "config and the SUT's logs). Everything the run creates (namespace, bridge, TAP,\n"
+    "processes) is removed on success, error, SIGINT and SIGTERM; after a SIGKILL the\n"
+    "next run sweeps it (records in /run/pxelab/sut).\n"
+    "\nExit status: 0 no MUST-level failure; 1 MUST-level failures; 2 usage or set-up\n"
+    "error (which step: network, render, validate, start, ready; what was seen; the\n"
+    "SUT's last log lines).\n";
+
+struct ConformOptions {
+  std::string sut;
+  std::string config;
+  std::string suite = "core";
+  std::string out = "pxelab-out/conform";
+  std::string suite_dir;
+  bool quiet = false;
+};
+
+// Why `scenario` does not apply to `profile` ("" if it does): a capability its [[sut]]
+// requires that the profile does not claim, or a server model mode the profile cannot
+// render. An unknown capability name is an error.
+Result<std::string> not_applicable(const Scenario& scenario, const sut::Profile& profile) {
+  for (const auto& sv : scenario.servers) {
+    if (sv.sut_profile.empty()) continue;
+    for (const auto& need : sv.sut_requires) {
+      auto claimed = profile.capabilities.claims(need);
+      if (!claimed) {
+        return Error{"", 0, "'" + need + "' is not a capability (conformance/sut/profiles/README.md lists them)",
+                     scenario.source + ":" + std::to_string(sv.line)};
+      }
+      if (!*claimed) return "profile " + profile.name + " does not claim " + need + " (its [capabilities])";
+    }
+  }
+  return std::string();
+}
+
+// OUT/conform.json: one line per scenario (pass, fail, not applicable with why).
+void write_summary(const std::string& out, const std::string& profile, const std::string& suite,
+                   const std::vector<std::array<std::string, 3>>& rows) {
+  auto esc = [](const std::string& s) {
+    std::string o;
+    for (char c : s) {
+      if (c == '"' || c == '\\') o += '\\';
+      o += c;
+    }
+    return o;
+  };
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  std::FILE* f = std::fopen((out + "/conform.json").c_str(), "w");
+  if (f == nullptr) return;
+  fmt::print(f, "{{\"profile\": \"{}\", \"suite\": \"{}\", \"scenarios\": [\n", esc(profile), esc(suite));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    fmt::print(f, "  {{\"scenario\": \"{}\", \"verdict\": \"{}\", \"why\": \"{}\"}}{}\n", esc(rows[i][0]),
+               esc(rows[i][1]), esc(rows[i][2]), i + 1 < rows.size() ? "," : "");
+  }
+  fmt::print(f, "]}}\n");
+  std::fclose(f);
+}
+
+std::string default_suite_dir() {
+  const std::string profiles = sut::default_profile_dir();
+  return (std::filesystem::path(profiles).parent_path().parent_path() / "scenarios" / "conform").string();
+}
+
+int conform(const ConformOptions& o, const std::string& tool) {
+  if (::geteuid() != 0) {
+    fmt::print(stderr,
+               "pxelab conform: needs root: the server under test runs in a network namespace of its own behind a "
+               "TAP device (run it with sudo, or as root in CI)\n");
+    return kConformSetup;
+  }
+  auto profile = sut::find_profile(o.sut, sut::default_profile_dir());
+  if (!profile) {
+    fmt::print(stderr, "pxelab conform: {}\n", profile.error().to_string());
+    return kConformSetup;
+  }
+  const std::string profile_arg =
+      o.sut.find('/') != std::string::npos ? std::filesystem::absolute(o.sut).string() : o.sut;
+  const std::string dir = o.suite_dir.empty() ? default_suite_dir() : o.suite_dir;
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".toml") continue;
+    const std::string stem = e.path().stem().string();
+    if (o.suite == "core" || o.suite == "full" || o.suite == stem) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    fmt::print(stderr, "pxelab conform: no scenario '{}' in {} (core, full, or a file's name)\n", o.suite, dir);
+    return kConformSetup;
+  }
+  int worst = kConformPass;
+  std::size_t passed = 0, applicable = 0;
+  std::vector<std::array<std::string, 3>> rows;
+  for (const auto& f : files) {
+    auto scenario = load_scenario(f);
+    if (!scenario) {
+      fmt::print(stderr, "pxelab conform: {}\n", scenario.error().to_string());
+      return kConformSetup;
+    }
+    for (auto& sv : scenario->servers) {
+      if (sv.sut_profile.empty()) continue;
+      sv.sut_profile = profile_arg;
+      if (!o.config.empty()) sv.sut_user_config = std::filesystem::absolute(o.config).string();
+    }
+    auto why = not_applicable(*scenario, *profile);
+    if (!why) {
+      fmt::print(stderr, "pxelab conform: {}\n", why.error().to_string());
+      return kConformSetup;
+    }
+    if (!why->empty()) {
+      fmt::print("{}: NOT APPLICABLE ({})\n", scenario->name, *why);
+      rows.push_back({scenario->name, "not applicable", *why});
+      continue;
+    }
+    ++applicable;
+    const std::string out = o.out + "/" + scenario->name;
+    ScenarioRunOptions ro;
+    ro.keep_dir = out + "/work";
+    auto result = run_scenario(*scenario, ro);
+    if (!result) {
+      fmt::print(stderr, "pxelab conform: {} against {}: {}\n", scenario->name, profile->name, result.error().to_string());
+      return kConformSetup;
+    }
+    int code = write_run_outputs(*scenario, *result, f, out, o.quiet, tool);
+    if (code == kConformSetup) return kConformSetup;
+    passed += code == kConformPass;
+    worst = std::max(worst, code);
+    rows.push_back({scenario->name, code == kConformPass ? "pass" : "fail", code == kConformPass ? "" : "see report.json"});
+  }
+  write_summary(o.out, profile->name, o.suite, rows);
+  fmt::print("pxelab conform {} ({}): {}/{} scenarios met, {} not applicable; {}\n", profile->name, o.suite, passed,
+             applicable, files.size() - applicable,
+             worst == kConformPass ? "PASS (no MUST-level failure)" : "FAIL (MUST-level failures or unmet expectations)");
+  return worst;
+}
+
+}  // namespace
+
+void add_conform_command(CLI::App& app, int& exit_code, std::string tool) {
+  auto o = std::make_shared<ConformOptions>();
+  auto* cmd = app.add_subcommand("conform", "Run the conformance suite against a server under test (dnsmasq, Kea, ...)");
+  cmd->description(kConformHelp);
+  cmd->footer(kConformFooter);
+  cmd->add_option("--sut", o->sut, "a shipped profile (dnsmasq, ...) or a profile file")->required()->type_name("PROFILE");
+  cmd->add_option("--config", o->config, "a config file of yours, given to the profile as {{user_config}}")
+      ->type_name("FILE");
+  cmd->add_option("--suite", o->suite, "core, full, or one scenario's name (bios, uefi-ipxe, probe, storm-200)")
+      ->type_name("NAME");
+  cmd->add_option("--out", o->out, "one directory per scenario goes here (default pxelab-out/conform)")->type_name("DIR");
+  cmd->add_option("--suite-dir", o->suite_dir, "the suite's scenarios (default conformance/scenarios/conform)")
+      ->type_name("DIR");
+  cmd->add_flag("--quiet,-q", o->quiet, "print only the verdict lines");
+  cmd->callback([o, &exit_code, tool] { exit_code = conform(*o, tool); });
+}
+
+}  // namespace pxelab::conformance
