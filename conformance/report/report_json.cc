@@ -1,6 +1,10 @@
 #include "conformance/report/report_json.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "conformance/report/ladder_json.h"
 
 namespace pxelab::conformance {
 
@@ -113,6 +117,46 @@ json wire_json(const ClientFacts& c) {
               {"tftp", transfers}};
 }
 
+// Servers, proxies and relays as found from what they sent (Grouping::peers).
+json servers_json(const Grouping& g) {
+  static constexpr std::pair<std::uint8_t, const char*> kRoles[] = {
+      {kRoleDhcpServer, "DHCP"}, {kRoleProxy, "proxyDHCP"}, {kRoleBootServer, "boot server (4011)"},
+      {kRoleRelay, "relay"}, {kRoleTftpServer, "TFTP"}};
+  json out = json::array();
+  for (const auto& p : g.peers) {
+    json roles = json::array();
+    for (const auto& [bit, name] : kRoles) {
+      if (p.roles & bit) roles.push_back(name);
+    }
+    out.push_back({{"ip", p.ip.to_string()}, {"mac", p.mac.to_string()}, {"roles", roles},
+                   {"offers", p.offers}, {"acks", p.acks}, {"naks", p.naks}, {"proxy_offers", p.proxy_offers},
+                   {"boot_replies", p.boot_replies}, {"relayed", p.relayed}, {"transfers", p.transfers},
+                   {"first_frame", p.first_frame + 1}});
+  }
+  return out;
+}
+
+// Octets the servers, proxies and relays sent per time bin (kTrafficBins over the
+// trace's span): the storm timeline's throughput line.
+constexpr std::size_t kTrafficBins = 200;
+json traffic_json(const DecodedTrace& d, const Grouping& g) {
+  if (d.frames.size() < 2) return nullptr;
+  std::vector<wire::MacAddress> servers;
+  for (const auto& p : g.peers) servers.push_back(p.mac);
+  const sim::Time t0 = d.frames.front().time, t1 = d.frames.back().time;
+  const sim::Time bin = std::max<sim::Time>(1, (t1 - t0) / static_cast<sim::Time>(kTrafficBins) + 1);
+  std::vector<std::uint64_t> bytes(kTrafficBins, 0);
+  for (const auto& f : d.frames) {
+    if (std::find(servers.begin(), servers.end(), f.src_mac) == servers.end()) continue;
+    const sim::Time at = std::max(f.time, t0);  // a capture's clock may step back
+    bytes[std::min<std::size_t>(kTrafficBins - 1, static_cast<std::size_t>((at - t0) / bin))] += f.size;
+  }
+  const double bin_s = static_cast<double>(bin) / 1e9;
+  const auto peak = *std::max_element(bytes.begin(), bytes.end());
+  return json{{"start_s", static_cast<double>(t0) / 1e9}, {"bin_s", bin_s}, {"server_bytes", bytes},
+              {"peak_bytes_per_second", static_cast<double>(peak) / bin_s}};
+}
+
 }  // namespace
 
 nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
@@ -134,6 +178,10 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
   json cl = json::array();
   for (const auto& c : clients) {
     json e{{"mac", c.mac.to_string()}, {"outcome", nullptr}, {"wire", wire_json(c)}};
+    const auto index = analyzed.grouping().client_index(c.mac);
+    e["ladder"] = index >= 0 && static_cast<std::size_t>(index) < kLadderClients
+                      ? ladder_json(analyzed, static_cast<std::size_t>(index))
+                      : json(nullptr);
     for (const auto& o : run.outcomes) {
       if (o.mac == c.mac) e["outcome"] = outcome_json(o);
     }
@@ -145,6 +193,8 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
     if (!seen) cl.push_back({{"mac", o.mac.to_string()}, {"outcome", outcome_json(o)}, {"wire", nullptr}});
   }
   j["clients"] = std::move(cl);
+  j["servers"] = servers_json(analyzed.grouping());
+  j["traffic"] = traffic_json(d, analyzed.grouping());
   json findings = json::array();
   json checks = json::array();
   std::size_t counts[3] = {0, 0, 0}, by_level[3] = {0, 0, 0};
