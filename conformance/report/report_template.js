@@ -5,6 +5,8 @@
 (function () {
   var R = JSON.parse(document.getElementById("pxelab-report").textContent);
   var SVG = "http://www.w3.org/2000/svg";
+  // Ladder times are shown from the first frame (a capture's clock is since 1970).
+  var T0 = R.run.kind === "capture" ? R.run.first_frame_time_s || 0 : 0;
   var FIRST_CLIENTS = 40;  // ladders drawn at once; the search box finds the rest
 
   function el(tag, attrs, text) {
@@ -221,7 +223,7 @@
     return out;
   }
   function drawLadder(c, byFrame) {
-    var steps = c.ladder.steps, cols = ladderColumns(steps), colW = 230, left = 90, rowH = 24, top = 44;
+    var steps = c.ladder.steps, cols = ladderColumns(steps), colW = 240, left = 100, rowH = 24, top = 44;
     var width = left + colW * (cols.length - 1) + 420, height = top + rowH * steps.length + 20;
     var root = svg("svg", { "class": "ladder", width: width, height: height, viewBox: "0 0 " + width + " " + height,
                             "data-client": c.mac, "data-steps": steps.length });
@@ -241,7 +243,7 @@
                                    (found.length ? " has-finding" : ""),
                          "data-frame": s.frame, "data-what": s.what, "data-kind": s.kind,
                          "data-findings": found.map(function (f) { return f.check; }).join(",") });
-      add(g, svg("text", { x: 4, y: y + 4 }, s.t.toFixed(3)), svg("title", {}, s.src + " -> " + s.dst + "  frame " + s.frame +
+      add(g, svg("text", { x: 4, y: y + 4 }, "+" + (s.t - T0).toFixed(3)), svg("title", {}, s.src + " -> " + s.dst + "  frame " + s.frame +
           (s.last_frame ? "-" + s.last_frame : "") + (s.detail ? "\n" + s.detail : "")));
       if (s.kind === "transfer") drawFold(g, s, Math.min(x1, x2), Math.abs(x2 - x1), y);
       else drawArrow(g, s, x1, x2, y);
@@ -254,12 +256,13 @@
     });
     return root;
   }
+  function short(text) { return text.length > 34 ? text.slice(0, 33) + "\u2026" : text; }
   function drawArrow(g, s, x1, x2, y) {
     var dir = x2 > x1 ? 1 : -1;
     add(g, svg("line", { x1: x1, y1: y, x2: x2 - dir * 2, y2: y }),
         svg("path", { d: "M" + x2 + " " + y + " l" + (-dir * 8) + " -4 l0 8 z", fill: "currentColor" }),
         svg("text", { x: (x1 + x2) / 2, y: y - 4, "text-anchor": "middle" },
-            s.what + (s.kind === "4011" ? " " + s.src.split(":")[1] + "\u2192" + s.dst.split(":")[1] : "") + "  #" + s.frame));
+            short(s.what) + (s.kind === "4011" ? " " + s.src.split(":")[1] + "\u2192" + s.dst.split(":")[1] : "") + "  #" + s.frame));
   }
   function drawFold(g, s, x0, w, y) {
     add(g, svg("rect", { x: x0, y: y - 9, width: Math.max(w, 40), height: 16, rx: 3 }),
@@ -338,12 +341,19 @@
     });
     if (shown > FIRST_CLIENTS) s.appendChild(el("p", { "class": "muted", id: "clients-more" },
         (shown - FIRST_CLIENTS) + " more clients: use the search box"));
-    search.addEventListener("input", function () {
+    var filter = function () {
       var q = search.value.trim().toLowerCase();
       all.forEach(function (card, i) {
         card.hidden = q ? card.getAttribute("data-search").indexOf(q) < 0 : i >= FIRST_CLIENTS;
+        if (q && !card.hidden) card.open = true;  // draws its ladder (toggle event)
       });
-    });
+    };
+    search.addEventListener("input", filter);
+    // report.html#q=TEXT opens with TEXT in the search box (links to one client).
+    if (location.hash.indexOf("#q=") === 0) {
+      search.value = decodeURIComponent(location.hash.slice(3));
+      filter();
+    }
   }
 
   // ---- storm timeline and boot-time histogram ----
