@@ -119,3 +119,29 @@ def test_a_storm_draws_the_first_clients_and_a_histogram_of_all(pxelab_bin, tmp_
     visible = [a for a in dom.find("details", **{"class": "client"}) if "hidden" not in a]
     assert [a["data-search"].split()[0] for a in visible] == ["uboot-60"], visible
     assert "open" in visible[0] and len(dom.find("svg", data_client=visible[0]["data-mac"])) == 1
+
+
+def test_a_machine_that_chainloads_has_one_fingerprint_per_identity(pxelab_bin, tmp_path):
+    """Real OVMF chainloading iPXE EFI (captures/golden/qemu, recorded under QEMU): one
+    MAC, two identities in order, each fingerprinted, the chainload drawn in its ladder."""
+    r = run([pxelab_bin, "check", GOLDEN / "qemu" / "ovmf-x64-ipxe.pcap", "--out", tmp_path, "--quiet"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    (client,) = report["clients"]
+    ids = [(i["fingerprint"]["id"], i["chainloaded_from"]) for i in client["wire"]["identities"]]
+    assert ids == [("edk2-x64", None), ("ipxe-efi", "edk2-x64")], ids
+    assert client["wire"]["fingerprint"]["id"] == "edk2-x64", "the first identity's key is unchanged"
+    first, second = client["wire"]["identities"]
+    assert first["first_frame"] == client["wire"]["first_discover_frame"] < second["first_frame"]
+    shot = tmp_path / "chain.png"
+    dom, console = render(tmp_path / "report.html", shot)
+    assert_rendered(dom, console, shot)
+    marks = dom.find("g", **{"class": "chainload"})
+    assert [(m["data-identity"], m["data-frame"]) for m in marks] == [("ipxe-efi", str(second["first_frame"]))]
+
+
+def test_findings_name_the_server_that_sent_the_reply(pxelab_bin, tmp_path):
+    r = run([pxelab_bin, "check", GOLDEN / "dnsmasq-udhcpc.pcap", "--json", tmp_path / "r.json", "--quiet"])
+    assert r.returncode == 1
+    findings = json.loads((tmp_path / "r.json").read_text())["findings"]
+    assert [f["sender"] for f in findings] == [{"ip": "192.0.2.1", "mac": "02:00:00:00:00:01", "frame": n} for n in (7, 9)]

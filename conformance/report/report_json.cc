@@ -21,8 +21,23 @@ json frames_json(const std::vector<std::uint64_t>& frames) {
   return a;
 }
 
-json finding_json(const Finding& f) {
+// Who sent what a finding is about: the first frame it cites that its client did not
+// send (a server's, proxy's or relay's reply), so a capture with a DHCP server and a
+// proxy never leaves the reader guessing whose reply broke the rule; null when the
+// finding cites only the client's own frames.
+json sender_json(const Finding& f, const DecodedTrace& d) {
+  for (auto n : f.frames) {
+    if (n >= d.frames.size()) continue;
+    const FrameInfo& fi = d.frames[n];
+    if (!f.client.is_zero() && fi.src_mac == f.client) continue;
+    return json{{"ip", fi.src_ip.to_string()}, {"mac", fi.src_mac.to_string()}, {"frame", n + 1}};
+  }
+  return nullptr;
+}
+
+json finding_json(const Finding& f, const DecodedTrace& d) {
   return json{{"check", f.check},
+              {"sender", sender_json(f, d)},
               {"level", std::string(to_string(f.level))},
               {"client", f.client.is_zero() ? json(nullptr) : json(f.client.to_string())},
               {"transaction", f.transaction},
@@ -100,7 +115,19 @@ json wire_json(const ClientFacts& c) {
           {"differed", c.fp->differed}, {"runner_up", c.fp->runner_up},
           {"identity", c.identity ? describe(*c.identity) : ""}};
   }
+  json identities = json::array();
+  for (std::size_t i = 0; i < c.identities.size(); ++i) {
+    const auto& id = c.identities[i];
+    identities.push_back({{"first_frame", id.first_frame + 1},
+                          {"xid", id.xid},
+                          {"fingerprint", {{"id", id.fp.id}, {"distance", id.fp.distance}, {"matched", id.fp.matched},
+                                           {"differed", id.fp.differed}, {"runner_up", id.fp.runner_up}}},
+                          {"identity", describe(id.identity)},
+                          // A later identity of the same MAC: what the earlier one chainloaded.
+                          {"chainloaded_from", i == 0 ? json(nullptr) : json(c.identities[i - 1].fp.id)}});
+  }
   return json{{"first_discover_s", opt_time(c.first_discover)},
+              {"identities", std::move(identities)},
               {"first_discover_frame", c.first_discover_frame ? json(*c.first_discover_frame + 1) : json(nullptr)},
               {"offer_s", opt_time(c.offer)},
               {"ack_s", opt_time(c.ack)},
@@ -199,7 +226,7 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
   json checks = json::array();
   std::size_t counts[3] = {0, 0, 0}, by_level[3] = {0, 0, 0};
   for (const auto& r : results) {
-    for (const auto& f : r.findings) findings.push_back(finding_json(f));
+    for (const auto& f : r.findings) findings.push_back(finding_json(f, d));
     counts[static_cast<int>(r.verdict)]++;
     by_level[static_cast<int>(r.check->level)] += r.findings_total;
     checks.push_back({{"id", std::string(r.check->id)},

@@ -222,9 +222,20 @@
     for (var n = s.frame; n <= last; n++) (byFrame[n] || []).forEach(function (f) { if (out.indexOf(f) < 0) out.push(f); });
     return out;
   }
+  // Rows of a ladder: each step, and before the first DISCOVER of a later identity of
+  // the machine (a chainloaded loader) a row that says so.
+  function ladderRows(c) {
+    var starts = {}, rows = [];
+    identitiesOf(c).forEach(function (id, i) { if (i > 0 && id.first_frame) starts[id.first_frame] = id; });
+    c.ladder.steps.forEach(function (s) {
+      if (starts[s.frame]) rows.push({ identity: starts[s.frame] });
+      rows.push({ step: s });
+    });
+    return rows;
+  }
   function drawLadder(c, byFrame) {
-    var steps = c.ladder.steps, cols = ladderColumns(steps), colW = 240, left = 100, rowH = 24, top = 44;
-    var width = left + colW * (cols.length - 1) + 420, height = top + rowH * steps.length + 20;
+    var steps = c.ladder.steps, rows = ladderRows(c), cols = ladderColumns(steps), colW = 240, left = 100, rowH = 24, top = 44;
+    var width = left + colW * (cols.length - 1) + 420, height = top + rowH * rows.length + 20;
     var root = svg("svg", { "class": "ladder", width: width, height: height, viewBox: "0 0 " + width + " " + height,
                             "data-client": c.mac, "data-steps": steps.length });
     var x = function (name) { return left + colW * cols.indexOf(name); };
@@ -234,8 +245,17 @@
           svg("text", { x: x(name), y: 30, "text-anchor": "middle", "class": "muted" }, name === "client" ? c.mac : roleOf(name)),
           svg("line", { x1: x(name), y1: 36, x2: x(name), y2: height - 8, "class": "life" }));
     });
-    steps.forEach(function (s, i) {
-      var y = top + rowH * i + 12, found = stepFindings(s, byFrame);
+    rows.forEach(function (row, i) {
+      var y = top + rowH * i + 12;
+      if (row.identity) {
+        var id = row.identity;
+        add(root, svg("g", { "class": "chainload", "data-identity": id.fingerprint.id, "data-frame": id.first_frame },
+            svg("line", { x1: 4, y1: y, x2: width - 4, y2: y, "class": "axis", "stroke-dasharray": "2 2" })),
+            svg("text", { x: left, y: y - 3, "class": "col-head" }, "chainloaded: now " + id.fingerprint.id +
+                " (after " + id.chainloaded_from + "), from frame " + id.first_frame));
+        return;
+      }
+      var s = row.step, found = stepFindings(s, byFrame);
       var peer = s.peer === "" ? "broadcast" : s.peer;
       var x1 = s.from_client ? x("client") : x(peer), x2 = s.from_client ? x(peer) : x("client");
       var kind = s.kind === "4011" ? "pxe4011" : s.kind;
@@ -287,7 +307,7 @@
     if (o && o.text) facts.push("outcome: " + o.text);
     identitiesOf(c).forEach(function (id, i) {
       var fp = id.fingerprint;
-      facts.push((i ? "then as " : "fingerprint: ") + fp.id + " (distance " + fp.distance.toFixed(1) + ")" +
+      facts.push((i ? "then, chainloaded, as " : "fingerprint: ") + fp.id + " (distance " + fp.distance.toFixed(1) + ")" +
                  (id.first_frame ? " from frame " + id.first_frame : "") + (fp.matched ? "; matched " + fp.matched : ""));
     });
     if (w) {

@@ -54,6 +54,33 @@ std::size_t must_failures(std::span<const CheckResult> results) {
   return n;
 }
 
+// The client's DISCOVERs in frame order, a new identity wherever the fields the
+// fingerprint reads change (retransmissions of one firmware keep its identity).
+std::vector<IdentityFacts> identities_of(const AnalyzedRun& run, const Client& c, std::span<const Reference> references) {
+  const auto& d = run.decoded();
+  const auto& g = run.grouping();
+  std::vector<std::uint32_t> discovers;
+  for (std::uint32_t t : g.transactions_of(c)) {
+    for (std::uint32_t i : g.messages(g.transactions[t])) {
+      const DhcpMsg& m = d.dhcp[i];
+      if (util::client_request(run.analysis(), m) && m.type == util::msgtype::kDiscover) discovers.push_back(i);
+    }
+  }
+  std::sort(discovers.begin(), discovers.end(), [&](auto x, auto y) { return d.dhcp[x].frame < d.dhcp[y].frame; });
+  std::vector<IdentityFacts> out;
+  std::string last;
+  for (auto i : discovers) {
+    const DhcpMsg& m = d.dhcp[i];
+    Identity id = identity_of(d, m);
+    std::string text = describe(id);
+    if (!out.empty() && text == last) continue;
+    last = std::move(text);
+    Fingerprint fp = fingerprint(id, references);
+    out.push_back({m.frame, m.xid, std::move(id), std::move(fp)});
+  }
+  return out;
+}
+
 std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references) {
   const Analysis& a = run.analysis();
   const auto& d = run.decoded();
@@ -69,6 +96,7 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
       f.fp = fingerprint(*f.identity, references);
       f.first_discover = a.frame(m).time;
       f.first_discover_frame = m.frame;
+      f.identities = identities_of(run, c, references);
     }
     for (std::uint32_t t : g.transactions_of(c)) {
       // Requests count from the client itself, or from a relay when the client's own

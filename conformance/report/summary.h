@@ -40,6 +40,16 @@ struct TransferFacts {
   std::uint32_t request_frame = 0;
 };
 
+// One identity of a machine: the DHCP fields of its DISCOVERs from `first_frame` on,
+// until they change - a ROM, then the loader it chainloaded (EDK2 -> iPXE EFI, iPXE ROM
+// -> pxelinux's own stack, U-Boot -> its EFI loader) under the same MAC.
+struct IdentityFacts {
+  std::uint32_t first_frame = 0;  // 0-based
+  std::uint32_t xid = 0;
+  Identity identity;
+  Fingerprint fp;
+};
+
 struct ClientFacts {
   wire::MacAddress mac;
   std::optional<Identity> identity;
@@ -50,6 +60,8 @@ struct ClientFacts {
   std::string boot_file;
   std::uint32_t discovers = 0, requests = 0;  // sent (retransmissions = count - 1 per phase)
   std::vector<TransferFacts> transfers;
+  // Every identity in frame order; [0] is the first DISCOVER's (identity and fp above).
+  std::vector<IdentityFacts> identities;
 };
 
 std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references);
