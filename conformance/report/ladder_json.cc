@@ -125,9 +125,70 @@ void tftp_steps(const AnalyzedRun& run, const TftpTransfer& tr, const wire::MacA
   j["detail"] = tr.filename + ": " + std::to_string(tr.bytes) + " bytes in " + std::to_string(tr.blocks) + " blocks";
 }
 
+std::uint16_t be16(wire::ByteView b, std::size_t at) { return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]); }
+wire::Ipv4Address ip_at(wire::ByteView b, std::size_t at) {
+  return wire::Ipv4Address::from_octets(b[at], b[at + 1], b[at + 2], b[at + 3]);
+}
+
+// The ICMP errors quoting one of the client's TFTP requests (same address and port).
+void icmp_steps(const AnalyzedRun& run, const Client& c, std::span<const IcmpError> icmp, std::vector<Step>& out) {
+  if (icmp.empty()) return;
+  const auto& d = run.decoded();
+  for (auto t : c.transfers) {
+    const auto& key = d.transfers[run.grouping().transfers[t].raw].key;
+    for (const auto& e : icmp) {
+      if (e.quoted_src != key.client_ip || e.quoted_src_port != key.client_port) continue;
+      json j = base_step(d, e.frame, c.mac);
+      j["kind"] = "icmp";
+      j["what"] = icmp_name(e);
+      j["peer"] = e.sender.to_string();
+      j["src"] = e.sender.to_string();  // ICMP has no ports
+      j["dst"] = d.frames[e.frame].dst_ip.to_string();
+      j["from_client"] = false;
+      j["detail"] = "from " + e.sender.to_string() + " (" + e.sender_mac.to_string() + ") about the datagram " +
+                    endpoint(e.quoted_src, e.quoted_src_port) + " -> " + endpoint(e.quoted_dst, e.quoted_dst_port);
+      out.push_back({e.frame, std::move(j)});
+    }
+  }
+}
+
 }  // namespace
 
-nlohmann::json ladder_json(const AnalyzedRun& run, std::size_t client) {
+std::vector<IcmpError> icmp_errors(const DecodedTrace& d) {
+  std::vector<IcmpError> out;
+  for (std::uint32_t n = 0; n < d.frames.size(); ++n) {
+    const FrameInfo& f = d.frames[n];
+    if (f.kind != FrameKind::kOther || f.ip_total_length == 0) continue;
+    const wire::ByteView b = d.frame_bytes(n);
+    const std::size_t ip = 14 + (f.vlan != kNoVlan ? 4 : 0);
+    if (b.size() < ip + 20 || b[ip + 9] != 1) continue;  // IPv4 protocol 1: ICMP
+    const std::size_t icmp = ip + static_cast<std::size_t>(b[ip] & 0x0f) * 4;
+    if (b.size() < icmp + 8 + 20) continue;
+    const std::uint8_t type = b[icmp], code = b[icmp + 1];
+    if (type != 3 && type != 11) continue;  // destination unreachable, time exceeded
+    const std::size_t inner = icmp + 8;  // the quoted IP header, then 8 octets of its payload
+    const std::size_t inner_l4 = inner + static_cast<std::size_t>(b[inner] & 0x0f) * 4;
+    if (b[inner + 9] != 17 || b.size() < inner_l4 + 4) continue;  // quotes UDP
+    out.push_back({n, f.src_ip, f.src_mac, type, code, ip_at(b, inner + 12), ip_at(b, inner + 16), be16(b, inner_l4),
+                   be16(b, inner_l4 + 2)});
+  }
+  return out;
+}
+
+std::string icmp_name(const IcmpError& e) {
+  if (e.type == 3) {
+    switch (e.code) {
+      case 0: return "ICMP net unreachable";
+      case 1: return "ICMP host unreachable";
+      case 3: return "ICMP port unreachable";
+      case 13: return "ICMP administratively prohibited";
+      default: break;
+    }
+  }
+  return "ICMP type " + std::to_string(e.type) + " code " + std::to_string(e.code);
+}
+
+nlohmann::json ladder_json(const AnalyzedRun& run, std::size_t client, std::span<const IcmpError> icmp) {
   const auto& g = run.grouping();
   const auto& d = run.decoded();
   const Client& c = g.clients[client];
@@ -136,6 +197,7 @@ nlohmann::json ladder_json(const AnalyzedRun& run, std::size_t client) {
     for (auto m : g.messages(g.transactions[tx])) steps.push_back(dhcp_step(d, d.dhcp[m], c.mac));
   }
   for (auto t : c.transfers) tftp_steps(run, g.transfers[t], c.mac, steps);
+  icmp_steps(run, c, icmp, steps);
   std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.frame < b.frame; });
   json out = json::array();
   for (std::size_t i = 0; i < steps.size() && i < kLadderSteps; ++i) out.push_back(std::move(steps[i].j));

@@ -203,11 +203,12 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
               {"read_error", meta.read_error.empty() ? json(nullptr) : json(meta.read_error)},
               {"frame_numbers", "1-based, as Wireshark shows them"}};
   json cl = json::array();
+  const auto icmp = icmp_errors(d);
   for (const auto& c : clients) {
     json e{{"mac", c.mac.to_string()}, {"outcome", nullptr}, {"wire", wire_json(c)}};
     const auto index = analyzed.grouping().client_index(c.mac);
     e["ladder"] = index >= 0 && static_cast<std::size_t>(index) < kLadderClients
-                      ? ladder_json(analyzed, static_cast<std::size_t>(index))
+                      ? ladder_json(analyzed, static_cast<std::size_t>(index), icmp)
                       : json(nullptr);
     for (const auto& o : run.outcomes) {
       if (o.mac == c.mac) e["outcome"] = outcome_json(o);
