@@ -14,6 +14,7 @@ using nlohmann::json;
 
 json opt_time(const std::optional<sim::Time>& t) { return t ? json(static_cast<double>(*t) / 1e9) : json(nullptr); }
 json opt_ip(const std::optional<wire::Ipv4Address>& a) { return a ? json(a->to_string()) : json(nullptr); }
+json opt_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 json frames_json(const std::vector<std::uint64_t>& frames) {
   json a = json::array();
@@ -128,6 +129,7 @@ json wire_json(const ClientFacts& c) {
   }
   return json{{"first_discover_s", opt_time(c.first_discover)},
               {"identities", std::move(identities)},
+              {"nothing_to_boot", opt_string(nothing_to_boot(c))},
               {"first_discover_frame", c.first_discover_frame ? json(*c.first_discover_frame + 1) : json(nullptr)},
               {"offer_s", opt_time(c.offer)},
               {"ack_s", opt_time(c.ack)},

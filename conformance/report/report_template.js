@@ -302,6 +302,9 @@
     if (o) add(sum, el("span", { "class": "badge" + (o.status === "failed" ? " fail" : "") }, o.status + (o.code ? " " + o.code : "")));
     var n = c.ladder ? c.ladder.steps.filter(function (s) { return stepFindings(s, byFrame).length; }).length : 0;
     if (n) add(sum, el("span", { "class": "badge fail" }, n + " steps with findings"));
+    if (c.wire && c.wire.nothing_to_boot) add(sum, el("span", { "class": "badge fail", "data-nothing-to-boot": "1" }, "nothing to boot"));
+    if (identitiesOf(c).length > 1) add(sum, el("span", { "class": "badge" }, "chainloaded: " +
+        identitiesOf(c).map(function (i) { return i.fingerprint.id; }).join(" \u2192 ")));
     d.appendChild(sum);
     var facts = [];
     if (o && o.text) facts.push("outcome: " + o.text);

@@ -40,6 +40,61 @@ TEST(Reports, JsonJunitAndSummaryAgree) {
   EXPECT_NE(s.find("frame 2: 02:00:00:00:00:10 xid 0x00001234"), std::string::npos) << s;
 }
 
+nlohmann::json wire_of_first_client(const Lab& lab, std::string* summary = nullptr) {
+  conformance::Run run;
+  run.trace = &lab.trace;
+  run.from_capture = true;
+  AnalyzedRun analyzed(run);
+  auto all = select_checks("");
+  auto results = run_checks(analyzed.analysis(), *all);
+  auto clients = client_facts(analyzed, builtin_references());
+  if (summary) *summary = text_summary(run, analyzed, results, clients, RunMeta{}, true);
+  return report_json(run, analyzed, results, clients, RunMeta{})["clients"][0]["wire"];
+}
+
+TEST(Reports, APxeClientGivenNothingToBootIsSaidSo) {
+  // A boot file in the OFFER and ACK: something to boot.
+  EXPECT_TRUE(wire_of_first_client(dora({.pxe = true}))["nothing_to_boot"].is_null());
+  // Neither names a file: the JSON and the text summary say why, naming the server.
+  std::string text;
+  auto strip = [](Message& m) { m.remove(wire::dhcp::code::kBootfileName); };
+  auto w = wire_of_first_client(dora({.offer = strip, .ack = strip, .pxe = true}), &text);
+  ASSERT_TRUE(w["nothing_to_boot"].is_string()) << w.dump(1);
+  const std::string n = w["nothing_to_boot"];
+  EXPECT_NE(n.find("192.0.2.1 offered an address and no boot file"), std::string::npos) << n;
+  EXPECT_NE(text.find(n), std::string::npos) << text;
+  // The OFFER names a file the ACK lacks: the client was given something (the ACK's
+  // own shortcoming is a check's business, not "nothing to boot").
+  EXPECT_TRUE(wire_of_first_client(dora({.ack = strip, .pxe = true}))["nothing_to_boot"].is_null());
+  // No answer at all.
+  Lab silent;
+  silent.dhcp(client68(), bcast(67), pxe_discover());
+  const auto s = wire_of_first_client(silent)["nothing_to_boot"];
+  ASSERT_TRUE(s.is_string()) << s;
+  EXPECT_NE(s.get<std::string>().find("no DHCP server or proxyDHCP answered its 1 DISCOVER;"), std::string::npos) << s;
+  // A plain (non-PXE) DHCP client is not expected to boot anything.
+  EXPECT_TRUE(wire_of_first_client(dora({.offer = strip, .ack = strip}))["nothing_to_boot"].is_null());
+}
+
+TEST(Reports, NothingToBootSaysWhatEachFirmwareDoesNext) {
+  ClientFacts c;
+  c.identity = Identity{};
+  c.identity->vendor_class = "PXEClient:Arch:00007:UNDI:003000";
+  c.offer = 1;
+  c.offer_server = kServerIp;
+  c.fp = Fingerprint{.id = "edk2-ovmf"};
+  EXPECT_NE(nothing_to_boot(c)->find("EDK2 skips such an offer, sends no REQUEST, prints \"PXE-E16: No valid offer received.\""),
+            std::string::npos);
+  c.fp->id = "ipxe-efi";
+  EXPECT_NE(nothing_to_boot(c)->find("iPXE takes the address, prints \"Nothing to boot: ...\""), std::string::npos);
+  c.offer.reset();
+  c.discovers = 4;
+  c.fp->id = "edk2-ovmf";
+  EXPECT_NE(nothing_to_boot(c)->find("its 4 DISCOVERs; EDK2 prints \"PXE-E18: Server response timeout.\""), std::string::npos);
+  c.proxy_server = kProxyIp;  // a proxy answered: not this report's case
+  EXPECT_FALSE(nothing_to_boot(c));
+}
+
 TEST(Reports, ScenarioRunsShowOutcomesPerPersonality) {
   Lab lab = dora();
   conformance::Run run;

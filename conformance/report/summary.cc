@@ -121,12 +121,16 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
           }
         } else if ((m.type == kOffer || m.type == 0) && !f.offer) {
           f.offer = time;
+          f.offer_server = util::server_identity(a, m);
         } else if (m.type == kAck && !f.ack && !m.yiaddr.is_any()) {
           f.ack = time;
           f.address = m.yiaddr;
           f.dhcp_server = util::server_identity(a, m);
         }
         if ((m.type == kAck || m.type == 0) && f.boot_file.empty()) f.boot_file = util::boot_file(a, m);
+        if (!util::boot_server_exchange(a, m) && !m.yiaddr.is_any() && !util::boot_file(a, m).empty()) {
+          f.boot_file_offered = true;
+        }
       }
     }
     for (std::uint32_t ti : c.transfers) {
@@ -150,6 +154,39 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
     }
   }
   return out;
+}
+
+// Why a PXE client did not boot when no server gave it anything to boot, and what its
+// firmware does next; null when something was offered (a boot file in a DHCP OFFER or
+// ACK, a proxyDHCP offer, a 4011 ACK) or the client read a file over TFTP anyway.
+// Sources of each branch:
+// - no answer at all: EDK2 retries DISCOVER, then prints "PXE-E18: Server response
+//   timeout." (FIRMWARE.md, OVMF 2022.11); iPXE's netboot() fails in dhcp() and
+//   autoboot() tries its next network device (src/usr/autoboot.c).
+// - an address but no boot file (file field, option 67) and no proxy offer: EDK2 skips a
+//   DHCP-only offer when no proxy offer came (NetworkPkg/UefiPxeBcDxe/PxeBcDhcp4.c,
+//   PxeBcSelectDhcp4Offer), sends no REQUEST and prints "PXE-E16: No valid offer
+//   received."; iPXE takes the lease and netboot() prints "Nothing to boot: ..."
+//   (-ENOENT_BOOT), then autoboot() tries its next network device.
+std::optional<std::string> nothing_to_boot(const ClientFacts& c) {
+  const bool pxe = c.identity && c.identity->vendor_class.rfind("PXEClient", 0) == 0;
+  if (!pxe || c.boot_file_offered || c.proxy_server || c.boot_ack || !c.transfers.empty()) return std::nullopt;
+  const std::string id = c.fp ? c.fp->id : "";
+  const bool ipxe = id.rfind("ipxe", 0) == 0, edk2 = id.rfind("edk2", 0) == 0;
+  std::string s = "nothing to boot: ";
+  if (!c.offer && !c.ack) {
+    s += "no DHCP server or proxyDHCP answered its " + std::to_string(c.discovers) + " DISCOVER" +
+         (c.discovers == 1 ? "" : "s");
+    if (edk2) return s + "; EDK2 prints \"PXE-E18: Server response timeout.\" and moves to its next boot option";
+    if (ipxe) return s + "; iPXE's DHCP fails on this device and it tries its next network device";
+    return s + "; the firmware moves on to its next boot device";
+  }
+  const auto server = c.ack ? c.dhcp_server : c.offer_server;
+  s += (server ? server->to_string() : std::string("the server")) +
+       " offered an address and no boot file (file field, option 67), and no proxyDHCP offer came";
+  if (edk2) return s + "; EDK2 skips such an offer, sends no REQUEST, prints \"PXE-E16: No valid offer received.\" and moves to its next boot option";
+  if (ipxe) return s + "; iPXE takes the address, prints \"Nothing to boot: ...\" and tries its next network device";
+  return s + "; the firmware moves on to its next boot device";
 }
 
 std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
@@ -263,6 +300,7 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
              (t.windowsize > 1 ? ", windowsize " + std::to_string(t.windowsize) : "") + ", " +
              std::to_string(t.retransmissions) + " retransmissions, " + t.end + " (" + util::frame_ref(t.request_frame) + ")\n";
       }
+      if (auto why = nothing_to_boot(c)) s += "      " + *why + "\n";
     }
   }
 
