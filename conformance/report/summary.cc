@@ -279,6 +279,12 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
         if (!c.fp->matched.empty()) s += "      matched: " + c.fp->matched + "\n";
         if (!c.fp->differed.empty()) s += "      differed: " + c.fp->differed + "\n";
       }
+      // Each later identity of the machine: the loader the previous one chainloaded.
+      for (std::size_t i = 1; i < c.identities.size(); ++i) {
+        const auto& id = c.identities[i];
+        s += "      then, chainloaded by " + c.identities[i - 1].fp.id + ", as " + id.fp.id +
+             fmt(" (distance %.1f)", id.fp.distance) + " from " + util::frame_ref(id.first_frame) + "\n";
+      }
       if (c.first_discover) {
         s += "      DISCOVER at " + at(*c.first_discover) + " (" + util::frame_ref(*c.first_discover_frame) + ")";
         if (c.offer) s += ", OFFER +" + seconds_text(static_cast<double>(*c.offer - *c.first_discover) / 1e9);
