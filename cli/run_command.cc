@@ -23,6 +23,23 @@ namespace pxelab::conformance {
 
 namespace {
 
+// The bound of the servers' side of the storm: the link of the segment's first server
+// the scenario names (its own link over the segment's), in octets/s; null when the link
+// is unlimited. report.html draws it beside the servers' throughput.
+nlohmann::json server_link_bound(const Scenario& s, const std::string& segment) {
+  const SegmentSpec* seg = nullptr;
+  for (const auto& g : s.segments) {
+    if (g.name == segment) seg = &g;
+  }
+  if (seg == nullptr) return nullptr;
+  for (const auto& sv : s.servers) {
+    if (sv.rogue || (sv.segment.empty() ? s.segments.front().name : sv.segment) != segment) continue;
+    const sim::LinkParams p = sv.link.apply(seg->link.apply({}));
+    return p.bandwidth_bps ? nlohmann::json(static_cast<double>(p.bandwidth_bps) / 8) : nlohmann::json(nullptr);
+  }
+  return nullptr;
+}
+
 constexpr int kRunMet = 0, kRunNotMet = 1, kRunUsage = 2;
 
 constexpr const char* kRunHelp =
@@ -144,6 +161,7 @@ int run(const RunOptions& o, const std::string& tool) {
     const auto facts = client_facts(*seg.analyzed, references);
     nlohmann::json j = report_json(seg.run, *seg.analyzed, seg.results, facts, meta);
     j["segment"] = seg.name;
+    if (j["traffic"].is_object()) j["traffic"]["link_bytes_per_second"] = server_link_bound(*scenario, seg.name);
     j["pcap"] = std::filesystem::path(pcap).filename().string();
     if (i == 0) {
       report = std::move(j);

@@ -96,6 +96,7 @@ def test_scenario_report_has_a_storm_timeline_and_every_client(pxelab_bin, tmp_p
     storm = dom.find("path", id="storm-booted")
     assert storm and storm[0]["data-clients"] == str(len(report["clients"]))
     assert dom.find("path", id="storm-throughput") and dom.find("path", id="storm-tftp")
+    assert report["traffic"]["link_bytes_per_second"] is None and dom.find("line", id="storm-link-bound") == []
     assert dom.find("svg", id="histogram") == [], "no client booted: no boot times to draw"
 
 
@@ -110,6 +111,10 @@ def test_a_storm_draws_the_first_clients_and_a_histogram_of_all(pxelab_bin, tmp_
     assert dom.find(id="client-search") and dom.find(id="clients-more")
     assert dom.find("svg", id="histogram")[0]["data-clients"] == "300"
     assert dom.find("path", id="storm-booted")[0]["data-booted"] == "300"
+    # quickstart's server port is gigabit: its bound is drawn beside the throughput.
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["traffic"]["link_bytes_per_second"] == 125e6
+    assert dom.find("line", id="storm-link-bound")[0]["data-bytes-per-second"] == "125000000"
     groups = [a["data-group"] for a in dom.find("div", **{"class": "group"})]
     assert groups == ["edk2-x64", "intel-pxe21", "ipxe-bios", "ipxe-efi", "uboot"], "grouped by personality"
 

@@ -446,13 +446,22 @@
     area(zero, dhcp, "band-dhcp", "storm-dhcp");
     area(dhcp, both, "band-tftp", "storm-tftp");
   }
+  // The servers' octets per bin, and (a scenario's) the bound of the server's link as a
+  // dashed line on the same scale: a storm that fills its link shows it touching.
   function drawThroughput(root, X, T, plotH) {
-    var tr = R.traffic, peak = Math.max.apply(null, tr.server_bytes.concat([1]));
+    var tr = R.traffic, bound = tr.link_bytes_per_second ? tr.link_bytes_per_second * tr.bin_s : 0;
+    var peak = Math.max.apply(null, tr.server_bytes.concat([1, bound]));
     var d = "";
     tr.server_bytes.forEach(function (n, i) {
       d += (i ? " L" : "M") + X(tr.start_s + tr.bin_s * (i + 0.5)) + " " + (T + plotH - plotH * 0.9 * n / peak);
     });
     root.appendChild(svg("path", { "class": "thr", d: d, id: "storm-throughput" }));
+    if (!bound) return;
+    var y = T + plotH - plotH * 0.9 * bound / peak, x0 = X(tr.start_s), x1 = X(tr.start_s + tr.bin_s * tr.server_bytes.length);
+    add(root, svg("line", { x1: x0, y1: y, x2: x1, y2: y, "class": "bound", id: "storm-link-bound",
+                            "data-bytes-per-second": tr.link_bytes_per_second }),
+        svg("text", { x: x1 - 4, y: y + 12, "text-anchor": "end", "class": "muted" },
+            "server link bound " + rate(tr.link_bytes_per_second) + " (peak used " + rate(tr.peak_bytes_per_second) + ")"));
   }
   function drawHistogram(s, times) {
     var dur = times.filter(function (t) { return t.done !== null && t.done !== undefined; })
