@@ -78,6 +78,18 @@ def test_capture_report_draws_the_ladder_and_marks_the_findings(pxelab_bin, tmp_
     findings = dom.find("div", data_check="DHCP-CLIENT-ID-ECHO")
     assert [f["data-frames"] for f in findings] == ["6,7", "8,9"]
     assert dom.find(id="servers-card") and dom.find(id="fingerprints-card") and dom.find(id="checks-card")
+    assert dom.find("div", id="finding-panel")[0].get("class", "") == "", "the panel opens on a click only"
+
+    # A click on the marker of frame 8 (report.html#frame=8 dispatches it) opens the
+    # panel with that finding, its citation and its frame numbers.
+    report = json.loads((tmp_path / "report.json").read_text())
+    citation = next(c["citation"] for c in report["checks"] if c["id"] == "DHCP-CLIENT-ID-ECHO")
+    dom, console = render(tmp_path / "report.html", shot, "#frame=8")
+    assert console == []
+    assert dom.find("div", id="finding-panel")[0]["class"] == "open"
+    shown = dom.find("p", **{"class": "panel-finding"})
+    assert [(p["data-check"], p["data-citation"], p["data-frames"]) for p in shown] == [
+        ("DHCP-CLIENT-ID-ECHO", citation, "8,9")], shown
 
 
 def test_scenario_report_has_a_storm_timeline_and_every_client(pxelab_bin, tmp_path):

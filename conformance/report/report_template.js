@@ -191,7 +191,8 @@
     body.textContent = "";
     list.forEach(function (f) {
       var c = checkById[f.check] || {};
-      add(body, el("p", {}, ""));
+      add(body, el("p", { "class": "panel-finding", "data-check": f.check, "data-citation": c.citation || "",
+                          "data-frames": f.frames.join(",") }, ""));
       var p = body.lastChild;
       add(p, el("strong", {}, f.check + " [" + f.level + "]"), document.createTextNode(" " + f.message), el("br"),
           el("span", { "class": "muted" }, (c.citation || "") + " · frames " + f.frames.join(", ")), el("br"),
@@ -497,5 +498,11 @@
   document.getElementById("finding-close").addEventListener("click", function () {
     document.getElementById("finding-panel").className = "";
   });
+  // report.html#frame=N clicks the finding marker on the ladder step of frame N (a link
+  // to one finding; the browser test opens the panel this way, through the same click).
+  if (location.hash.indexOf("#frame=") === 0) {
+    var marked = document.querySelector('g.has-finding[data-frame="' + parseInt(location.hash.slice(7), 10) + '"]');
+    if (marked) marked.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  }
   document.body.setAttribute("data-rendered", "ok");
 })();
