@@ -89,10 +89,14 @@
     cards.appendChild(serversCard());
     cards.appendChild(fingerprintsCard());
     head.appendChild(cards);
-    head.appendChild(el("p", { "class": "note", id: "judged-note" },
-        "What is judged: " + (run.kind === "scenario" ? "the scenario's expectations (the server under test, the clients' outcomes). " : "the servers' replies (MUST-level checks decide the verdict). ") +
-        "What is reported: every check's verdict, including those about the clients (role client) - a failing client check " +
-        "describes the firmware's behaviour and does not fail the run unless an expectation asks for it."));
+    head.appendChild(el("p", { "class": "note", id: "judged-note", "data-kind": run.kind },
+        run.kind === "scenario"
+            ? "What is judged: the scenario's expectations (the server under test, the clients' outcomes). " +
+              "What is reported: every check's verdict, including those about the clients (role client) - a failing client " +
+              "check describes the firmware's behaviour and does not fail the run unless an expectation asks for it."
+            : "What is judged: every MUST-level check, about the servers' replies and the clients' requests alike (any " +
+              "failing one fails the verdict and makes pxelab check exit 1). The role column of the failing checks says " +
+              "whose behaviour each one is about."));
   }
   function checksCard() {
     var levels = ["MUST", "SHOULD", "INTEROP"], rows = [];

@@ -38,6 +38,36 @@ TEST(Reports, JsonJunitAndSummaryAgree) {
   const std::string s = text_summary(run, analyzed, results, clients, meta, true);
   EXPECT_NE(s.find("FAIL DHCP-OFFER-CIADDR [MUST, server]"), std::string::npos);
   EXPECT_NE(s.find("frame 2: 02:00:00:00:00:10 xid 0x00001234"), std::string::npos) << s;
+  // What is judged and what is only reported about the clients, said in so many words;
+  // the server checks come first, each client check is marked.
+  EXPECT_NE(s.find("Judged: every MUST-level check, on the servers' replies and the clients' requests alike (2 failing at MUST: "
+                   "exit status 1); failing at any level: 2 about servers or relays, 0 about the clients"),
+            std::string::npos) << s;
+}
+
+TEST(Reports, WhatIsJudgedAndWhatIsReportedIsSaid) {
+  // A PXE DISCOVER without 97 (a client-role MUST): the server is fine.
+  Lab lab = dora({.discover = [](Message& m) { m.remove(wire::dhcp::code::kClientMachineId); }, .pxe = true});
+  conformance::Run run;
+  run.trace = &lab.trace;
+  run.from_capture = true;
+  AnalyzedRun analyzed(run);
+  auto all = select_checks("");
+  auto results = run_checks(analyzed.analysis(), *all);
+  auto clients = client_facts(analyzed, builtin_references());
+  // A capture: every MUST check decides the exit status, and the text says so.
+  const std::string s = text_summary(run, analyzed, results, clients, RunMeta{}, false);
+  EXPECT_NE(s.find("(1 failing at MUST: exit status 1); failing at any level: 0 about servers or relays, 1 about the clients"),
+            std::string::npos) << s;
+  EXPECT_EQ(s.find("reported, not judged"), std::string::npos) << s;
+  // A scenario: the expectations and the servers decide; the client check is reported.
+  RunMeta scenario_meta;
+  scenario_meta.kind = "scenario";
+  const std::string sc = text_summary(run, analyzed, results, clients, scenario_meta, false);
+  EXPECT_NE(sc.find("Judged: the scenario's expectations (below) and the servers' and relays' replies (0 failing checks); "
+                    "reported, not judged: 1 failing check about the clients"), std::string::npos) << sc;
+  EXPECT_NE(sc.find("FAIL PXE-CLIENT-IDENT [MUST, client]"), std::string::npos) << sc;
+  EXPECT_NE(sc.find("finding(s), reported, not judged\n"), std::string::npos) << sc;
 }
 
 nlohmann::json wire_of_first_client(const Lab& lab, std::string* summary = nullptr) {

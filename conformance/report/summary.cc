@@ -189,6 +189,25 @@ std::optional<std::string> nothing_to_boot(const ClientFacts& c) {
   return s + "; the firmware moves on to its next boot device";
 }
 
+// One failing check and its first findings (5, or 10 when verbose), frame numbers first.
+// A client check is marked as reported, not judged (text_summary's "Judged:" line).
+static void append_failing_check(std::string& s, const CheckResult& r, bool verbose, bool client_side) {
+  s += "\nFAIL " + std::string(r.check->id) + " [" + std::string(to_string(r.check->level)) + ", " +
+       std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
+       "): " + std::to_string(r.findings_total) + " finding(s)" + (client_side ? ", reported, not judged" : "") + "\n";
+  for (std::size_t i = 0; i < r.findings.size(); ++i) {
+    const std::size_t shown = verbose ? 10 : 5;
+    if (i == shown) {
+      s += "  ... " + std::to_string(r.findings_total - shown) + " more (report.json lists up to " +
+           std::to_string(kDetailLimit) + ")\n";
+      break;
+    }
+    const Finding& f = r.findings[i];
+    s += "  " + frames_text(f.frames) + ": " + (f.client.is_zero() ? "" : f.client.to_string() + " ") +
+         (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
+  }
+}
+
 std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<const CheckResult> results,
                          const std::vector<ClientFacts>& clients, const RunMeta& meta, bool verbose) {
   const auto& d = analyzed.decoded();
@@ -322,21 +341,32 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
        " fail, " + std::to_string(na) + " not applicable\n";
   s += "Findings: MUST " + std::to_string(by_level[0]) + ", SHOULD " + std::to_string(by_level[1]) + ", INTEROP " +
        std::to_string(by_level[2]) + "\n";
+  // What is judged and what is only reported, in so many words. A scenario: its
+  // expectations and the servers' and relays' MUST checks decide; checks about the
+  // clients describe the firmware (a failing one in a passing run is no contradiction).
+  // A capture: every MUST-level check decides the exit status, client checks included.
+  const bool scenario = meta.kind == "scenario";
+  std::size_t judged_fail = 0, client_fail = 0;
   for (const auto& r : results) {
     if (r.verdict != Verdict::kFail) continue;
-    s += "\nFAIL " + std::string(r.check->id) + " [" + std::string(to_string(r.check->level)) + ", " +
-         std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
-         "): " + std::to_string(r.findings_total) + " finding(s)\n";
-    for (std::size_t i = 0; i < r.findings.size(); ++i) {
-      const std::size_t shown = verbose ? 10 : 5;
-      if (i == shown) {
-        s += "  ... " + std::to_string(r.findings_total - shown) + " more (report.json lists up to " +
-             std::to_string(kDetailLimit) + ")\n";
-        break;
-      }
-      const Finding& f = r.findings[i];
-      s += "  " + frames_text(f.frames) + ": " + (f.client.is_zero() ? "" : f.client.to_string() + " ") +
-           (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
+    (r.check->role == Role::kClient ? client_fail : judged_fail)++;
+  }
+  auto checks_n = [](std::size_t n) { return std::to_string(n) + " failing check" + (n == 1 ? "" : "s"); };
+  if (scenario) {
+    s += "Judged: the scenario's expectations (below) and the servers' and relays' replies (" + checks_n(judged_fail) + ")";
+    s += client_fail ? "; reported, not judged: " + checks_n(client_fail) +
+                           " about the clients (role client: the firmware's own behaviour)\n"
+                     : std::string("\n");
+  } else {
+    s += "Judged: every MUST-level check, on the servers' replies and the clients' requests alike (" +
+         std::to_string(must_failures(results)) + " failing at MUST: exit status " + (must_failures(results) ? "1" : "0") +
+         "); failing at any level: " + std::to_string(judged_fail) + " about servers or relays, " +
+         std::to_string(client_fail) + " about the clients\n";
+  }
+  for (const bool client_side : {false, true}) {
+    for (const auto& r : results) {
+      if (r.verdict != Verdict::kFail || (r.check->role == Role::kClient) != client_side) continue;
+      append_failing_check(s, r, verbose, scenario && client_side);
     }
   }
   return s;
