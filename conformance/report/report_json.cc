@@ -130,6 +130,8 @@ json wire_json(const ClientFacts& c) {
   return json{{"first_discover_s", opt_time(c.first_discover)},
               {"identities", std::move(identities)},
               {"nothing_to_boot", opt_string(nothing_to_boot(c))},
+              {"port4011_request", c.boot_request_route.empty() ? json(nullptr) : json(c.boot_request_route)},
+              {"port4011_reply", c.boot_reply_route.empty() ? json(nullptr) : json(c.boot_reply_route)},
               {"first_discover_frame", c.first_discover_frame ? json(*c.first_discover_frame + 1) : json(nullptr)},
               {"offer_s", opt_time(c.offer)},
               {"ack_s", opt_time(c.ack)},

@@ -325,6 +325,7 @@
         facts.push("TFTP " + t.file + " from " + t.server + ": " + bytes(t.bytes) + " in " + secs(t.seconds) + ", " +
                    rate(t.bytes_per_second) + ", blksize " + t.blksize + ", " + t.retransmissions + " retransmissions, " + t.end);
       });
+      if (w.port4011_request) facts.push("port 4011: request " + w.port4011_request + (w.port4011_reply ? ", reply " + w.port4011_reply : ", no reply"));
       (w.nothing_to_boot ? [w.nothing_to_boot] : []).forEach(function (t) { facts.push(t); });
     }
     facts.forEach(function (f) { d.appendChild(el("div", { "class": "mono" }, f)); });

@@ -106,6 +106,26 @@ TEST(Reports, APxeClientGivenNothingToBootIsSaidSo) {
   EXPECT_TRUE(wire_of_first_client(dora({.offer = strip, .ack = strip}))["nothing_to_boot"].is_null());
 }
 
+TEST(Reports, APort4011ExchangeShowsItsPorts) {
+  // FW-16 to FW-18 are about these ports: the timeline names both ends of each.
+  Lab lab = dora({.pxe = true});
+  Message q = pxe_discover();
+  dhcp::set_message_type(q, MessageType::kRequest);
+  q.ciaddr = kYiaddr;
+  lab.dhcp({kClientMac, kYiaddr, 68}, {kServerMac, kServerIp, 4011}, q);
+  Message a = reply_msg(q, MessageType::kAck, Ipv4Address::any());
+  dhcp::set_vendor_class(a, "PXEClient");
+  dhcp::set_bootfile_name(a, "pxelinux.0", dhcp::Nul::kAppend);
+  lab.dhcp({kServerMac, kServerIp, 4011}, {kClientMac, kYiaddr, 68}, a);
+  std::string text;
+  const auto w = wire_of_first_client(lab, &text);
+  EXPECT_EQ(w["port4011_request"], "192.0.2.100:68 -> 192.0.2.1:4011 (frame 5)") << w.dump(1);
+  EXPECT_EQ(w["port4011_reply"], "192.0.2.1:4011 -> 192.0.2.100:68 (frame 6)") << w.dump(1);
+  EXPECT_NE(text.find("port 4011: request 192.0.2.100:68 -> 192.0.2.1:4011 (frame 5), reply 192.0.2.1:4011 -> "
+                      "192.0.2.100:68 (frame 6)"), std::string::npos) << text;
+  EXPECT_TRUE(wire_of_first_client(dora({.pxe = true}))["port4011_request"].is_null());
+}
+
 TEST(Reports, NothingToBootSaysWhatEachFirmwareDoesNext) {
   ClientFacts c;
   c.identity = Identity{};

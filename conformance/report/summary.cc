@@ -81,6 +81,12 @@ std::vector<IdentityFacts> identities_of(const AnalyzedRun& run, const Client& c
   return out;
 }
 
+// "192.0.2.10:68 -> 192.0.2.1:4011"
+static std::string route_text(const FrameInfo& f) {
+  return f.src_ip.to_string() + ":" + std::to_string(f.src_port) + " -> " + f.dst_ip.to_string() + ":" +
+         std::to_string(f.dst_port);
+}
+
 std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references) {
   const Analysis& a = run.analysis();
   const auto& d = run.decoded();
@@ -106,6 +112,10 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
       for (std::uint32_t i : g.messages(g.transactions[t])) {
         const DhcpMsg& m = d.dhcp[i];
         const sim::Time time = a.frame(m).time;
+        if (util::boot_server_exchange(a, m)) {
+          std::string& route = m.is_request() ? f.boot_request_route : f.boot_reply_route;
+          if (route.empty()) route = route_text(a.frame(m)) + " (" + util::frame_ref(m.frame) + ")";
+        }
         if (m.is_request() && (own ? util::client_request(a, m) : !util::boot_server_exchange(a, m))) {
           f.discovers += m.type == kDiscover;
           f.requests += m.type == kRequest;
@@ -318,6 +328,10 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
         s += "      proxy offer from " + c.proxy_server->to_string() +
              (c.first_discover ? " +" + seconds_text(static_cast<double>(*c.proxy_offer - *c.first_discover) / 1e9) : "") +
              (c.boot_ack ? ", 4011 ACK at " + at(*c.boot_ack) : "") + "\n";
+      }
+      if (!c.boot_request_route.empty()) {
+        s += "      port 4011: request " + c.boot_request_route +
+             (c.boot_reply_route.empty() ? ", no reply" : ", reply " + c.boot_reply_route) + "\n";
       }
       for (const auto& t : c.transfers) {
         s += "      TFTP '" + t.file + "' from " + t.server.to_string() + ": " + std::to_string(t.bytes) + " octets in " +

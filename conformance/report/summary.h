@@ -62,6 +62,9 @@ struct ClientFacts {
   // needs before it even REQUESTs (it skips a DHCP-only offer when no proxy offer came).
   bool boot_file_offered = false;
   std::optional<wire::Ipv4Address> offer_server;  // the first OFFER's sender (54, else IP source)
+  // The first port-4011 request and reply, "ip:port -> ip:port" each (FW-16 to FW-18
+  // are about these ports); empty when none.
+  std::string boot_request_route, boot_reply_route;
   std::uint32_t discovers = 0, requests = 0;  // sent (retransmissions = count - 1 per phase)
   std::vector<TransferFacts> transfers;
   // Every identity in frame order; [0] is the first DISCOVER's (identity and fp above).
