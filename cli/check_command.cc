@@ -5,15 +5,20 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <filesystem>
 #include <fstream>
+#include <span>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "captures/pcap_reader.h"
 #include "conformance/checks/catalogue.h"
 #include "conformance/analysis/fingerprint.h"
 #include "conformance/report/report_json.h"
+#include "conformance/report/report_html.h"
 #include "conformance/report/report_junit.h"
+#include "conformance/report/report_pcapng.h"
 #include "conformance/report/summary.h"
 
 namespace pxelab::conformance {
@@ -22,7 +27,7 @@ namespace {
 
 constexpr const char* kCheckHelp =
     "Run pxelab's conformance checks over a capture taken anywhere (tcpdump, dumpcap,\n"
-    "Wireshark, or a pxelab run.pcap): pcap or pcapng, Ethernet or Linux cooked capture\n"
+    "Wireshark, or a pxelab run.pcapng): pcap or pcapng, Ethernet or Linux cooked capture\n"
     "(tcpdump -i any, v1 and v2), with or without 802.1Q VLAN tags.\n"
     "\n"
     "Frames are grouped into clients (by MAC), DHCP transactions (chaddr, xid), port 4011\n"
@@ -37,6 +42,10 @@ constexpr const char* kCheckHelp =
 constexpr const char* kCheckFooter =
     "\nExamples:\n"
     "  pxelab check boot.pcapng                        timelines, fingerprints, findings\n"
+    "  pxelab check boot.pcap --out report/              report.json, report.html, junit.xml,\n"
+    "                                                  annotated.pcapng\n"
+    "  pxelab check boot.pcap --annotate boot-findings.pcapng\n"
+    "                                                  open in Wireshark: frame.comment contains \"FAIL\"\n"
     "  pxelab check boot.pcap --json report.json --junit junit.xml\n"
     "  pxelab check boot.pcap --only 'DHCP-DEST,TFTP-*'  a subset (ids or PREFIX-*)\n"
     "  pxelab check big.pcap --quiet                   one verdict line (scripts, benchmarks)\n"
@@ -57,6 +66,30 @@ bool write_file(const std::string& path, const std::string& text) {
     return false;
   }
   return true;
+}
+
+bool write_annotated(const std::string& path, const sim::Trace& trace, std::span<const CheckResult> results) {
+  if (auto st = write_annotated_pcapng(trace, results, path); !st) {
+    fmt::print(stderr, "pxelab check: cannot write {}: {}\n", path, st.error().to_string());
+    return false;
+  }
+  return true;
+}
+
+// --out DIR: the files `pxelab run` writes, from the same report.json.
+bool write_out_dir(const std::string& dir, const nlohmann::json& report, const std::string& json_text, const std::string& junit,
+                   const sim::Trace& trace, std::span<const CheckResult> results) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    fmt::print(stderr, "pxelab check: cannot create {}: {}\n", dir, ec.message());
+    return false;
+  }
+  bool ok = write_file(dir + "/report.json", json_text);
+  ok &= write_file(dir + "/junit.xml", junit);
+  ok &= write_file(dir + "/report.html", report_html(report));
+  ok &= write_annotated(dir + "/annotated.pcapng", trace, results);
+  return ok;
 }
 
 void print_list() {
@@ -134,7 +167,7 @@ int run_check_command(const CheckOptions& o) {
   const auto t3 = Clock::now();
   // Per-client facts (timelines, fingerprints) only when something prints them.
   std::vector<ClientFacts> clients;
-  if (!o.quiet || !o.json_path.empty()) {
+  if (!o.quiet || !o.json_path.empty() || !o.out_dir.empty()) {
     std::string note;
     const auto references = default_references(&note);
     if (!note.empty()) fmt::print(stderr, "pxelab check: note: {}\n", note);
@@ -162,8 +195,15 @@ int run_check_command(const CheckOptions& o) {
     fmt::print("{}", text_summary(run, analyzed, results, clients, meta, true));
   }
   bool written = true;
-  if (!o.json_path.empty()) written &= write_file(o.json_path, report_json_text(run, analyzed, results, clients, meta));
+  const bool want_json = !o.json_path.empty() || !o.out_dir.empty();
+  const nlohmann::json report = want_json ? report_json(run, analyzed, results, clients, meta) : nlohmann::json();
+  // As report_json_text(): invalid UTF-8 from the wire is replaced, not thrown on.
+  const std::string json_text =
+      want_json ? report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : std::string();
+  if (!o.json_path.empty()) written &= write_file(o.json_path, json_text);
   if (!o.junit_path.empty()) written &= write_file(o.junit_path, report_junit(results, meta));
+  if (!o.out_dir.empty()) written &= write_out_dir(o.out_dir, report, json_text, report_junit(results, meta), capture->trace, results);
+  if (!o.annotate_path.empty()) written &= write_annotated(o.annotate_path, capture->trace, results);
   if (!written) return kCheckUsage;
   if (!meta.read_error.empty()) return kCheckDamaged;
   return must_failures(results) > 0 ? kCheckMustFailed : kCheckOk;
@@ -175,8 +215,14 @@ void add_check_command(CLI::App& app, int& exit_code) {
   cmd->description(kCheckHelp);
   cmd->footer(kCheckFooter);
   cmd->add_option("CAPTURE", opts->capture, "pcap or pcapng file (Ethernet or Linux cooked)");
+  cmd->add_option("--out", opts->out_dir,
+                  "write report.json, junit.xml, report.html and annotated.pcapng (the capture with findings as comments) here")
+      ->type_name("DIR");
   cmd->add_option("--json", opts->json_path, "write report.json (schema: conformance/REPORT.md)");
   cmd->add_option("--junit", opts->junit_path, "write junit.xml (one testcase per check)");
+  cmd->add_option("--annotate", opts->annotate_path,
+                  "write the capture as pcapng with each finding as a comment on the frames it cites")
+      ->type_name("OUT.pcapng");
   cmd->add_option("--only", opts->only, "comma-separated check ids or PREFIX-* (default: all)");
   cmd->add_flag("--quiet,-q", opts->quiet, "print one verdict line instead of timelines and findings");
   cmd->add_flag("--list", opts->list, "list the check catalogue and exit");

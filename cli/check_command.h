@@ -21,6 +21,8 @@ struct CheckOptions {
   std::string json_path;
   std::string junit_path;
   std::string only;
+  std::string out_dir;        // --out: report.json, junit.xml, report.html, annotated.pcapng
+  std::string annotate_path;  // --annotate: the capture as pcapng with findings as comments
   bool quiet = false;
   bool list = false;
   bool timing = false;

@@ -27,7 +27,7 @@ constexpr const char* kFooter =
     "\nExamples:\n"
     "  pxelab version                 print version and build facts\n"
     "  pxelab run conformance/scenarios/quickstart.toml\n"
-    "                                 run a boot scenario: run.pcap, report.json, junit.xml\n"
+    "                                 run a boot scenario: run.pcapng, report.json/.html, junit.xml\n"
     "  pxelab bench                   run the simulator benchmarks and print figures\n"
     "  pxelab bench --quick           the same, smaller (seconds, for smoke tests)\n"
     "  pxelab serve -c server.toml --interface eth1\n"

@@ -12,7 +12,9 @@
 #include "captures/pcap_writer.h"
 #include "conformance/analysis/fingerprint.h"
 #include "conformance/report/report_json.h"
+#include "conformance/report/report_html.h"
 #include "conformance/report/report_junit.h"
+#include "conformance/report/report_pcapng.h"
 #include "conformance/scenario/scenario.h"
 #include "conformance/scenario/scenario_runner.h"
 #include "conformance/report/summary.h"
@@ -20,6 +22,23 @@
 namespace pxelab::conformance {
 
 namespace {
+
+// The bound of the servers' side of the storm: the link of the segment's first server
+// the scenario names (its own link over the segment's), in octets/s; null when the link
+// is unlimited. report.html draws it beside the servers' throughput.
+nlohmann::json server_link_bound(const Scenario& s, const std::string& segment) {
+  const SegmentSpec* seg = nullptr;
+  for (const auto& g : s.segments) {
+    if (g.name == segment) seg = &g;
+  }
+  if (seg == nullptr) return nullptr;
+  for (const auto& sv : s.servers) {
+    if (sv.rogue || (sv.segment.empty() ? s.segments.front().name : sv.segment) != segment) continue;
+    const sim::LinkParams p = sv.link.apply(seg->link.apply({}));
+    return p.bandwidth_bps ? nlohmann::json(static_cast<double>(p.bandwidth_bps) / 8) : nlohmann::json(nullptr);
+  }
+  return nullptr;
+}
 
 constexpr int kRunMet = 0, kRunNotMet = 1, kRunUsage = 2;
 
@@ -34,9 +53,12 @@ constexpr const char* kRunHelp =
     "unless QEMU clients take part (then the wall clock runs it).\n"
     "\n"
     "Afterwards every check of the catalogue judges each segment's traffic, the\n"
-    "scenario's expectations are judged, and OUT gets run.pcap (open it in Wireshark:\n"
-    "report frame numbers are its packet numbers), report.json (the source of truth,\n"
-    "schema conformance/REPORT.md) and junit.xml (one testcase per check and per\n"
+    "scenario's expectations are judged, and OUT gets run.pcapng (open it in Wireshark:\n"
+    "report frame numbers are its packet numbers, and each finding is a comment on the\n"
+    "frames it cites: filter frame.comment contains \"FAIL\"; --pcap writes a classic\n"
+    "run.pcap without comments instead), report.json (the source of truth,\n"
+    "schema conformance/REPORT.md), report.html (the same as a page: summary, ladder\n"
+    "diagrams per client, storm timeline; opens offline) and junit.xml (one testcase per check and per\n"
     "expectation, for CI). The scenario format: conformance/scenarios/README.md; the\n"
     "library of ready scenarios: conformance/scenarios/*.toml.\n";
 
@@ -55,6 +77,7 @@ struct RunOptions {
   std::string keep;
   bool quiet = false;
   bool no_progress = false;
+  bool pcap = false;  // run.pcap (classic, no comments) instead of run.pcapng
 };
 
 bool write_text(const std::string& path, const std::string& text) {
@@ -104,18 +127,19 @@ int run(const RunOptions& o, const std::string& tool) {
     return kRunUsage;
   }
   const std::string out = o.out.empty() ? "pxelab-out/" + scenario->name : o.out;
-  return write_run_outputs(*scenario, *result, o.scenario, out, o.quiet, tool);
+  return write_run_outputs(*scenario, *result, o.scenario, out, o.quiet, tool, o.pcap);
 }
 
 }  // namespace
 
 int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::string& source, const std::string& out,
-                      bool quiet, const std::string& tool) {
+                      bool quiet, const std::string& tool, bool classic_pcap) {
   const Scenario* scenario = &sc;
   struct {
     const std::string& scenario;
     bool quiet;
-  } o{source, quiet};
+    bool pcap;
+  } o{source, quiet, classic_pcap};
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) {
@@ -137,14 +161,18 @@ int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::st
   bool written = true;
   for (std::size_t i = 0; i < r.segments.size(); ++i) {
     const SegmentResult& seg = r.segments[i];
-    const std::string pcap = out + "/" + (i == 0 ? std::string("run.pcap") : "run-" + seg.name + ".pcap");
-    if (auto st = captures::write_pcap(*seg.trace, pcap); !st) {
+    const std::string ext = o.pcap ? ".pcap" : ".pcapng";
+    const std::string pcap = out + "/" + (i == 0 ? "run" + ext : "run-" + seg.name + ext);
+    // pcapng carries each finding as a comment on the frames it cites (report_pcapng.h).
+    if (auto st = o.pcap ? captures::write_pcap(*seg.trace, pcap) : write_annotated_pcapng(*seg.trace, seg.results, pcap);
+        !st) {
       fmt::print(stderr, "pxelab run: cannot write {}: {}\n", pcap, st.error().to_string());
       written = false;
     }
     const auto facts = client_facts(*seg.analyzed, references);
     nlohmann::json j = report_json(seg.run, *seg.analyzed, seg.results, facts, meta);
     j["segment"] = seg.name;
+    if (j["traffic"].is_object()) j["traffic"]["link_bytes_per_second"] = server_link_bound(*scenario, seg.name);
     j["pcap"] = std::filesystem::path(pcap).filename().string();
     if (i == 0) {
       report = std::move(j);
@@ -168,6 +196,7 @@ int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::st
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) groups.push_back({{"client", r.outcomes[i].name}, {"group", r.groups[i]}});
   report["client_groups"] = std::move(groups);
   written &= write_text(out + "/report.json", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  written &= write_text(out + "/report.html", report_html(report));
   const std::string junit = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pxelab run " +
                             xml_escape(scenario->name) + "\">\n" + junit_suites + expectations_junit(r, scenario->name) +
                             "</testsuites>\n";
@@ -183,8 +212,9 @@ int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::st
     for (const auto& e : r.expectations) {
       fmt::print("  [{}] {}{}\n", e.met ? "met" : "NOT MET", e.what, e.detail.empty() ? "" : "\n          " + e.detail);
     }
-    fmt::print("\n{} clients, {:.1f} s {}, {:.2f} s wall, seed {}; files in {}/ (run.pcap, report.json, junit.xml)\n",
-               r.outcomes.size(), r.simulated_seconds, r.realtime ? "real time" : "simulated", r.wall_seconds, r.seed, out);
+    fmt::print("\n{} clients, {:.1f} s {}, {:.2f} s wall, seed {}; files in {}/ ({}, report.json, report.html, junit.xml)\n",
+               r.outcomes.size(), r.simulated_seconds, r.realtime ? "real time" : "simulated", r.wall_seconds, r.seed, out,
+               o.pcap ? "run.pcap" : "run.pcapng");
   }
   fmt::print("{}: {}\n", scenario->name, r.all_met ? "PASS (every expectation met)" : "FAIL (an expectation was not met)");
   return r.all_met ? kRunMet : kRunNotMet;
@@ -197,9 +227,10 @@ void add_run_command(CLI::App& app, int& exit_code, std::string tool) {
   cmd->footer(kRunFooter);
   cmd->add_option("SCENARIO", o->scenario, "scenario file (TOML)")->required();
   cmd->add_option("--seed", o->seed, "seed for every random draw (overrides the file's)")->type_name("N");
-  cmd->add_option("--out", o->out, "where run.pcap, report.json, junit.xml go (default pxelab-out/NAME)")->type_name("DIR");
+  cmd->add_option("--out", o->out, "where run.pcapng, report.json, report.html, junit.xml go (default pxelab-out/NAME)")->type_name("DIR");
   cmd->add_option("--keep", o->keep, "keep TFTP roots, leases and QEMU files here")->type_name("DIR");
   cmd->add_flag("--quiet,-q", o->quiet, "print only the verdict line");
+  cmd->add_flag("--pcap", o->pcap, "write run.pcap (classic pcap, no finding comments) instead of run.pcapng");
   cmd->add_flag("--no-progress", o->no_progress, "no progress line even on a terminal");
   cmd->callback([o, &exit_code, tool] { exit_code = run(*o, tool); });
 }

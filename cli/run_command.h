@@ -12,10 +12,12 @@
 
 namespace pxelab::conformance {
 
-// Writes OUT/run.pcap, report.json, junit.xml of a finished run and prints its summary
-// (only the verdict line if quiet). Returns 0 every expectation met, 1 not, 2 files.
+// Writes OUT/run.pcapng (each finding a comment on the frames it cites; run.pcap
+// without comments if classic_pcap), report.json, report.html, junit.xml of a finished
+// run and prints its summary (only the verdict line if quiet). Returns 0 every
+// expectation met, 1 not, 2 files.
 int write_run_outputs(const Scenario& scenario, const ScenarioResult& result, const std::string& source,
-                      const std::string& out, bool quiet, const std::string& tool);
+                      const std::string& out, bool quiet, const std::string& tool, bool classic_pcap = false);
 
 // `tool` names pxelab and its version in reports.
 void add_run_command(CLI::App& app, int& exit_code, std::string tool);

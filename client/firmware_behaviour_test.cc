@@ -290,6 +290,7 @@ TEST(FW12, Edk2NeverUsesOption66AndFallsBackTo54) {
   PxeClient& edk2 = lab.add_client("edk2-x64", 1);
   PxeClient& intel = lab.add_client("intel-pxe21", 2);
   PxeClient& uboot = lab.add_client("uboot", 3);
+  PxeClient& ipxe = lab.add_client("ipxe-efi", 4);
   lab.run(sim::seconds(120));
   auto rrqs = rrqs_of(tftp_sent_by(lab.trace, client_mac(1)));
   ASSERT_FALSE(rrqs.empty());
@@ -299,6 +300,10 @@ TEST(FW12, Edk2NeverUsesOption66AndFallsBackTo54) {
   EXPECT_EQ(intel.outcome().boot_server, Ipv4Address::any());
   // U-Boot stops at once: serverip not set (FW-37, starfive u-boot#34).
   EXPECT_EQ(uboot.outcome().code, "UBOOT-NO-SERVERIP") << describe(uboot.outcome());
+  // iPXE makes no TFTP URI without siaddr: "Nothing to boot", no RRQ at all (as real
+  // iPXE 1.0.0+git-20190125 under OVMF: captures/golden/qemu/ovmf-x64-66only.pcap).
+  EXPECT_EQ(ipxe.outcome().code, "IPXE-NOTHING-TO-BOOT") << describe(ipxe.outcome());
+  EXPECT_TRUE(rrqs_of(tftp_sent_by(lab.trace, client_mac(4))).empty());
 }
 
 TEST(FW13, IpxeLosesAProxyOfferThatComesAfterItsTwoSecondWait) {

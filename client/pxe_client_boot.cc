@@ -55,7 +55,10 @@ void PxeClient::begin_boot(sim::AgentContext& ctx, sim::Time now) {
   outcome_.boot_file = target_.file;
   if (target_.boot_file_size) expected_size_ = std::uint64_t{*target_.boot_file_size} * 512;  // FW-12
   if (!target_.server) {
-    if (stage_->failures.contains(FailureReason::kNoServer)) {
+    // iPXE has nothing to fetch without a name either: no_bootfile decides then;
+    // U-Boot's `pxe get` needs serverip whatever the file.
+    const bool needs_server = !target_.file.empty() || stage_->loader.policy == LoaderPolicy::kUbootPxe;
+    if (needs_server && stage_->failures.contains(FailureReason::kNoServer)) {
       const Offer& ack = *session_.ack;
       fail(ctx, now, FailureReason::kNoServer, DecidingFrame{ack.time, false, ack.frame, "no siaddr and no server identifier"});
       return;

@@ -102,7 +102,7 @@ def test_only_quiet_list_and_help(pxelab_bin):
 
 @pytest.mark.parametrize("capture,personality", [
     ("ovmf-x64.pcap", "edk2-x64"), ("ovmf-x64-ipxe.pcap", "edk2-x64"), ("seabios-ipxe.pcap", "ipxe-bios"),
-    ("seabios-ipxe-virtio.pcap", "ipxe-bios"), ("uboot.pcap", "uboot")])
+    ("seabios-ipxe-virtio.pcap", "ipxe-bios"), ("uboot.pcap", "uboot"), ("ovmf-x64-66only.pcap", "edk2-x64")])
 def test_real_firmware_fingerprints_as_its_personality(pxelab_bin, tmp_path, capture, personality):
     """The golden captures of real firmware under QEMU (captures/golden/qemu, ci/qemu-golden)."""
     path = GOLDEN / "qemu" / capture
@@ -113,7 +113,8 @@ def test_real_firmware_fingerprints_as_its_personality(pxelab_bin, tmp_path, cap
     assert fps and fps[0] == personality, fps
 
 
-@pytest.mark.parametrize("profile", ["ovmf-x64", "ovmf-x64-ipxe", "seabios-ipxe", "seabios-ipxe-virtio", "uboot"])
+@pytest.mark.parametrize("profile", ["ovmf-x64", "ovmf-x64-ipxe", "seabios-ipxe", "seabios-ipxe-virtio", "uboot",
+                                     "ovmf-x64-66only"])
 def test_real_firmware_golden_check_text(pxelab_bin, profile):
     """`pxelab check` over each golden capture of real firmware prints exactly its golden
     text (captures/golden/qemu/PROFILE.check.txt; `ci/qemu-golden --check-only` rewrites)."""
@@ -122,3 +123,40 @@ def test_real_firmware_golden_check_text(pxelab_bin, profile):
     assert r.returncode == 0, r.stderr
     expected = (GOLDEN / "qemu" / f"{profile}.check.txt").read_text()
     assert r.stdout == expected, f"pxelab check {pcap.name} changed; re-run ci/qemu-golden --check-only and review"
+
+
+def tshark(pcap, display_filter, *fields):
+    """Rows of the named fields (tab-split) of the frames tshark matches."""
+    args = ["tshark", "-r", str(pcap), "-Y", display_filter, "-T", "fields"]
+    for f in fields:
+        args += ["-e", f]
+    r = run(args)
+    assert r.returncode == 0, r.stderr
+    return [line.split("\t") for line in r.stdout.splitlines() if line]
+
+
+def test_real_ovmf_boots_via_option_54_when_the_server_sends_only_66(pxelab_bin, tmp_path):
+    """FW-37 on real firmware (captures/golden/qemu/ovmf-x64-66only.pcap, ci/qemu-golden):
+    the server sends siaddr 0.0.0.0 and 66 = 54 = 192.0.2.1. OVMF reads its NBP from
+    option 54's host; the iPXE it chainloads (a second identity of the MAC) asks nothing
+    over TFTP. pxelab check says so: PXE-SIADDR names 54 as what EDK2 uses, the ladder
+    shows the chainload and no RRQ after it."""
+    pcap = GOLDEN / "qemu" / "ovmf-x64-66only.pcap"
+    acks = tshark(pcap, "dhcp.option.dhcp == 5", "frame.number", "dhcp.ip.server", "dhcp.option.tftp_server_name",
+                  "dhcp.option.dhcp_server_id")
+    assert acks and all(a[1:] == ["0.0.0.0", "192.0.2.1", "192.0.2.1"] for a in acks), acks
+    rrqs = tshark(pcap, "tftp.opcode == 1", "frame.number", "ip.dst", "tftp.source_file")
+    assert [r[1:] for r in rrqs] == [["192.0.2.1", "ipxe.efi"]] * 2, rrqs
+    r = run([pxelab_bin, "check", pcap, "--out", tmp_path])
+    assert r.returncode == 0, r.stdout + r.stderr  # PXE-SIADDR is INTEROP-level
+    rep = json.loads((tmp_path / "report.json").read_text())
+    (c,) = rep["clients"]
+    ids = c["wire"]["identities"]
+    assert [i["fingerprint"]["id"] for i in ids] == ["edk2-x64", "ipxe-efi"], ids
+    assert ids[1]["chainloaded_from"] == "edk2-x64"
+    assert c["wire"]["tftp"][-1]["end"] == "complete" and c["wire"]["tftp"][-1]["bytes"] == 850528
+    after = [s for s in c["ladder"]["steps"] if s["frame"] >= ids[1]["first_frame"]]
+    assert after and not [s for s in after if s["kind"] in ("tftp", "transfer")], after
+    texts = [f["message"] for f in rep["findings"] if f["check"] == "PXE-SIADDR"]
+    assert texts and all("EDK2 falls back to option 54 192.0.2.1, the same host, so EDK2 boots" in t for t in texts), texts
+    assert "then, chainloaded by edk2-x64, as ipxe-efi" in r.stdout, r.stdout

@@ -41,11 +41,12 @@ def test_scenario_meets_its_expectations(pxelab_bin, tmp_path, scenario):
     assert junit.tag == "testsuites" and len(junit.findall(".//testcase")) >= 64
     suites = [suite.get("name") for suite in junit.findall("testsuite")]
     assert len(suites) == len(set(suites)), f"testsuite names repeat: {suites}"
-    assert (out / "run.pcap").stat().st_size > 24
+    assert (out / "run.pcapng").stat().st_size > 24
+    assert (out / "report.html").stat().st_size > 10_000
 
 
 def test_findings_point_at_frames_wireshark_shows(pxelab_bin, tmp_path):
-    """The frame numbers of a finding are Wireshark's: that frame of run.pcap is the
+    """The frame numbers of a finding are Wireshark's: that frame of run.pcapng is the
     reply the finding is about (mtu-1400: the OACK with a blksize over the path MTU)."""
     out = tmp_path / "out"
     r = run([pxelab_bin, "run", REPO / "conformance/scenarios/mtu-1400.toml", "--out", out, "-q", "--no-progress"])
@@ -54,7 +55,7 @@ def test_findings_point_at_frames_wireshark_shows(pxelab_bin, tmp_path):
     findings = [f for f in report["findings"] if f["check"] == "TFTP-BLKSIZE-MTU"]
     assert findings, "mtu-1400 finds TFTP-BLKSIZE-MTU"
     frame = findings[0]["frames"][0]
-    t = subprocess.run(["tshark", "-r", str(out / "run.pcap"), "-Y", f"frame.number == {frame}", "-T", "fields",
+    t = subprocess.run(["tshark", "-r", str(out / "run.pcapng"), "-Y", f"frame.number == {frame}", "-T", "fields",
                         "-e", "tftp.opcode", "-e", "tftp.option.name"], capture_output=True, text=True, timeout=120)
     assert t.returncode == 0, t.stderr
     opcode, names = t.stdout.strip().split("\t")[:2]
@@ -70,10 +71,10 @@ def test_same_seed_same_run_other_seed_overrides_the_file(pxelab_bin, tmp_path):
         r = run(args)
         assert r.returncode in (0, 1), r.stderr
         reports.append(json.loads((out / "report.json").read_text()))
-        assert (out / "run.pcap").exists()
+        assert (out / "run.pcapng").exists()
     strip = lambda rep: json.dumps({k: v for k, v in rep.items() if k not in ("run", "scenario_run")}, sort_keys=True)
     assert strip(reports[0]) == strip(reports[1]), "the same seed gives the same report"
-    assert (tmp_path / "a/run.pcap").read_bytes() == (tmp_path / "b/run.pcap").read_bytes()
+    assert (tmp_path / "a/run.pcapng").read_bytes() == (tmp_path / "b/run.pcapng").read_bytes()
     assert reports[2]["run"]["seed"] == 99
     assert strip(reports[2]) != strip(reports[0]), "another seed is another run"
 

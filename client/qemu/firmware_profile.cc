@@ -159,9 +159,14 @@ Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std:
   }
   if (const toml::node* s = root.get("server")) {
     if (const toml::table* t = s->as_table()) {
-      r.only_keys(*t, "server", {"boot_file", "ipxe_script"});
+      r.only_keys(*t, "server", {"boot_file", "ipxe_script", "tftp_server_name", "no_siaddr"});
       p.boot_file = r.string(*t, "boot_file", "server", true);
       p.ipxe_script = r.string(*t, "ipxe_script", "server", false);
+      p.tftp_server_name = r.string(*t, "tftp_server_name", "server", false);
+      if (const toml::node* ns = t->get("no_siaddr")) {
+        if (auto b = ns->value<bool>()) p.no_siaddr = *b;
+        else r.fail(ns->source(), "server.no_siaddr", "must be true or false");
+      }
     } else {
       r.fail(s->source(), "server", "must be a table");
     }

@@ -75,6 +75,10 @@ struct FirmwareProfile {
   // What the reference server hands this firmware (server::BootConfig).
   std::string boot_file;
   std::string ipxe_script;   // empty: iPXE clients get boot_file too
+  // A server that names its TFTP host only in option 66 (FW-37): tftp_server_name is
+  // sent as 66 and no_siaddr leaves siaddr 0.0.0.0 (server/faults.h kNoSiaddr).
+  std::string tftp_server_name;
+  bool no_siaddr = false;
   std::vector<TftpEntry> tftp;
   std::vector<KnownDifference> known;  // [[known]] aspect/reason
   bool fidelity_until_nbp = false;     // fidelity_scope = "nbp" (FidelityOptions::until_nbp)

@@ -57,6 +57,21 @@ TEST(FirmwareProfile, MinimalProfileHasDefaults) {
   EXPECT_TRUE(p->failures.empty());
 }
 
+TEST(FirmwareProfile, ServerCanNameItsTftpHostOnlyInOption66) {
+  // FW-37 under real firmware (ovmf-x64-66only): 66 set, siaddr 0.
+  auto p = parse_firmware_profile(std::string(kMinimal) + "tftp_server_name = \"192.0.2.1\"\nno_siaddr = true\n", "f.toml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  EXPECT_EQ(p->tftp_server_name, "192.0.2.1");
+  EXPECT_TRUE(p->no_siaddr);
+  auto plain = parse_firmware_profile(kMinimal, "m.toml");
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->tftp_server_name.empty());
+  EXPECT_FALSE(plain->no_siaddr);
+  auto bad = parse_firmware_profile(std::string(kMinimal) + "no_siaddr = \"yes\"\n", "b.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "server.no_siaddr");
+}
+
 TEST(FirmwareProfile, ErrorsNameFileLineAndKey) {
   auto typo = parse_firmware_profile("markr = 'x'\n" + std::string(kMinimal), "t.toml");
   ASSERT_FALSE(typo);

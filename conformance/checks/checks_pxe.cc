@@ -204,9 +204,14 @@ void siaddr(const Analysis& a, Judge& j) {
     if (boot_file(a, r).empty()) return;
     j.judge();
     if (r.siaddr.is_any()) {
+      // FW-37: no ROM reads 66; EDK2 alone falls back to option 54 (PxeBcDhcp4BootInfo:
+      // boot-server list, siaddr, 54), so it boots when 54 names the TFTP host.
       auto tftp = str(a, r, code::kTftpServerName);
+      const std::string id = server_identity(a, r).to_string();
+      const std::string edk2 = tftp && *tftp == id ? "the same host, so EDK2 boots" : "a different host, which EDK2 asks instead";
       fail(j, a, r, {}, "a boot file without siaddr" +
-                            (tftp ? " (only option 66 \"" + *tftp + "\", which EDK2, iPXE and U-Boot ignore: FW-37)"
+                            (tftp ? " (only option 66 \"" + *tftp + "\", which iPXE, U-Boot and Intel PXE 2.1 ignore; EDK2 falls back to "
+                                    "option 54 " + id + ", " + edk2 + ": FW-37)"
                                   : std::string(": clients fall back to option 54 or nothing (FW-12)")));
     }
   });

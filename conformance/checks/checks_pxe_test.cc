@@ -124,6 +124,15 @@ TEST(PxeChecks, Siaddr) {
                         },
                     .pxe = true}),
               "PXE-SIADDR");
+  // FW-37: the finding says what EDK2 does instead, by whether 54 names the 66 host.
+  for (std::string tftp : {"192.0.2.1", "192.0.2.2"}) {
+    const Lab lab = dora({.ack = [&](Message& m) { m.siaddr = Ipv4Address::any(); dhcp::set_tftp_server_name(m, tftp); },
+                          .pxe = true});
+    const std::string d = describe(judge(lab, "PXE-SIADDR"));
+    EXPECT_NE(d.find("only option 66 \"" + tftp + "\", which iPXE, U-Boot and Intel PXE 2.1 ignore; EDK2 falls back to "
+                     "option 54 192.0.2.1, " + (tftp == "192.0.2.1" ? "the same host, so EDK2 boots" : "a different host, which EDK2 asks instead")),
+              std::string::npos) << d;
+  }
 }
 
 TEST(PxeChecks, BootfileNul) {

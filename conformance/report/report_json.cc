@@ -1,6 +1,10 @@
 #include "conformance/report/report_json.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "conformance/report/ladder_json.h"
 
 namespace pxelab::conformance {
 
@@ -10,6 +14,7 @@ using nlohmann::json;
 
 json opt_time(const std::optional<sim::Time>& t) { return t ? json(static_cast<double>(*t) / 1e9) : json(nullptr); }
 json opt_ip(const std::optional<wire::Ipv4Address>& a) { return a ? json(a->to_string()) : json(nullptr); }
+json opt_string(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 json frames_json(const std::vector<std::uint64_t>& frames) {
   json a = json::array();
@@ -17,8 +22,23 @@ json frames_json(const std::vector<std::uint64_t>& frames) {
   return a;
 }
 
-json finding_json(const Finding& f) {
+// Who sent what a finding is about: the first frame it cites that its client did not
+// send (a server's, proxy's or relay's reply), so a capture with a DHCP server and a
+// proxy never leaves the reader guessing whose reply broke the rule; null when the
+// finding cites only the client's own frames.
+json sender_json(const Finding& f, const DecodedTrace& d) {
+  for (auto n : f.frames) {
+    if (n >= d.frames.size()) continue;
+    const FrameInfo& fi = d.frames[n];
+    if (!f.client.is_zero() && fi.src_mac == f.client) continue;
+    return json{{"ip", fi.src_ip.to_string()}, {"mac", fi.src_mac.to_string()}, {"frame", n + 1}};
+  }
+  return nullptr;
+}
+
+json finding_json(const Finding& f, const DecodedTrace& d) {
   return json{{"check", f.check},
+              {"sender", sender_json(f, d)},
               {"level", std::string(to_string(f.level))},
               {"client", f.client.is_zero() ? json(nullptr) : json(f.client.to_string())},
               {"transaction", f.transaction},
@@ -96,7 +116,22 @@ json wire_json(const ClientFacts& c) {
           {"differed", c.fp->differed}, {"runner_up", c.fp->runner_up},
           {"identity", c.identity ? describe(*c.identity) : ""}};
   }
+  json identities = json::array();
+  for (std::size_t i = 0; i < c.identities.size(); ++i) {
+    const auto& id = c.identities[i];
+    identities.push_back({{"first_frame", id.first_frame + 1},
+                          {"xid", id.xid},
+                          {"fingerprint", {{"id", id.fp.id}, {"distance", id.fp.distance}, {"matched", id.fp.matched},
+                                           {"differed", id.fp.differed}, {"runner_up", id.fp.runner_up}}},
+                          {"identity", describe(id.identity)},
+                          // A later identity of the same MAC: what the earlier one chainloaded.
+                          {"chainloaded_from", i == 0 ? json(nullptr) : json(c.identities[i - 1].fp.id)}});
+  }
   return json{{"first_discover_s", opt_time(c.first_discover)},
+              {"identities", std::move(identities)},
+              {"nothing_to_boot", opt_string(nothing_to_boot(c))},
+              {"port4011_request", c.boot_request_route.empty() ? json(nullptr) : json(c.boot_request_route)},
+              {"port4011_reply", c.boot_reply_route.empty() ? json(nullptr) : json(c.boot_reply_route)},
               {"first_discover_frame", c.first_discover_frame ? json(*c.first_discover_frame + 1) : json(nullptr)},
               {"offer_s", opt_time(c.offer)},
               {"ack_s", opt_time(c.ack)},
@@ -111,6 +146,46 @@ json wire_json(const ClientFacts& c) {
               {"requests", c.requests},
               {"fingerprint", fp},
               {"tftp", transfers}};
+}
+
+// Servers, proxies and relays as found from what they sent (Grouping::peers).
+json servers_json(const Grouping& g) {
+  static constexpr std::pair<std::uint8_t, const char*> kRoles[] = {
+      {kRoleDhcpServer, "DHCP"}, {kRoleProxy, "proxyDHCP"}, {kRoleBootServer, "boot server (4011)"},
+      {kRoleRelay, "relay"}, {kRoleTftpServer, "TFTP"}};
+  json out = json::array();
+  for (const auto& p : g.peers) {
+    json roles = json::array();
+    for (const auto& [bit, name] : kRoles) {
+      if (p.roles & bit) roles.push_back(name);
+    }
+    out.push_back({{"ip", p.ip.to_string()}, {"mac", p.mac.to_string()}, {"roles", roles},
+                   {"offers", p.offers}, {"acks", p.acks}, {"naks", p.naks}, {"proxy_offers", p.proxy_offers},
+                   {"boot_replies", p.boot_replies}, {"relayed", p.relayed}, {"transfers", p.transfers},
+                   {"first_frame", p.first_frame + 1}});
+  }
+  return out;
+}
+
+// Octets the servers, proxies and relays sent per time bin (kTrafficBins over the
+// trace's span): the storm timeline's throughput line.
+constexpr std::size_t kTrafficBins = 200;
+json traffic_json(const DecodedTrace& d, const Grouping& g) {
+  if (d.frames.size() < 2) return nullptr;
+  std::vector<wire::MacAddress> servers;
+  for (const auto& p : g.peers) servers.push_back(p.mac);
+  const sim::Time t0 = d.frames.front().time, t1 = d.frames.back().time;
+  const sim::Time bin = std::max<sim::Time>(1, (t1 - t0) / static_cast<sim::Time>(kTrafficBins) + 1);
+  std::vector<std::uint64_t> bytes(kTrafficBins, 0);
+  for (const auto& f : d.frames) {
+    if (std::find(servers.begin(), servers.end(), f.src_mac) == servers.end()) continue;
+    const sim::Time at = std::max(f.time, t0);  // a capture's clock may step back
+    bytes[std::min<std::size_t>(kTrafficBins - 1, static_cast<std::size_t>((at - t0) / bin))] += f.size;
+  }
+  const double bin_s = static_cast<double>(bin) / 1e9;
+  const auto peak = *std::max_element(bytes.begin(), bytes.end());
+  return json{{"start_s", static_cast<double>(t0) / 1e9}, {"bin_s", bin_s}, {"server_bytes", bytes},
+              {"peak_bytes_per_second", static_cast<double>(peak) / bin_s}};
 }
 
 }  // namespace
@@ -132,8 +207,13 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
               {"read_error", meta.read_error.empty() ? json(nullptr) : json(meta.read_error)},
               {"frame_numbers", "1-based, as Wireshark shows them"}};
   json cl = json::array();
+  const auto icmp = icmp_errors(d);
   for (const auto& c : clients) {
     json e{{"mac", c.mac.to_string()}, {"outcome", nullptr}, {"wire", wire_json(c)}};
+    const auto index = analyzed.grouping().client_index(c.mac);
+    e["ladder"] = index >= 0 && static_cast<std::size_t>(index) < kLadderClients
+                      ? ladder_json(analyzed, static_cast<std::size_t>(index), icmp)
+                      : json(nullptr);
     for (const auto& o : run.outcomes) {
       if (o.mac == c.mac) e["outcome"] = outcome_json(o);
     }
@@ -145,11 +225,13 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
     if (!seen) cl.push_back({{"mac", o.mac.to_string()}, {"outcome", outcome_json(o)}, {"wire", nullptr}});
   }
   j["clients"] = std::move(cl);
+  j["servers"] = servers_json(analyzed.grouping());
+  j["traffic"] = traffic_json(d, analyzed.grouping());
   json findings = json::array();
   json checks = json::array();
   std::size_t counts[3] = {0, 0, 0}, by_level[3] = {0, 0, 0};
   for (const auto& r : results) {
-    for (const auto& f : r.findings) findings.push_back(finding_json(f));
+    for (const auto& f : r.findings) findings.push_back(finding_json(f, d));
     counts[static_cast<int>(r.verdict)]++;
     by_level[static_cast<int>(r.check->level)] += r.findings_total;
     checks.push_back({{"id", std::string(r.check->id)},

@@ -54,6 +54,39 @@ std::size_t must_failures(std::span<const CheckResult> results) {
   return n;
 }
 
+// The client's DISCOVERs in frame order, a new identity wherever the fields the
+// fingerprint reads change (retransmissions of one firmware keep its identity).
+std::vector<IdentityFacts> identities_of(const AnalyzedRun& run, const Client& c, std::span<const Reference> references) {
+  const auto& d = run.decoded();
+  const auto& g = run.grouping();
+  std::vector<std::uint32_t> discovers;
+  for (std::uint32_t t : g.transactions_of(c)) {
+    for (std::uint32_t i : g.messages(g.transactions[t])) {
+      const DhcpMsg& m = d.dhcp[i];
+      if (util::client_request(run.analysis(), m) && m.type == util::msgtype::kDiscover) discovers.push_back(i);
+    }
+  }
+  std::sort(discovers.begin(), discovers.end(), [&](auto x, auto y) { return d.dhcp[x].frame < d.dhcp[y].frame; });
+  std::vector<IdentityFacts> out;
+  std::string last;
+  for (auto i : discovers) {
+    const DhcpMsg& m = d.dhcp[i];
+    Identity id = identity_of(d, m);
+    std::string text = describe(id);
+    if (!out.empty() && text == last) continue;
+    last = std::move(text);
+    Fingerprint fp = fingerprint(id, references);
+    out.push_back({m.frame, m.xid, std::move(id), std::move(fp)});
+  }
+  return out;
+}
+
+// "192.0.2.10:68 -> 192.0.2.1:4011"
+static std::string route_text(const FrameInfo& f) {
+  return f.src_ip.to_string() + ":" + std::to_string(f.src_port) + " -> " + f.dst_ip.to_string() + ":" +
+         std::to_string(f.dst_port);
+}
+
 std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references) {
   const Analysis& a = run.analysis();
   const auto& d = run.decoded();
@@ -69,6 +102,7 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
       f.fp = fingerprint(*f.identity, references);
       f.first_discover = a.frame(m).time;
       f.first_discover_frame = m.frame;
+      f.identities = identities_of(run, c, references);
     }
     for (std::uint32_t t : g.transactions_of(c)) {
       // Requests count from the client itself, or from a relay when the client's own
@@ -78,6 +112,10 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
       for (std::uint32_t i : g.messages(g.transactions[t])) {
         const DhcpMsg& m = d.dhcp[i];
         const sim::Time time = a.frame(m).time;
+        if (util::boot_server_exchange(a, m)) {
+          std::string& route = m.is_request() ? f.boot_request_route : f.boot_reply_route;
+          if (route.empty()) route = route_text(a.frame(m)) + " (" + util::frame_ref(m.frame) + ")";
+        }
         if (m.is_request() && (own ? util::client_request(a, m) : !util::boot_server_exchange(a, m))) {
           f.discovers += m.type == kDiscover;
           f.requests += m.type == kRequest;
@@ -93,12 +131,16 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
           }
         } else if ((m.type == kOffer || m.type == 0) && !f.offer) {
           f.offer = time;
+          f.offer_server = util::server_identity(a, m);
         } else if (m.type == kAck && !f.ack && !m.yiaddr.is_any()) {
           f.ack = time;
           f.address = m.yiaddr;
           f.dhcp_server = util::server_identity(a, m);
         }
         if ((m.type == kAck || m.type == 0) && f.boot_file.empty()) f.boot_file = util::boot_file(a, m);
+        if (!util::boot_server_exchange(a, m) && !m.yiaddr.is_any() && !util::boot_file(a, m).empty()) {
+          f.boot_file_offered = true;
+        }
       }
     }
     for (std::uint32_t ti : c.transfers) {
@@ -124,7 +166,60 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
   return out;
 }
 
+// Why a PXE client did not boot when no server gave it anything to boot, and what its
+// firmware does next; null when something was offered (a boot file in a DHCP OFFER or
+// ACK, a proxyDHCP offer, a 4011 ACK) or the client read a file over TFTP anyway.
+// Sources of each branch:
+// - no answer at all: EDK2 retries DISCOVER, then prints "PXE-E18: Server response
+//   timeout." (FIRMWARE.md, OVMF 2022.11); iPXE's netboot() fails in dhcp() and
+//   autoboot() tries its next network device (src/usr/autoboot.c).
+// - an address but no boot file (file field, option 67) and no proxy offer: EDK2 skips a
+//   DHCP-only offer when no proxy offer came (NetworkPkg/UefiPxeBcDxe/PxeBcDhcp4.c,
+//   PxeBcSelectDhcp4Offer), sends no REQUEST and prints "PXE-E16: No valid offer
+//   received."; iPXE takes the lease and netboot() prints "Nothing to boot: ..."
+//   (-ENOENT_BOOT), then autoboot() tries its next network device.
+std::optional<std::string> nothing_to_boot(const ClientFacts& c) {
+  const bool pxe = c.identity && c.identity->vendor_class.rfind("PXEClient", 0) == 0;
+  if (!pxe || c.boot_file_offered || c.proxy_server || c.boot_ack || !c.transfers.empty()) return std::nullopt;
+  const std::string id = c.fp ? c.fp->id : "";
+  const bool ipxe = id.rfind("ipxe", 0) == 0, edk2 = id.rfind("edk2", 0) == 0;
+  std::string s = "nothing to boot: ";
+  if (!c.offer && !c.ack) {
+    s += "no DHCP server or proxyDHCP answered its " + std::to_string(c.discovers) + " DISCOVER" +
+         (c.discovers == 1 ? "" : "s");
+    if (edk2) return s + "; EDK2 prints \"PXE-E18: Server response timeout.\" and moves to its next boot option";
+    if (ipxe) return s + "; iPXE's DHCP fails on this device and it tries its next network device";
+    return s + "; the firmware moves on to its next boot device";
+  }
+  const auto server = c.ack ? c.dhcp_server : c.offer_server;
+  s += (server ? server->to_string() : std::string("the server")) +
+       " offered an address and no boot file (file field, option 67), and no proxyDHCP offer came";
+  if (edk2) return s + "; EDK2 skips such an offer, sends no REQUEST, prints \"PXE-E16: No valid offer received.\" and moves to its next boot option";
+  if (ipxe) return s + "; iPXE takes the address, prints \"Nothing to boot: ...\" and tries its next network device";
+  return s + "; the firmware moves on to its next boot device";
+}
+
 namespace {
+
+// One failing check and its first findings (5, or 10 when verbose), frame numbers first.
+// A client check is marked as reported, not judged (text_summary's "Judged:" line).
+void append_failing_check(std::string& s, const CheckResult& r, bool verbose, bool client_side) {
+  s += "\nFAIL " + std::string(r.check->id) + " [" + std::string(to_string(r.check->level)) + ", " +
+       std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
+       "): " + std::to_string(r.findings_total) + " finding(s)" + (client_side ? ", reported, not judged" : "") + "\n";
+  for (std::size_t i = 0; i < r.findings.size(); ++i) {
+    const std::size_t shown = verbose ? 10 : 5;
+    if (i == shown) {
+      s += "  ... " + std::to_string(r.findings_total - shown) + " more (report.json lists up to " +
+           std::to_string(kDetailLimit) + ")\n";
+      break;
+    }
+    const Finding& f = r.findings[i];
+    s += "  " + frames_text(f.frames) + ": " + (f.client.is_zero() ? "" : f.client.to_string() + " ") +
+         (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
+  }
+}
+
 
 // "Servers and relays": each peer with the roles the trace shows it in.
 std::string peers_text(const Grouping& g) {
@@ -205,6 +300,12 @@ std::string client_text(const ClientFacts& c, sim::Time t0) {
     if (!c.fp->matched.empty()) s += "      matched: " + c.fp->matched + "\n";
     if (!c.fp->differed.empty()) s += "      differed: " + c.fp->differed + "\n";
   }
+  // Each later identity of the machine: the loader the previous one chainloaded.
+  for (std::size_t i = 1; i < c.identities.size(); ++i) {
+    const auto& id = c.identities[i];
+    s += "      then, chainloaded by " + c.identities[i - 1].fp.id + ", as " + id.fp.id +
+         fmt(" (distance %.1f)", id.fp.distance) + " from " + util::frame_ref(id.first_frame) + "\n";
+  }
   if (c.first_discover) {
     s += "      DISCOVER at " + at(*c.first_discover) + " (" + util::frame_ref(*c.first_discover_frame) + ")";
     if (c.offer) s += ", OFFER +" + seconds_text(static_cast<double>(*c.offer - *c.first_discover) / 1e9);
@@ -220,17 +321,22 @@ std::string client_text(const ClientFacts& c, sim::Time t0) {
          (c.first_discover ? " +" + seconds_text(static_cast<double>(*c.proxy_offer - *c.first_discover) / 1e9) : "") +
          (c.boot_ack ? ", 4011 ACK at " + at(*c.boot_ack) : "") + "\n";
   }
+  if (!c.boot_request_route.empty()) {
+    s += "      port 4011: request " + c.boot_request_route +
+         (c.boot_reply_route.empty() ? ", no reply" : ", reply " + c.boot_reply_route) + "\n";
+  }
   for (const auto& t : c.transfers) {
     s += "      TFTP '" + t.file + "' from " + t.server.to_string() + ": " + std::to_string(t.bytes) + " octets in " +
          seconds_text(t.seconds) + " (" + rate_text(t.bytes_per_second) + "), blksize " + std::to_string(t.blksize) +
          (t.windowsize > 1 ? ", windowsize " + std::to_string(t.windowsize) : "") + ", " +
          std::to_string(t.retransmissions) + " retransmissions, " + t.end + " (" + util::frame_ref(t.request_frame) + ")\n";
   }
+  if (auto why = nothing_to_boot(c)) s += "      " + *why + "\n";
   return s;
 }
 
 // Findings by level, then the failing checks with their first findings.
-std::string checks_text(std::span<const CheckResult> results, bool verbose) {
+std::string checks_text(std::span<const CheckResult> results, const RunMeta& meta, bool verbose) {
   std::size_t by_level[3] = {0, 0, 0}, pass = 0, fail = 0, na = 0;
   for (const auto& r : results) {
     by_level[static_cast<int>(r.check->level)] += r.findings_total;
@@ -242,21 +348,32 @@ std::string checks_text(std::span<const CheckResult> results, bool verbose) {
                   std::to_string(fail) + " fail, " + std::to_string(na) + " not applicable\n";
   s += "Findings: MUST " + std::to_string(by_level[0]) + ", SHOULD " + std::to_string(by_level[1]) + ", INTEROP " +
        std::to_string(by_level[2]) + "\n";
+  // What is judged and what is only reported, in so many words. A scenario: its
+  // expectations and the servers' and relays' MUST checks decide; checks about the
+  // clients describe the firmware (a failing one in a passing run is no contradiction).
+  // A capture: every MUST-level check decides the exit status, client checks included.
+  const bool scenario = meta.kind == "scenario";
+  std::size_t judged_fail = 0, client_fail = 0;
   for (const auto& r : results) {
     if (r.verdict != Verdict::kFail) continue;
-    s += "\nFAIL " + std::string(r.check->id) + " [" + std::string(to_string(r.check->level)) + ", " +
-         std::string(to_string(r.check->role)) + "] " + std::string(r.check->title) + " (" + std::string(r.check->citation) +
-         "): " + std::to_string(r.findings_total) + " finding(s)\n";
-    for (std::size_t i = 0; i < r.findings.size(); ++i) {
-      const std::size_t shown = verbose ? 10 : 5;
-      if (i == shown) {
-        s += "  ... " + std::to_string(r.findings_total - shown) + " more (report.json lists up to " +
-             std::to_string(kDetailLimit) + ")\n";
-        break;
-      }
-      const Finding& f = r.findings[i];
-      s += "  " + frames_text(f.frames) + ": " + (f.client.is_zero() ? "" : f.client.to_string() + " ") +
-           (f.transaction.empty() ? "" : f.transaction + ": ") + f.message + "\n";
+    (r.check->role == Role::kClient ? client_fail : judged_fail)++;
+  }
+  auto checks_n = [](std::size_t n) { return std::to_string(n) + " failing check" + (n == 1 ? "" : "s"); };
+  if (scenario) {
+    s += "Judged: the scenario's expectations (below) and the servers' and relays' replies (" + checks_n(judged_fail) + ")";
+    s += client_fail ? "; reported, not judged: " + checks_n(client_fail) +
+                           " about the clients (role client: the firmware's own behaviour)\n"
+                     : std::string("\n");
+  } else {
+    s += "Judged: every MUST-level check, on the servers' replies and the clients' requests alike (" +
+         std::to_string(must_failures(results)) + " failing at MUST: exit status " + (must_failures(results) ? "1" : "0") +
+         "); failing at any level: " + std::to_string(judged_fail) + " about servers or relays, " +
+         std::to_string(client_fail) + " about the clients\n";
+  }
+  for (const bool client_side : {false, true}) {
+    for (const auto& r : results) {
+      if (r.verdict != Verdict::kFail || (r.check->role == Role::kClient) != client_side) continue;
+      append_failing_check(s, r, verbose, scenario && client_side);
     }
   }
   return s;
@@ -289,7 +406,7 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
       s += client_text(clients[ci], t0);
     }
   }
-  s += checks_text(results, verbose);
+  s += checks_text(results, meta, verbose);
   return s;
 }
 

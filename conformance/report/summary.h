@@ -40,6 +40,16 @@ struct TransferFacts {
   std::uint32_t request_frame = 0;
 };
 
+// One identity of a machine: the DHCP fields of its DISCOVERs from `first_frame` on,
+// until they change - a ROM, then the loader it chainloaded (EDK2 -> iPXE EFI, iPXE ROM
+// -> pxelinux's own stack, U-Boot -> its EFI loader) under the same MAC.
+struct IdentityFacts {
+  std::uint32_t first_frame = 0;  // 0-based
+  std::uint32_t xid = 0;
+  Identity identity;
+  Fingerprint fp;
+};
+
 struct ClientFacts {
   wire::MacAddress mac;
   std::optional<Identity> identity;
@@ -48,9 +58,23 @@ struct ClientFacts {
   std::optional<std::uint32_t> first_discover_frame;
   std::optional<wire::Ipv4Address> address, dhcp_server, proxy_server;
   std::string boot_file;
+  // Some non-proxy OFFER or ACK named a boot file (file field or option 67): what EDK2
+  // needs before it even REQUESTs (it skips a DHCP-only offer when no proxy offer came).
+  bool boot_file_offered = false;
+  std::optional<wire::Ipv4Address> offer_server;  // the first OFFER's sender (54, else IP source)
+  // The first port-4011 request and reply, "ip:port -> ip:port" each (FW-16 to FW-18
+  // are about these ports); empty when none.
+  std::string boot_request_route, boot_reply_route;
   std::uint32_t discovers = 0, requests = 0;  // sent (retransmissions = count - 1 per phase)
   std::vector<TransferFacts> transfers;
+  // Every identity in frame order; [0] is the first DISCOVER's (identity and fp above).
+  std::vector<IdentityFacts> identities;
 };
+
+// "nothing to boot: ..." for a PXE client no server gave anything to boot (no boot file
+// in any OFFER/ACK, no proxy offer, no 4011 ACK, no TFTP read): why, and what its
+// firmware does next (by fingerprint). nullopt otherwise.
+std::optional<std::string> nothing_to_boot(const ClientFacts& c);
 
 std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Reference> references);
 
