@@ -5,6 +5,7 @@
 #include "cli/bench_command.h"
 #include "cli/check_command.h"
 #include "cli/fidelity_command.h"
+#include "cli/image_command.h"
 #include "cli/qemu_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
@@ -36,6 +37,8 @@ constexpr const char* kFooter =
     "                                 boot real firmware under QEMU against the server\n"
     "  pxelab check boot.pcap --json report.json\n"
     "                                 conformance checks over a capture\n"
+    "  pxelab image create host.img --size 1440 --boot-sector BIN --from DIR\n"
+    "                                 build a boot floppy (ls, cat, add, check, ...)\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
   pxelab::conformance::add_fidelity_command(app, exit_code);
+  pxelab::conformance::add_image_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
