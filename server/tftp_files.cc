@@ -167,6 +167,9 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   if (::stat(src.root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error{"tftp.root", 0, src.root_ + " is not a directory: " + std::strerror(errno), config.where("tftp.root")};
   }
+  if (auto checked = check_templates(config); !checked) return checked.error();
+  src.config_ = std::make_shared<const ServerConfig>(config);
+  for (const auto& t : config.tftp.templates) src.templates_.insert(template_key(t));
   std::optional<wire::Bytes> tmpl = read_whole(src.root_ + "/pxelinux.cfg/host.template");
   for (const auto& host : config.hosts) {
     BootMode mode = host.boot.value_or(config.boot.default_mode);
@@ -179,9 +182,11 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   return src;
 }
 
-Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFailure* failure) const {
+Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFailure* failure,
+                                      const std::optional<TftpRequester>& who) const {
   // Generated files answer to the same cleaned names as files in the root.
-  if (auto cleaned = clean_name(requested); !cleaned.failure) {
+  auto cleaned = clean_name(requested);
+  if (!cleaned.failure) {
     auto v = virtual_files_.find(cleaned.path);
     if (v != virtual_files_.end()) return TftpFile{v->second, "generated: " + cleaned.path};
   }
@@ -190,6 +195,54 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
     if (failure) *failure = *resolved.failure;
     return Error{"tftp.file", 0, std::string(requested) + ": " + resolved.failure->reason};
   }
+  auto file = open_path(resolved.path, failure);
+  if (!file || !who || cleaned.failure || !templates_.count(cleaned.path)) return file;
+  return render_for(*file, cleaned.path, *who, failure);
+}
+
+Result<TftpFile> TftpFileSource::render_for(const TftpFile& image, const std::string& name, const TftpRequester& who,
+                                            TftpLookupFailure* failure) const {
+  const HostEntry* host = template_host(*config_, who);
+  // One cache entry per image and host, valid while the image file stays the same.
+  const std::string key = image.origin + "\n" + (host ? host->mac.to_string() : who.mac.to_string() + "@" + who.ip.to_string());
+  const Cached& source = cache_.at(image.origin);
+  auto cached = cache_.find(key);
+  if (cached != cache_.end() && cached->second.mtime_ns == source.mtime_ns && cached->second.size == source.size) {
+    std::shared_ptr<const wire::Bytes> bytes = cached->second.kept ? cached->second.kept : cached->second.shared.lock();
+    if (bytes) {
+      keep(key, cached->second, bytes);
+      return TftpFile{std::move(bytes), image.origin + " rendered for " + (host ? host->hostname : who.ip.to_string())};
+    }
+  }
+  auto fail = [&](const std::string& why) -> Result<TftpFile> {
+    TftpLookupFailure f{TftpLookupError::NotFound, why};
+    if (failure) *failure = f;
+    return Error{"tftp.file", 0, name + ": " + why};
+  };
+  auto img = image::FatImage::open(*image.content);
+  if (!img) return fail("template is not a FAT12 image: " + img.error().to_string());
+  auto rendered = image::render_image(*img, template_vars(*config_, host, who));
+  if (!rendered) {
+    return fail("template for " + (host ? "host " + host->hostname : who.ip.to_string() + " (no host entry)") + ": " +
+                rendered.error().to_string());
+  }
+  ++renders_;
+  auto bytes = std::make_shared<const wire::Bytes>(std::move(*rendered));
+  Cached& entry = cache_[key];
+  if (entry.kept) {
+    cached_bytes_ -= entry.kept->size();
+    lru_.erase(entry.lru);
+    entry.kept.reset();
+  }
+  entry.mtime_ns = source.mtime_ns;
+  entry.size = source.size;
+  entry.shared = bytes;
+  keep(key, entry, bytes);
+  return TftpFile{bytes, image.origin + " rendered for " + (host ? host->hostname : who.ip.to_string())};
+}
+
+Result<TftpFile> TftpFileSource::open_path(const std::string& path, TftpLookupFailure* failure) const {
+  TftpPathResult resolved{path, std::nullopt};
   struct stat st {};
   ::stat(resolved.path.c_str(), &st);
   std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
