@@ -71,6 +71,7 @@ wire::Bytes remove_option(wire::ByteView message, std::uint8_t code) {
 DhcpRelayAgent::DhcpRelayAgent(sim::Router& router, RelayConfig config)
     : router_(router), config_(std::move(config)), contexts_(router.interface_count(), nullptr) {
   for (std::size_t i = 0; i < router_.interface_count(); ++i) {
+    // A router's interface hosts run no other agent: port 67 is free, bind cannot fail.
     static_cast<void>(router_.host(i).bind(kDhcpServerPort, *this));
     router_.host(i).start(*this);
   }
@@ -133,7 +134,10 @@ void DhcpRelayAgent::relay_request(std::size_t arrival, wire::ByteView in) {
       ++counters_.dropped_no_route;
       continue;
     }
-    static_cast<void>(contexts_[*via]->send(sim::OutgoingDatagram{kDhcpServerPort, {server, kDhcpServerPort}, out}));
+    if (!contexts_[*via]->send(sim::OutgoingDatagram{kDhcpServerPort, {server, kDhcpServerPort}, out})) {
+      ++counters_.dropped_too_big;  // option 82 pushed it over the MTU of the server's side
+      continue;
+    }
     ++counters_.requests_relayed;
   }
 }
@@ -153,7 +157,10 @@ void DhcpRelayAgent::relay_reply(wire::ByteView in) {
     o.dst = sim::Endpoint{view->yiaddr(), kDhcpClientPort};
     o.dst_mac = chaddr;  // RFC 1542 §5.4: the client cannot answer ARP yet
   }
-  static_cast<void>(contexts_[*to]->send(o));
+  if (!contexts_[*to]->send(o)) {
+    ++counters_.dropped_too_big;  // over the MTU of the client's side
+    return;
+  }
   ++counters_.replies_relayed;
 }
 

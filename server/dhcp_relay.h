@@ -37,6 +37,7 @@ struct RelayCounters {
   std::uint64_t dropped_loop = 0;
   std::uint64_t dropped_malformed = 0;
   std::uint64_t dropped_no_route = 0;  // no interface on-link with a server / giaddr not ours
+  std::uint64_t dropped_too_big = 0;   // the datagram to send did not fit the link's MTU
 };
 
 class DhcpRelayAgent final : public sim::Agent {

@@ -344,6 +344,7 @@ Exchange DhcpResponder::on_discover(Context& c) {
   if (!(existing && existing->client_key() == c.client_key && existing->state == LeaseState::Bound && existing->expires > c.now)) {
     Lease offer{*address, c.mac, client_id_string(c.request), LeaseState::Offered, c.now + kOfferHoldSeconds,
                 c.host ? c.host->hostname : std::string()};
+    // MemoryOnly never touches the journal, so this record cannot fail (lease_store.cc).
     static_cast<void>(leases_.record(offer, Durability::MemoryOnly));
   }
 
@@ -366,6 +367,7 @@ Exchange DhcpResponder::on_request(Context& c) {
   if (sid) {  // SELECTING (RFC 2131 §4.3.2)
     if (*sid != config_.address && !config_.faults.has(Fault::kAnswerOtherServer)) {
       // The client took another server's offer: free ours at once.
+      // MemoryOnly never touches the journal, so forgetting cannot fail (lease_store.cc).
       if (mine && mine->state == LeaseState::Offered) static_cast<void>(leases_.forget(mine->ip, Durability::MemoryOnly));
       return drop(c, DropReason::kOtherServer, "selected server " + sid->to_string());
     }

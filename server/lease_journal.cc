@@ -175,6 +175,8 @@ LeaseJournal::LeaseJournal(std::string path, int fd, FsyncPolicy policy, std::si
 
 LeaseJournal::~LeaseJournal() {
   if (fd_ >= 0) {
+    // A destructor has nowhere to return an error: owners that care flush() first and
+    // see it (BootServer::flush at shutdown, `pxelab serve`); this one is the last try.
     static_cast<void>(flush());
     ::close(fd_);
   }

@@ -79,6 +79,7 @@ void TftpServerAgent::send_error(sim::AgentContext& ctx, std::uint16_t from_port
                                  wire::TftpErrorCode code, std::string_view message) {
   auto bytes = wire::encode_tftp(wire::TftpError{static_cast<std::uint16_t>(code), std::string(message)});
   if (limits_.faults.has(Fault::kTftpReplyFrom69)) from_port = wire::kTftpServerPort;
+  // An ERROR is a few dozen octets: it always fits the MTU, the one reason send fails.
   static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));
   // Fault tftp_error_repeat: ERROR is final (RFC 1350 §7) and this one says it twice.
   if (limits_.faults.has(Fault::kTftpErrorRepeat)) static_cast<void>(ctx.send(sim::OutgoingDatagram{from_port, to, bytes}));

@@ -124,7 +124,8 @@ Result<std::unique_ptr<LinkPort>> LinkPort::open_interface(RealtimeClock& clock,
     ::close(fd);
     return e;
   }
-  // Linux >= 4.20: do not even queue our own transmissions (skipped below otherwise).
+  // Linux >= 4.20: do not even queue our own transmissions. Older kernels refuse the
+  // option; that is fine, our own frames are recognised and skipped on receive.
   static_cast<void>(::setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one));
   // Tells us which frames still need their checksum (see complete_udp_checksum).
   if (::setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one) < 0) {

@@ -49,6 +49,7 @@ Result<std::unique_ptr<QemuPort>> QemuPort::open_unix(RealtimeClock& clock, cons
   }
   // Frames of up to 64 KiB (jumbo or odd test frames) must fit the receive queue.
   int size = 1 << 20;
+  // Best effort: the kernel caps it at net.core.rmem_max and a smaller queue still works.
   static_cast<void>(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size));
   std::unique_ptr<QemuPort> port(new QemuPort(clock, fd, Transport::kUnix));
   port->local_name_ = local;
@@ -76,6 +77,7 @@ Result<std::unique_ptr<QemuPort>> QemuPort::open_udp(RealtimeClock& clock) {
     return e;
   }
   int size = 1 << 20;
+  // Best effort, as for the unix socket above.
   static_cast<void>(::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size));
   std::unique_ptr<QemuPort> port(new QemuPort(clock, fd, Transport::kUdp));
   port->udp_local_port_ = ntohs(addr.sin_port);

@@ -228,6 +228,7 @@ Status QemuVm::launch(sim::Segment& segment, const VmOptions& o) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the harness may block SIGTERM/SIGINT
     ::execv(cargv[0], cargv.data());
     static constexpr char kMsg[] = "pxelab: exec of QEMU failed\n";
+    // In the forked child before _exit: stderr is QEMU's log, nothing else can report.
     static_cast<void>(::write(2, kMsg, sizeof kMsg - 1));
     ::_exit(127);
   }

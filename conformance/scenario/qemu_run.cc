@@ -1,5 +1,7 @@
 #include "conformance/scenario/qemu_run.h"
 
+#include "conformance/scenario/run_network.h"
+
 #include <signal.h>
 #include <poll.h>
 #include <sys/signalfd.h>
@@ -27,19 +29,8 @@ namespace {
 
 using client::qemu::FirmwareProfile;
 
-// A temporary directory removed with everything in it, whatever happens.
-struct TempDir {
-  TempDir() {
-    const char* t = std::getenv("TMPDIR");
-    std::string tmpl = std::string((t && *t) ? t : "/tmp") + "/pxelab-qemu-" + std::to_string(::getpid()) + "-XXXXXX";
-    if (::mkdtemp(tmpl.data())) path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-  std::string path;
-};
+// The run's private directory: $TMPDIR/pxelab-qemu-<pid>-XXXXXX, removed at the end.
+Result<WorkDir> make_root() { return WorkDir::make("", "pxelab-qemu-" + std::to_string(::getpid()) + "-"); }
 
 // Blocks SIGINT/SIGTERM for the run and delivers them through a descriptor; the old
 // mask is restored at the end (a signal still pending then acts as usual).
@@ -117,18 +108,18 @@ Result<EmulatedRunResult> run_emulated_boot(const FirmwareProfile& profile, cons
   if (rom == set->end()) {
     return Error{"personality", 0, "no personality '" + profile.personality + "' in " + client::default_personality_dir()};
   }
-  TempDir root;
-  if (root.path.empty()) return Error{"", 0, std::string("cannot create a temporary directory: ") + std::strerror(errno)};
-  std::string tftp_root = root.path + "/tftp";
+  auto root = make_root();
+  if (!root) return root.error();
+  std::string tftp_root = root->path() + "/tftp";
   std::filesystem::create_directories(tftp_root);
   if (auto st = assemble_tftp_root(profile, tftp_root); !st) return st.error();
-  auto config = server::parse_server_config(qemu_server_config(profile, o, tftp_root), root.path + "/server.toml");
+  auto config = server::parse_server_config(qemu_server_config(profile, o, tftp_root), root->path() + "/server.toml");
   if (!config) return config.error();
 
   EmulatedRunResult result;
-  sim::VirtualClock clock;
-  sim::Segment segment(clock, seed);
-  segment.add_sink(result.trace);
+  RunNetwork net(false);
+  sim::Clock& clock = *net.clock;
+  sim::Segment& segment = net.add_segment(seed, result.trace);
   server::MemoryLog log;
   std::unique_ptr<server::BootServer> srv;
   if (o.server) {
@@ -154,12 +145,12 @@ Result<EmulatedRunResult> run_emulated_boot(const FirmwareProfile& profile, cons
 }
 
 Result<QemuRunResult> run_qemu_boot(const FirmwareProfile& profile, const QemuRunOptions& o) {
-  TempDir root;
-  if (root.path.empty()) return Error{"", 0, std::string("cannot create a temporary directory: ") + std::strerror(errno)};
-  std::string tftp_root = root.path + "/tftp";
+  auto root = make_root();
+  if (!root) return root.error();
+  std::string tftp_root = root->path() + "/tftp";
   std::filesystem::create_directories(tftp_root);
   if (auto st = assemble_tftp_root(profile, tftp_root); !st) return st.error();
-  std::string config_path = root.path + "/server.toml";
+  std::string config_path = root->path() + "/server.toml";
   {
     std::ofstream(config_path) << qemu_server_config(profile, o, tftp_root);
   }
@@ -168,9 +159,9 @@ Result<QemuRunResult> run_qemu_boot(const FirmwareProfile& profile, const QemuRu
 
   SignalGuard signals;
   QemuRunResult result;
-  sim::RealtimeClock clock;
-  sim::Segment segment(clock, 1);
-  segment.add_sink(result.trace);
+  RunNetwork net(true);
+  sim::RealtimeClock& clock = *net.realtime;
+  sim::Segment& segment = net.add_segment(1, result.trace);
   server::MemoryLog log;
   std::unique_ptr<server::BootServer> srv;
   if (o.server) {
@@ -203,9 +194,11 @@ Result<QemuRunResult> run_qemu_boot(const FirmwareProfile& profile, const QemuRu
     if (signals.fd >= 0) {
       clock.watch(signals.fd, POLLIN, [&] {
         signalfd_siginfo info{};
-        static_cast<void>(::read(signals.fd, &info, sizeof info));
+        // A short read (it cannot happen for a readable signalfd) still stops the run:
+        // the signal's number is only for the message.
+        const bool whole = ::read(signals.fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info);
         result.interrupted = true;
-        (*vm)->stop("interrupted by signal " + std::to_string(info.ssi_signo));
+        (*vm)->stop("interrupted by signal " + (whole ? std::to_string(info.ssi_signo) : std::string("(unknown)")));
         clock.stop();
       });
     }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "client/outcome.h"
+#include "server/config.h"
 #include "sim/link_params.h"
 #include "wire/address.h"
 #include "wire/result.h"
@@ -77,14 +79,19 @@ struct HostSpec {
   std::string server;
   std::optional<wire::Ipv4Address> ip;  // the first; the next client gets the next address
   std::string hostname;                 // "{n}" (here, in file and in vars) becomes the client's number
-  std::string boot;                     // network | local | menu; empty: the server's default
+  std::optional<server::BootMode> boot;  // network | local | menu; unset: the server's default
   std::string file;
   std::map<std::string, std::string> vars;
 };
 
+// What powers on: an emulated ROM (client/pxe_client.h), real firmware under QEMU
+// (client/qemu) or the conformance probe (client/probe_client.h).
+enum class ClientKind : std::uint8_t { kEmulated, kQemu, kProbe };
+std::string_view to_string(ClientKind kind);  // "emulated", "qemu", "probe": the file's words
+
 struct ClientSpec {
   std::string name;         // group name; clients are NAME-1, NAME-2, ...
-  std::string kind = "emulated";  // emulated | qemu | probe (client/probe_client.h)
+  ClientKind kind = ClientKind::kEmulated;
   std::string personality;  // emulated
   std::string firmware;     // qemu: a profile of client/qemu/firmware
   std::vector<std::string> probe_steps;  // probe: which steps (empty: all)
@@ -100,9 +107,12 @@ struct ClientSpec {
   int line = 0;
 };
 
+enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart };
+std::string_view to_string(EventAction action);  // "link-down", ...: the file's words
+
 struct EventSpec {
   double at = 0;
-  std::string action;  // link-down | link-up | loss | server-stop | server-start
+  EventAction action = EventAction::kLinkDown;
   std::string target;  // a server, relay or client group name
   double loss = 0;     // loss: the probability...
   double duration = 0; // ...for this long (0: for good)
@@ -111,7 +121,7 @@ struct EventSpec {
 
 struct OutcomeExpectation {
   std::string clients;  // a group name, or "*"
-  std::string status;   // booted | failed | local-boot | pending; empty: any
+  std::optional<client::BootStatus> status;  // booted | failed | local-boot | pending; unset: any
   std::string code;     // e.g. PXE-E51; empty: any
   std::string boot_file;  // the NBP the client chose; empty: any
   std::optional<double> at_least;  // the share of the group that must match (default: all)

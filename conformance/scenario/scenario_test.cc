@@ -91,17 +91,17 @@ TEST(Scenario, LoadsEveryPart) {
   ASSERT_EQ(s->clients.size(), 2u);
   EXPECT_EQ(s->clients[0].count, 3u);
   EXPECT_EQ(s->clients[0].host->hostname, "node-{n}");
-  EXPECT_EQ(s->clients[1].kind, "probe");
+  EXPECT_EQ(s->clients[1].kind, ClientKind::kProbe);
   EXPECT_EQ(s->clients[1].probe_steps, (std::vector<std::string>{"dora", "inform"}));
   EXPECT_FALSE(s->clients[1].broadcast_flag);
   EXPECT_EQ(s->client_count(), 4u);
   EXPECT_FALSE(s->uses_qemu());
   ASSERT_EQ(s->events.size(), 1u);
-  EXPECT_EQ(s->events[0].action, "loss");
+  EXPECT_EQ(s->events[0].action, EventAction::kLoss);
   EXPECT_TRUE(s->expect.declared);
   EXPECT_EQ(s->expect.checks_pass, std::vector<std::string>{"DHCP-DEST"});
   ASSERT_EQ(s->expect.outcomes.size(), 1u);
-  EXPECT_EQ(s->expect.outcomes[0].status, "booted");
+  EXPECT_EQ(s->expect.outcomes[0].status, client::BootStatus::kBooted);
 }
 
 std::string error_of(const std::string& text) {

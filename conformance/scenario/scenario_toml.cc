@@ -150,7 +150,7 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   c.line = line_of(t);
   if (auto v = r.string(t, "name", path)) c.name = *v;
   if (auto v = r.choice(t, "kind", path, {"emulated", "qemu", "probe"})) {
-    c.kind = std::array<const char*, 3>{"emulated", "qemu", "probe"}[*v];
+    c.kind = std::array{ClientKind::kEmulated, ClientKind::kQemu, ClientKind::kProbe}[*v];
   }
   if (auto v = r.string_list(t, "probe_steps", path)) {
     const auto& known = client::probe_steps();
@@ -166,7 +166,7 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   }
   if (auto v = r.string(t, "probe_file", path)) c.probe_file = *v;
   if (auto v = r.boolean(t, "broadcast_flag", path)) c.broadcast_flag = *v;
-  if (c.kind != "probe" && (t.get("probe_steps") || t.get("probe_file") || t.get("broadcast_flag")) && !r.failed()) {
+  if (c.kind != ClientKind::kProbe && (t.get("probe_steps") || t.get("probe_file") || t.get("broadcast_flag")) && !r.failed()) {
     r.fail(t.source(), path + ".kind", "probe_steps, probe_file and broadcast_flag belong to kind = \"probe\"");
   }
   if (auto v = r.string(t, "personality", path)) c.personality = *v;
@@ -185,7 +185,7 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
     if (auto v = r.address(*h, "ip", hp)) hs.ip = *v;
     if (auto v = r.string(*h, "hostname", hp)) hs.hostname = *v;
     if (auto v = r.choice(*h, "boot", hp, {"network", "local", "menu"})) {
-      hs.boot = std::array<const char*, 3>{"network", "local", "menu"}[*v];
+      hs.boot = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
     }
     if (auto v = r.string(*h, "file", hp)) hs.file = *v;
     if (const toml::table* vars = r.table(*h, "vars", hp)) {
@@ -206,9 +206,9 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   if (r.failed()) return;
   if (c.name.empty()) {
     r.fail(t.source(), path + ".name", "missing: every client group has a name");
-  } else if (c.kind == "emulated" && c.personality.empty()) {
+  } else if (c.kind == ClientKind::kEmulated && c.personality.empty()) {
     r.fail(t.source(), path + ".personality", "missing: which personality (client/personalities/*.toml)");
-  } else if (c.kind == "qemu" && c.firmware.empty()) {
+  } else if (c.kind == ClientKind::kQemu && c.firmware.empty()) {
     r.fail(t.source(), path + ".firmware", "missing: which firmware profile (client/qemu/firmware/*.toml)");
   }
 }
@@ -236,7 +236,8 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
     OutcomeExpectation o;
     if (auto v = r.string(ot, "clients", op)) o.clients = *v;
     if (auto v = r.choice(ot, "status", op, {"booted", "failed", "local-boot", "pending"})) {
-      o.status = std::array<const char*, 4>{"booted", "failed", "local-boot", "pending"}[*v];
+      o.status = std::array{client::BootStatus::kBooted, client::BootStatus::kFailed, client::BootStatus::kLocalBoot,
+                            client::BootStatus::kPending}[*v];
     }
     if (auto v = r.string(ot, "code", op)) o.code = *v;
     if (auto v = r.string(ot, "boot_file", op)) o.boot_file = *v;
@@ -294,8 +295,9 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
              "no server, relay or client group is named '" + e.target + "' (line " + std::to_string(e.line) + ")");
     }
     const bool is_server = std::any_of(s.servers.begin(), s.servers.end(), [&](const auto& sv) { return sv.name == e.target; });
-    if ((e.action == "server-stop" || e.action == "server-start") && !is_server && !r.failed()) {
-      r.fail(root.source(), "event[" + std::to_string(i) + "].target", e.action + " needs a server, not '" + e.target + "'");
+    if ((e.action == EventAction::kServerStop || e.action == EventAction::kServerStart) && !is_server && !r.failed()) {
+      r.fail(root.source(), "event[" + std::to_string(i) + "].target",
+             std::string(to_string(e.action)) + " needs a server, not '" + e.target + "'");
     }
   }
   for (const auto& o : s.expect.outcomes) {
@@ -325,6 +327,16 @@ sim::LinkParams LinkSpec::apply(sim::LinkParams b) const {
   return b;
 }
 
+std::string_view to_string(ClientKind kind) {
+  static constexpr std::array<std::string_view, 3> kNames{"emulated", "qemu", "probe"};
+  return kNames[static_cast<std::size_t>(kind)];
+}
+
+std::string_view to_string(EventAction action) {
+  static constexpr std::array<std::string_view, 5> kNames{"link-down", "link-up", "loss", "server-stop", "server-start"};
+  return kNames[static_cast<std::size_t>(action)];
+}
+
 std::uint32_t Scenario::client_count() const {
   std::uint32_t n = 0;
   for (const auto& c : clients) n += c.count;
@@ -332,7 +344,7 @@ std::uint32_t Scenario::client_count() const {
 }
 
 bool Scenario::uses_qemu() const {
-  return std::any_of(clients.begin(), clients.end(), [](const ClientSpec& c) { return c.kind == "qemu"; });
+  return std::any_of(clients.begin(), clients.end(), [](const ClientSpec& c) { return c.kind == ClientKind::kQemu; });
 }
 
 Result<Scenario> parse_scenario(std::string_view text, const std::string& source) {
@@ -383,13 +395,12 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     EventSpec e;
     e.line = line_of(t);
     if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-    if (auto v = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start"})) {
-      e.action = std::array<const char*, 5>{"link-down", "link-up", "loss", "server-stop", "server-start"}[*v];
-    }
+    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start"});
+    if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
     if (auto v = r.string(t, "target", path)) e.target = *v;
     if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
     if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
-    if (!r.failed() && (e.action.empty() || e.target.empty())) {
+    if (!r.failed() && (!action || e.target.empty())) {
       r.fail(t.source(), path, "an event needs action and target");
     }
     s.events.push_back(e);

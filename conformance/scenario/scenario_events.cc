@@ -1,0 +1,89 @@
+// Step 6 of a run: the scenario's [[event]]s on the clock. Link events change the
+// loss of every attachment of their target (a server's current port, each of a
+// relay's interfaces, each client of a group); server events stop and start a server
+// through ScenarioServer. A server that does not come back is a RunError: the run
+// reports it as an unmet expectation rather than carrying on as if it had.
+#include <fmt/core.h>
+
+#include "conformance/scenario/scenario_steps.h"
+
+namespace pxelab::conformance {
+
+namespace {
+
+using SegmentPort = std::pair<std::size_t, sim::PortIndex>;
+
+// Every attachment of `target` now (a restarted server has a new port).
+std::vector<SegmentPort> ports_of(const Scenario& s, RunWorld& w, const std::string& target) {
+  std::vector<SegmentPort> out;
+  for (auto& sv : w.servers) {
+    if (sv.spec->name != target) continue;
+    const ServerReport r = sv.server->report();
+    if (!r.instances.empty()) out.emplace_back(sv.segment, r.instances.back().port);
+  }
+  for (auto& r : w.relays) {
+    if (r.spec->name == target) out.insert(out.end(), r.ports.begin(), r.ports.end());
+  }
+  for (auto& cl : w.clients) {
+    if (s.clients[cl.group].name == target) out.emplace_back(cl.segment, cl.port);
+  }
+  return out;
+}
+
+void schedule_server_event(RunWorld& w, const EventSpec& e) {
+  const bool stop = e.action == EventAction::kServerStop;
+  w.network.clock().at(sim::from_seconds(e.at), [&w, target = e.target, stop, at = e.at] {
+    for (auto& sv : w.servers) {
+      if (sv.spec->name != target) continue;
+      if (stop) {
+        sv.server->stop();
+      } else if (auto st = sv.server->start(); !st) {
+        w.errors.push_back({fmt::format("server '{}' starts again at {} s", target, at), st.error().to_string()});
+      }
+    }
+  });
+}
+
+void schedule_link_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
+  // The loss each link was configured with: what link-up restores.
+  std::vector<double> configured_loss;
+  for (const auto& [seg, port] : ports_of(s, w, e.target)) {
+    configured_loss.push_back(w.network.segment(seg).link_params(port).loss);
+  }
+  w.network.clock().at(sim::from_seconds(e.at), [&s, &w, e, configured_loss] {
+    std::size_t i = 0;
+    for (const auto& seg_port : ports_of(s, w, e.target)) {
+      sim::Segment& segment = w.network.segment(seg_port.first);
+      const auto port = seg_port.second;  // a named copy: clang cannot capture structured bindings
+      sim::LinkParams p = segment.link_params(port);
+      const sim::LinkParams before = p;
+      const double configured = i < configured_loss.size() ? configured_loss[i] : 0.0;
+      ++i;
+      if (e.action == EventAction::kLinkDown) p.loss = 1.0;
+      if (e.action == EventAction::kLinkUp) p.loss = configured;
+      if (e.action == EventAction::kLoss) p.loss = e.loss;
+      segment.set_link_params(port, p);
+      if (e.action == EventAction::kLoss && e.duration > 0) {
+        w.network.clock().after(sim::from_seconds(e.duration), [&segment, port, before] {
+          sim::LinkParams q = segment.link_params(port);
+          q.loss = before.loss;
+          segment.set_link_params(port, q);
+        });
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void schedule_events(const Scenario& s, RunWorld& w) {
+  for (const EventSpec& e : s.events) {
+    if (e.action == EventAction::kServerStop || e.action == EventAction::kServerStart) {
+      schedule_server_event(w, e);
+    } else {
+      schedule_link_event(s, w, e);
+    }
+  }
+}
+
+}  // namespace pxelab::conformance

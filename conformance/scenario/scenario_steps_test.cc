@@ -1,0 +1,146 @@
+// The steps of a scenario run on their own: the reference server behind
+// ScenarioServer (start, stop, restart as a fresh instance), the work directory and
+// network every run builds, and a server that does not come back at a server-start
+// event, which the run must report as an unmet expectation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "conformance/scenario/reference_server.h"
+#include "conformance/scenario/scenario_steps.h"
+
+namespace pxelab::conformance {
+namespace {
+
+namespace fs = std::filesystem;
+
+server::ServerConfig config_with_root(const std::string& root) {
+  auto c = server::parse_server_config("[server]\naddress = \"192.0.2.1\"\n[[subnet]]\nnetwork = \"192.0.2.0/24\"\npool = [\"192.0.2.100-192.0.2.199\"]\n"
+      "[tftp]\nroot = \"" + root + "\"\n", "unit.toml");
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().to_string());
+  return c.ok() ? *c : server::ServerConfig{};
+}
+
+TEST(WorkDir, TemporaryIsRemovedKeptStays) {
+  std::string path;
+  {
+    auto w = WorkDir::make("", "pxelab-steps-test-");
+    ASSERT_TRUE(w.ok()) << w.error().to_string();
+    path = w->path();
+    EXPECT_TRUE(fs::is_directory(path));
+    EXPECT_FALSE(w->kept());
+    WorkDir moved = std::move(*w);  // the moved-from one must not remove it
+    EXPECT_TRUE(fs::is_directory(path));
+  }
+  EXPECT_FALSE(fs::exists(path));
+  const std::string keep = fs::temp_directory_path().string() + "/pxelab-steps-test-keep-" + std::to_string(::getpid());
+  {
+    auto w = WorkDir::make(keep, "unused-");
+    ASSERT_TRUE(w.ok());
+    EXPECT_TRUE(w->kept());
+  }
+  EXPECT_TRUE(fs::is_directory(keep));
+  fs::remove_all(keep);
+}
+
+TEST(ReferenceServer, StartsStopsAndRestartsAsAFreshInstance) {
+  auto dir = WorkDir::make("", "pxelab-steps-test-");
+  ASSERT_TRUE(dir.ok());
+  RunNetwork net(false);
+  sim::Trace trace;
+  sim::Segment& seg = net.add_segment(1, trace);
+  auto srv = make_reference_server({*net.clock, nullptr, seg, {}, "boot", dir->path()}, config_with_root(dir->path()), {});
+  EXPECT_FALSE(srv->report().running);
+  ASSERT_TRUE(srv->start().ok());
+  ASSERT_TRUE(srv->start().ok());  // running: nothing more
+  ServerReport r = srv->report();
+  ASSERT_EQ(r.instances.size(), 1u);
+  EXPECT_TRUE(r.running);
+  EXPECT_EQ(r.instances[0].ip, wire::Ipv4Address::from_octets(192, 0, 2, 1));
+  EXPECT_EQ(r.instances[0].mac, server::default_server_mac(wire::Ipv4Address::from_octets(192, 0, 2, 1)));
+  EXPECT_EQ(seg.port_name(r.instances[0].port), "boot");
+  srv->stop();
+  EXPECT_FALSE(srv->report().running);
+  ASSERT_TRUE(srv->start().ok());
+  r = srv->report();
+  ASSERT_EQ(r.instances.size(), 2u);
+  EXPECT_TRUE(r.running);
+  EXPECT_NE(r.instances[0].port, r.instances[1].port);
+}
+
+TEST(ReferenceServer, AStartThatFailsIsAnErrorAndLeavesItStopped) {
+  RunNetwork net(false);
+  sim::Trace trace;
+  sim::Segment& seg = net.add_segment(1, trace);
+  auto srv = make_reference_server({*net.clock, nullptr, seg, {}, "boot", "/nonexistent"},
+                                   config_with_root("/nonexistent/pxelab-no-such-root"), {});
+  Status st = srv->start();
+  EXPECT_FALSE(st.ok());
+  EXPECT_FALSE(srv->report().running);
+  EXPECT_TRUE(srv->report().instances.empty());
+}
+
+// Starts once, then refuses: what a server under test that crashes on restart does.
+class OnceServer final : public ScenarioServer {
+ public:
+  Status start() override {
+    if (running_) return Ok{};
+    if (starts_++ > 0) return Error{"", 0, "the daemon exited at once (status 1)"};
+    running_ = true;
+    return Ok{};
+  }
+  void stop() override { running_ = false; }
+  ServerReport report() const override { return {{}, running_, {}}; }
+
+ private:
+  int starts_ = 0;
+  bool running_ = false;
+};
+
+TEST(ScheduleEvents, AServerThatDoesNotComeBackIsAnUnmetExpectation) {
+  auto s = parse_scenario(R"([scenario]
+name = "restart"
+[[server]]
+name = "dhcp"
+segment = "lan"
+config = """
+[server]
+address = "192.0.2.1"
+"""
+[[client]]
+name = "pc"
+personality = "intel-pxe21"
+[[event]]
+at = 1
+action = "server-stop"
+target = "dhcp"
+[[event]]
+at = 2
+action = "server-start"
+target = "dhcp"
+[expect]
+no_must_failures = false
+)",
+                          "restart.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  RunPlan plan;
+  RunWorld w;
+  w.network = build_network(*s, plan);
+  auto once = std::make_unique<OnceServer>();
+  ASSERT_TRUE(once->start().ok());
+  w.servers.push_back({&s->servers[0], 0, std::move(once)});
+  schedule_events(*s, w);
+  w.network.clock().run(sim::seconds(3));
+  ASSERT_EQ(w.errors.size(), 1u);
+  EXPECT_FALSE(w.servers[0].server->report().running);
+  ScenarioResult result;
+  auto expectations = judge(*s, result, w.errors);
+  ASSERT_EQ(expectations.size(), 1u);
+  EXPECT_FALSE(expectations[0].met);
+  EXPECT_EQ(expectations[0].what, "server 'dhcp' starts again at 2 s");
+  EXPECT_NE(expectations[0].detail.find("the daemon exited at once"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pxelab::conformance
