@@ -37,6 +37,8 @@ struct FileSpec {
   std::string name;
   std::optional<std::uint64_t> size;  // that many pseudo-random octets
   std::optional<std::string> text;    // this text
+  std::string from;                   // a copy of this file (made absolute at load: the
+                                      // scenario's directory for a relative path)
   bool boot_sector = false;           // with `size`: 0x55AA at 510 (a floppy image)
 };
 

@@ -2,6 +2,7 @@
 // file, line and key (conformance/scenarios/README.md documents the format).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "conformance/scenario/scenario.h"
@@ -142,6 +143,25 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
 
   e = error_of("[scenario\n");
   EXPECT_NE(e.find("bad.toml:1"), std::string::npos) << e;
+}
+
+TEST(Scenario, AFileCopiedFromAPathIsFoundBesideTheScenario) {
+  const std::string head = "[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n[server.files]\n";
+  auto s = parse_scenario(head + "\"host.img\" = { from = \"floppies/host.img\" }\n\"abs.img\" = { from = \"/srv/a.img\" }\n"
+                              "[[client]]\nname = \"c\"\npersonality = \"bootp-prom\"\n",
+                          "lab/unit.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  ASSERT_EQ(s->servers[0].files.size(), 2u);
+  std::map<std::string, FileSpec> by_name;
+  for (const auto& f : s->servers[0].files) by_name[f.name] = f;
+  EXPECT_EQ(by_name["host.img"].from, "lab/floppies/host.img");  // relative: the scenario's directory
+  EXPECT_EQ(by_name["abs.img"].from, "/srv/a.img");
+  EXPECT_FALSE(by_name["host.img"].text.has_value());
+
+  auto e = error_of(head + "\"host.img\" = { from = \"a.img\", text = \"x\" }\n");
+  EXPECT_NE(e.find("exactly one of size (octets), text or from"), std::string::npos) << e;
+  e = error_of(head + "\"host.img\" = { from = \"\" }\n");
+  EXPECT_NE(e.find("files.host.img.from: must name a file"), std::string::npos) << e;
 }
 
 TEST(Scenario, MissingFileIsAnError) {

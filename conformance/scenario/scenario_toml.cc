@@ -85,16 +85,18 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
       if (v.is_string()) {
         fs.text = *v.value<std::string>();
       } else if (const toml::table* ft = v.as_table()) {
-        r.only_keys(*ft, key, {"size", "text", "boot_sector"});
+        r.only_keys(*ft, key, {"size", "text", "from", "boot_sector"});
         if (auto x = r.integer(*ft, "size", key, 0, 1ll << 32)) fs.size = static_cast<std::uint64_t>(*x);
         if (auto x = r.string(*ft, "text", key)) fs.text = *x;
-        if (auto x = r.boolean(*ft, "boot_sector", key)) fs.boot_sector = *x;
-        if (fs.size.has_value() == fs.text.has_value() && !r.failed()) {
-          r.fail(v, key, "needs exactly one of size (octets) or text");
+        if (auto x = r.string(*ft, "from", key)) fs.from = *x;
+        bool from = ft->get("from") != nullptr;
+        if (int(fs.size.has_value()) + int(fs.text.has_value()) + int(from) != 1 && !r.failed()) {
+          r.fail(v, key, "needs exactly one of size (octets), text or from (a file to copy)");
         }
+        if (from && fs.from.empty() && !r.failed()) r.fail(v, key + ".from", "must name a file");
         if (fs.boot_sector && (!fs.size || *fs.size < 512)) r.fail(v, key, "boot_sector needs a size of 512 or more");
       } else {
-        r.fail(v, key, "must be text, or { size = N } / { text = \"...\" }");
+        r.fail(v, key, "must be text, or { size = N } / { text = \"...\" } / { from = \"path\" }");
       }
       s.files.push_back(std::move(fs));
     }
@@ -381,6 +383,9 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
   each_table(r, root, "server", "", [&](const toml::table& t, const std::string& path) {
     s.servers.emplace_back();
     read_server(r, t, path, s.servers.back());
+    for (FileSpec& f : s.servers.back().files) {
+      if (!f.from.empty() && std::filesystem::path(f.from).is_relative()) f.from = (std::filesystem::path(s.dir) / f.from).string();
+    }
   });
   each_table(r, root, "relay", "", [&](const toml::table& t, const std::string& path) {
     s.relays.emplace_back();

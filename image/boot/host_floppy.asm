@@ -3,7 +3,7 @@
 ; Booted from a FAT12 floppy (a real one, or an image memdisk presents as drive 0),
 ; it reads its own BPB, loads the root directory and the first FAT through BIOS
 ; int 13h (CHS from the BPB's sectors per track and heads), finds HOST.TXT, follows
-; its cluster chain and prints the file on COM1 (0x3F8) and the screen, between
+; its cluster chain and prints the file on COM1 (0x3F8; see putc), between
 ; "pxelab floppy: begin" and "pxelab floppy: end" lines. Then it halts.
 ;
 ; Build: nasm -f bin -o host_floppy.bin host_floppy.asm (the image/ CMakeLists does).
@@ -194,7 +194,9 @@ puts:
 .ret:
     ret
 
-; al = character: COM1 (waiting for the transmitter) and the screen (int 10h teletype)
+; al = character: COM1 only, waiting for the transmitter. Not also int 10h: SeaBIOS
+; without a VGA card mirrors int 10h teletype onto the same UART ("sercon"), and the two
+; streams interleave character by character (seen under QEMU -nodefaults).
 putc:
     pusha
     mov ah, al
@@ -206,9 +208,6 @@ putc:
     mov al, ah
     mov dx, 0x3F8
     out dx, al
-    mov ah, 0x0E
-    mov bx, 0x0007
-    int 0x10
     popa
     ret
 
