@@ -170,16 +170,19 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   if (auto checked = check_templates(config); !checked) return checked.error();
   src.config_ = std::make_shared<const ServerConfig>(config);
   for (const auto& t : config.tftp.templates) src.templates_.insert(template_key(t));
-  std::optional<wire::Bytes> tmpl = read_whole(src.root_ + "/pxelinux.cfg/host.template");
-  for (const auto& host : config.hosts) {
-    BootMode mode = host.boot.value_or(config.boot.default_mode);
-    std::string content = tmpl ? expand_host_template(std::string_view(reinterpret_cast<const char*>(tmpl->data()), tmpl->size()), host, mode)
-                               : default_pxelinux_config(host, mode);
-    auto bytes = std::make_shared<const wire::Bytes>(content.begin(), content.end());
-    src.virtual_files_[pxelinux_mac_name(host.mac)] = bytes;
-    if (host.ip) src.virtual_files_[pxelinux_ip_name(*host.ip)] = bytes;
+  if (std::optional<wire::Bytes> tmpl = read_whole(src.root_ + "/pxelinux.cfg/host.template")) {
+    src.pxelinux_template_ = std::string(tmpl->begin(), tmpl->end());
   }
+  for (const auto& host : config.hosts) src.set_host_mode(host, host.boot.value_or(config.boot.default_mode));
   return src;
+}
+
+void TftpFileSource::set_host_mode(const HostEntry& host, BootMode mode) {
+  std::string content = pxelinux_template_ ? expand_host_template(*pxelinux_template_, host, mode)
+                                           : default_pxelinux_config(host, mode);
+  auto bytes = std::make_shared<const wire::Bytes>(content.begin(), content.end());
+  virtual_files_[pxelinux_mac_name(host.mac)] = bytes;
+  if (host.ip) virtual_files_[pxelinux_ip_name(*host.ip)] = bytes;
 }
 
 Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFailure* failure,

@@ -76,6 +76,11 @@ class TftpFileSource {
                         const std::optional<TftpRequester>& who = std::nullopt) const;
   std::uint64_t renders() const { return renders_; }  // per-host images rendered so far
 
+  // The boot mode of `host` changed while the server runs (BootServer::set_boot_mode):
+  // its generated pxelinux.cfg files (MAC and IP names) are written again for `mode`,
+  // from pxelinux.cfg/host.template as read at start, else the default config.
+  void set_host_mode(const HostEntry& host, BootMode mode);
+
   // Bytes the cache itself keeps alive (transfers may hold evicted files besides).
   std::uint64_t cached_bytes() const { return cached_bytes_; }
   std::size_t cached_files() const { return lru_.size(); }
@@ -110,6 +115,7 @@ class TftpFileSource {
   std::string root_;
   std::uint64_t cache_budget_ = 0;
   std::map<std::string, std::shared_ptr<const wire::Bytes>> virtual_files_;  // name -> content
+  std::optional<std::string> pxelinux_template_;  // pxelinux.cfg/host.template at start
   std::shared_ptr<const ServerConfig> config_;  // hosts and subnets, for templates
   std::set<std::string> templates_;             // template_key() of [tftp].templates
   mutable std::uint64_t renders_ = 0;

@@ -109,7 +109,7 @@ struct ClientSpec {
   int line = 0;
 };
 
-enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart };
+enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart, kBootMode };
 std::string_view to_string(EventAction action);  // "link-down", ...: the file's words
 
 struct EventSpec {
@@ -118,6 +118,9 @@ struct EventSpec {
   std::string target;  // a server, relay or client group name
   double loss = 0;     // loss: the probability...
   double duration = 0; // ...for this long (0: for good)
+  // boot-mode: the new mode of every host entry of the target client group, on the
+  // group's host.server (network tonight for maintenance, local again tomorrow).
+  server::BootMode mode = server::BootMode::Network;
   int line = 0;
 };
 

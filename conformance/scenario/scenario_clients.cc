@@ -87,6 +87,7 @@ Status place_clients(const Scenario& s, const RunPlan& plan, RunWorld& w) {
       PlacedClient slot;
       slot.group = gi;
       slot.segment = seg;
+      slot.mac = c.mac;
       switch (group.kind) {
         case ClientKind::kEmulated: place_emulated(plan, w, c, slot); break;
         case ClientKind::kProbe: place_probe(plan, w, c, slot); break;

@@ -74,12 +74,32 @@ void schedule_link_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
   });
 }
 
+// Every client of the group gets `mode` on the group's host.server; each change is in
+// that server's log. A server that cannot (or a MAC it does not know) is a RunError.
+void schedule_boot_mode_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
+  w.network.clock().at(sim::from_seconds(e.at), [&s, &w, e] {
+    for (auto& cl : w.clients) {
+      const ClientSpec& group = s.clients[cl.group];
+      if (group.name != e.target || !group.host) continue;
+      for (auto& sv : w.servers) {
+        if (sv.spec->name != group.host->server) continue;
+        if (auto st = sv.server->set_boot_mode(cl.mac, e.mode); !st) {
+          w.errors.push_back({fmt::format("boot-mode {} for '{}' at {} s", server::to_string(e.mode), e.target, e.at),
+                              st.error().to_string()});
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void schedule_events(const Scenario& s, RunWorld& w) {
   for (const EventSpec& e : s.events) {
     if (e.action == EventAction::kServerStop || e.action == EventAction::kServerStart) {
       schedule_server_event(w, e);
+    } else if (e.action == EventAction::kBootMode) {
+      schedule_boot_mode_event(s, w, e);
     } else {
       schedule_link_event(s, w, e);
     }

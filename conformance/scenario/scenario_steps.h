@@ -73,6 +73,7 @@ struct PlacedClient {
   std::size_t group = 0;
   std::size_t segment = 0;
   sim::PortIndex port = sim::kNoPort;
+  wire::MacAddress mac;                            // its MAC (the group's + its index)
   std::unique_ptr<sim::Host> host;
   std::unique_ptr<client::PxeClient> agent;        // kind emulated
   std::unique_ptr<client::ProbeClient> probe;      // kind probe

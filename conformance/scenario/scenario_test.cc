@@ -164,6 +164,27 @@ TEST(Scenario, AFileCopiedFromAPathIsFoundBesideTheScenario) {
   EXPECT_NE(e.find("files.host.img.from: must name a file"), std::string::npos) << e;
 }
 
+TEST(Scenario, ABootModeEventNeedsAModeAndAGroupWithHostEntries) {
+  const std::string head = "[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n"
+                           "[[client]]\nname = \"maint\"\npersonality = \"intel-pxe21\"\nhost = { server = \"boot\" }\n"
+                           "[[client]]\nname = \"anon\"\npersonality = \"intel-pxe21\"\n";
+  auto s = parse_scenario(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\nmode = \"local\"\n", "u.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].action, EventAction::kBootMode);
+  EXPECT_EQ(s->events[0].mode, server::BootMode::Local);
+  EXPECT_EQ(to_string(EventAction::kBootMode), "boot-mode");
+
+  auto e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\n");
+  EXPECT_NE(e.find("event[0].mode: missing"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"anon\"\nmode = \"network\"\n");
+  EXPECT_NE(e.find("boot-mode needs a client group with host entries"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 10\naction = \"link-down\"\ntarget = \"maint\"\nmode = \"network\"\n");
+  EXPECT_NE(e.find("only a boot-mode event has a mode"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\nmode = \"sometimes\"\n");
+  EXPECT_NE(e.find("mode"), std::string::npos) << e;
+}
+
 TEST(Scenario, MissingFileIsAnError) {
   auto s = load_scenario("/nonexistent/pxelab/scenario.toml");
   ASSERT_FALSE(s.ok());

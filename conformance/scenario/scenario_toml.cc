@@ -301,6 +301,13 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target",
              std::string(to_string(e.action)) + " needs a server, not '" + e.target + "'");
     }
+    if (e.action == EventAction::kBootMode && !r.failed()) {
+      auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
+      if (group == s.clients.end() || !group->host) {
+        r.fail(root.source(), "event[" + std::to_string(i) + "].target",
+               "boot-mode needs a client group with host entries (host = { server = ... }), not '" + e.target + "'");
+      }
+    }
   }
   for (const auto& o : s.expect.outcomes) {
     if (o.clients != "*" && !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == o.clients; }) &&
@@ -335,7 +342,7 @@ std::string_view to_string(ClientKind kind) {
 }
 
 std::string_view to_string(EventAction action) {
-  static constexpr std::array<std::string_view, 5> kNames{"link-down", "link-up", "loss", "server-stop", "server-start"};
+  static constexpr std::array<std::string_view, 6> kNames{"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode"};
   return kNames[static_cast<std::size_t>(action)];
 }
 
@@ -396,15 +403,23 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     read_client(r, t, path, s.clients.back());
   });
   each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) {
-    r.only_keys(t, path, {"at", "action", "target", "loss", "duration"});
+    r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode"});
     EventSpec e;
     e.line = line_of(t);
     if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start"});
+    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode"});
     if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
     if (auto v = r.string(t, "target", path)) e.target = *v;
     if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
     if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
+    if (auto v = r.choice(t, "mode", path, {"network", "local", "menu"})) {
+      e.mode = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
+    }
+    if (action && static_cast<EventAction>(*action) == EventAction::kBootMode && !t.get("mode") && !r.failed()) {
+      r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local or menu");
+    } else if (t.get("mode") && action && static_cast<EventAction>(*action) != EventAction::kBootMode && !r.failed()) {
+      r.fail(*t.get("mode"), path + ".mode", "only a boot-mode event has a mode");
+    }
     if (!r.failed() && (!action || e.target.empty())) {
       r.fail(t.source(), path, "an event needs action and target");
     }
