@@ -10,6 +10,7 @@
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/tftp_get_command.h"
+#include "cli/wake_command.h"
 #include "pxelab_git_commit.h"  // generated at build time: PXELAB_GIT_COMMIT
 
 namespace {
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_qemu_command(app, exit_code);
   pxelab::conformance::add_fidelity_command(app, exit_code);
   pxelab::conformance::add_image_command(app, exit_code);
+  pxelab::conformance::add_wake_command(app, exit_code);
 
   try {
     app.parse(argc, argv);
