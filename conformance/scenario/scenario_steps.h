@@ -103,6 +103,7 @@ struct RunWorld {
   RunProgress progress;
   std::vector<RunError> errors;
   std::vector<PlacedClient> clients;
+  std::vector<std::unique_ptr<sim::Port>> wake_senders;  // wake events' senders (scenario_events.cc)
 };
 
 Result<RunPlan> plan_run(const Scenario& scenario, const ScenarioRunOptions& options);

@@ -185,6 +185,30 @@ TEST(Scenario, ABootModeEventNeedsAModeAndAGroupWithHostEntries) {
   EXPECT_NE(e.find("mode"), std::string::npos) << e;
 }
 
+TEST(Scenario, PoweredOffClientsAndWakeEvents) {
+  const std::string head = "[scenario]\nname = \"x\"\n"
+                           "[[client]]\nname = \"maint\"\npersonality = \"intel-pxe21\"\npowered_off = true\n"
+                           "wake_password = \"1.2.3.4\"\n";
+  auto s = parse_scenario(head + "[[event]]\nat = 30\naction = \"wake\"\ntarget = \"maint\"\npassword = \"1.2.3.4\"\n", "u.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_TRUE(s->clients[0].powered_off);
+  EXPECT_EQ(s->clients[0].wake_password.size, 4);
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].action, EventAction::kWake);
+  EXPECT_EQ(s->events[0].password, s->clients[0].wake_password);
+
+  auto e = error_of(head + "[[event]]\nat = 1\naction = \"wake\"\ntarget = \"maint\"\npassword = \"hunter2\"\n");
+  EXPECT_NE(e.find("event[0].password: 'hunter2' is not a SecureOn password"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 1\naction = \"link-down\"\ntarget = \"maint\"\npassword = \"1.2.3.4\"\n");
+  EXPECT_NE(e.find("only a wake event has a password"), std::string::npos) << e;
+  e = error_of("[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n"
+               "[[client]]\nname = \"c\"\npersonality = \"intel-pxe21\"\n"
+               "[[event]]\nat = 1\naction = \"wake\"\ntarget = \"boot\"\n");
+  EXPECT_NE(e.find("wake needs a client group, not 'boot'"), std::string::npos) << e;
+  e = error_of("[scenario]\nname = \"x\"\n[[client]]\nname = \"p\"\nkind = \"probe\"\npowered_off = true\n");
+  EXPECT_NE(e.find("powered_off and wake_password belong to emulated clients"), std::string::npos) << e;
+}
+
 TEST(Scenario, MissingFileIsAnError) {
   auto s = load_scenario("/nonexistent/pxelab/scenario.toml");
   ASSERT_FALSE(s.ok());

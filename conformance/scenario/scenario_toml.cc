@@ -148,7 +148,7 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
 
 void read_client(TomlReader& r, const toml::table& t, const std::string& path, ClientSpec& c) {
   r.only_keys(t, path, {"name", "kind", "personality", "firmware", "count", "segment", "mac", "power_on", "spread",
-                        "link", "host", "probe_steps", "probe_file", "broadcast_flag"});
+                        "link", "host", "probe_steps", "probe_file", "broadcast_flag", "powered_off", "wake_password"});
   c.line = line_of(t);
   if (auto v = r.string(t, "name", path)) c.name = *v;
   if (auto v = r.choice(t, "kind", path, {"emulated", "qemu", "probe"})) {
@@ -171,6 +171,9 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   if (c.kind != ClientKind::kProbe && (t.get("probe_steps") || t.get("probe_file") || t.get("broadcast_flag")) && !r.failed()) {
     r.fail(t.source(), path + ".kind", "probe_steps, probe_file and broadcast_flag belong to kind = \"probe\"");
   }
+  if (c.kind != ClientKind::kEmulated && (t.get("powered_off") || t.get("wake_password")) && !r.failed()) {
+    r.fail(t.source(), path + ".kind", "powered_off and wake_password belong to emulated clients (kind = \"emulated\")");
+  }
   if (auto v = r.string(t, "personality", path)) c.personality = *v;
   if (auto v = r.string(t, "firmware", path)) c.firmware = *v;
   if (auto v = r.integer(t, "count", path, 1, 100'000)) c.count = static_cast<std::uint32_t>(*v);
@@ -178,6 +181,14 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   if (auto v = r.mac(t, "mac", path)) c.mac = *v;
   if (auto v = r.number(t, "power_on", path, 0, 86'400)) c.power_on = *v;
   if (auto v = r.number(t, "spread", path, 0, 86'400)) c.spread = *v;
+  if (auto v = r.boolean(t, "powered_off", path)) c.powered_off = *v;
+  if (auto v = r.string(t, "wake_password", path)) {
+    if (auto p = wire::parse_wol_password(*v)) {
+      c.wake_password = *p;
+    } else if (!r.failed()) {
+      r.fail(*t.get("wake_password"), path + ".wake_password", p.error().message);
+    }
+  }
   maybe_link(r, t, path, c.link);
   if (const toml::table* h = r.table(t, "host", path)) {
     const std::string hp = path + ".host";
@@ -301,6 +312,10 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target",
              std::string(to_string(e.action)) + " needs a server, not '" + e.target + "'");
     }
+    if (e.action == EventAction::kWake && !r.failed() &&
+        !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; })) {
+      r.fail(root.source(), "event[" + std::to_string(i) + "].target", "wake needs a client group, not '" + e.target + "'");
+    }
     if (e.action == EventAction::kBootMode && !r.failed()) {
       auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
       if (group == s.clients.end() || !group->host) {
@@ -342,7 +357,7 @@ std::string_view to_string(ClientKind kind) {
 }
 
 std::string_view to_string(EventAction action) {
-  static constexpr std::array<std::string_view, 6> kNames{"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode"};
+  static constexpr std::array<std::string_view, 7> kNames{"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"};
   return kNames[static_cast<std::size_t>(action)];
 }
 
@@ -403,17 +418,27 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     read_client(r, t, path, s.clients.back());
   });
   each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) {
-    r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode"});
+    r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode", "password"});
     EventSpec e;
     e.line = line_of(t);
     if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode"});
+    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"});
     if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
     if (auto v = r.string(t, "target", path)) e.target = *v;
     if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
     if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
     if (auto v = r.choice(t, "mode", path, {"network", "local", "menu"})) {
       e.mode = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
+    }
+    if (auto v = r.string(t, "password", path)) {
+      if (auto p = wire::parse_wol_password(*v)) {
+        e.password = *p;
+      } else if (!r.failed()) {
+        r.fail(*t.get("password"), path + ".password", p.error().message);
+      }
+    }
+    if (t.get("password") && action && static_cast<EventAction>(*action) != EventAction::kWake && !r.failed()) {
+      r.fail(*t.get("password"), path + ".password", "only a wake event has a password");
     }
     if (action && static_cast<EventAction>(*action) == EventAction::kBootMode && !t.get("mode") && !r.failed()) {
       r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local or menu");
