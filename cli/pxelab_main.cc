@@ -5,12 +5,14 @@
 #include "cli/bench_command.h"
 #include "cli/check_command.h"
 #include "cli/fidelity_command.h"
+#include "cli/image_command.h"
 #include "cli/qemu_command.h"
 #include "cli/replay_command.h"
 #include "cli/conform_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
 #include "cli/tftp_get_command.h"
+#include "cli/wake_command.h"
 #include "pxelab_git_commit.h"  // generated at build time: PXELAB_GIT_COMMIT
 
 namespace {
@@ -40,6 +42,8 @@ constexpr const char* kFooter =
     "                                 conformance checks over a capture\n"
     "  pxelab replay field.pcap --server server.toml\n"
     "                                 replay a capture's clients, diff every answer\n"
+    "  pxelab image create host.img --size 1440 --boot-sector BIN --from DIR\n"
+    "                                 build a boot floppy (ls, cat, add, check, ...)\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
     "\nExit status: 0 success, 1 a job failed, 2 usage error.\n";
 
@@ -69,6 +73,8 @@ int main(int argc, char** argv) {
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
   pxelab::conformance::add_fidelity_command(app, exit_code);
+  pxelab::conformance::add_image_command(app, exit_code);
+  pxelab::conformance::add_wake_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -41,4 +41,16 @@ Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const 
   return s;
 }
 
+Status BootServer::set_boot_mode(const wire::MacAddress& mac, BootMode mode) {
+  // The responder reads config_'s host entries through find_host(): changing the
+  // entry in place is what its next answer sees.
+  for (HostEntry& h : config_.hosts) {
+    if (h.mac != mac) continue;
+    h.boot = mode;
+    if (files_) files_->set_host_mode(h, mode);
+    return Ok{};
+  }
+  return Error{"boot", 0, "no host entry for " + mac.to_string() + ": its boot mode cannot be set"};
+}
+
 }  // namespace pxelab::server

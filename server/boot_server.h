@@ -42,6 +42,12 @@ class BootServer {
   TftpServerAgent* tftp() { return tftp_ ? &*tftp_ : nullptr; }
   const ReplayReport& replay() const { return replay_; }
 
+  // Changes the boot mode of the host entry for `mac` while the server runs (a
+  // scenario's boot-mode event, `pxelab serve`'s control): its next DHCP answers and
+  // its generated pxelinux.cfg follow `mode`. An error when the table has no such host
+  // (a mode belongs to a host entry; an unknown client gets [boot].default_mode).
+  Status set_boot_mode(const wire::MacAddress& mac, BootMode mode);
+
   // Makes every queued lease record durable (shutdown).
   Status flush() { return leases_->flush(); }
 

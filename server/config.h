@@ -133,6 +133,9 @@ struct TftpConfig {
   // File contents kept in memory between transfers, least recently used out first.
   // Files that transfers are sending are shared whatever this says.
   std::uint64_t cache_bytes = 256ull << 20;
+  // Boot floppy images (names in the root) rendered per host when asked for
+  // (server/tftp_templates.h); checked against every host entry at start.
+  std::vector<std::string> templates;
 };
 
 struct ServerConfig {

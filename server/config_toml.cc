@@ -388,7 +388,7 @@ void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
 void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string& base_dir,
                std::map<std::string, std::string>& cfg_locations) {
   const std::string path = "tftp";
-  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write", "max_write_bytes", "cache_bytes"});
+  r.only_keys(t, path, {"root", "max_transfers", "transfer_timeout", "retransmit_ms", "retries", "max_blksize", "max_windowsize", "rollover_to", "allow_write", "max_write_bytes", "cache_bytes", "templates"});
   if (auto s = r.string(t, "root", path)) {
     c.root = resolve(base_dir, *s);
     cfg_locations["tftp.root"] = location(r, *t.get("root"));
@@ -403,6 +403,19 @@ void read_tftp(Reader& r, const toml::table& t, TftpConfig& c, const std::string
   if (auto v = r.boolean(t, "allow_write", path)) c.allow_write = *v;
   if (auto v = r.integer(t, "max_write_bytes", path, 0, std::int64_t{1} << 40)) c.max_write_bytes = static_cast<std::uint64_t>(*v);
   if (auto v = r.integer(t, "cache_bytes", path, 0, std::int64_t{1} << 40)) c.cache_bytes = static_cast<std::uint64_t>(*v);
+  if (const toml::node* n = t.get("templates")) {
+    cfg_locations["tftp.templates"] = location(r, *n);
+    const toml::array* arr = n->as_array();
+    if (!arr) r.fail(*n, "tftp.templates", "must be an array of image names");
+    for (std::size_t i = 0; arr && i < arr->size(); ++i) {
+      const auto* name = arr->get(i)->as_string();
+      if (!name || name->get().empty()) {
+        r.fail(*arr->get(i), "tftp.templates[" + std::to_string(i) + "]", "must be a non-empty image name");
+        continue;
+      }
+      c.templates.push_back(name->get());
+    }
+  }
 }
 
 // Cross-checks that need the whole file.

@@ -182,7 +182,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
     return;
   }
   TftpLookupFailure failure{TftpLookupError::NotFound, ""};
-  auto file = files_.open(req->filename, &failure);
+  auto file = files_.open(req->filename, &failure, TftpRequester{d.src.ip, d.src_mac});
   if (!file && limits_.faults.has(Fault::kTftpServeDotDot)) {
     // Fault tftp_serve_dotdot: the '..' components dropped, the rest served (TFTP-PATH).
     // Each '..' takes the component before it away ('..' at the top is dropped, so

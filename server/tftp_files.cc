@@ -230,29 +230,34 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
   if (::stat(src.root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error{"tftp.root", 0, src.root_ + " is not a directory: " + std::strerror(errno), config.where("tftp.root")};
   }
-  // The template is a file of the root like any other: confined the same way.
-  std::optional<wire::Bytes> tmpl;
+  if (auto checked = check_templates(config); !checked) return checked.error();
+  src.config_ = std::make_shared<const ServerConfig>(config);
+  for (const auto& t : config.tftp.templates) src.templates_.insert(template_key(t));
+  // The pxelinux template is a file of the root like any other: confined the same way.
   if (auto t = open_regular(src.root_, "pxelinux.cfg/host.template"); !t.failure) {
-    tmpl = read_fd(t.fd.get(), static_cast<std::size_t>(t.st.st_size));
+    wire::Bytes tmpl = read_fd(t.fd.get(), static_cast<std::size_t>(t.st.st_size));
+    src.pxelinux_template_ = std::string(tmpl.begin(), tmpl.end());
   }
-  for (const auto& host : config.hosts) {
-    BootMode mode = host.boot.value_or(config.boot.default_mode);
-    std::string content = tmpl ? expand_host_template(std::string_view(reinterpret_cast<const char*>(tmpl->data()), tmpl->size()), host, mode)
-                               : default_pxelinux_config(host, mode);
-    auto bytes = std::make_shared<const wire::Bytes>(content.begin(), content.end());
-    src.virtual_files_[pxelinux_mac_name(host.mac)] = bytes;
-    if (host.ip) src.virtual_files_[pxelinux_ip_name(*host.ip)] = bytes;
-  }
+  for (const auto& host : config.hosts) src.set_host_mode(host, host.boot.value_or(config.boot.default_mode));
   return src;
 }
 
-Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFailure* failure) const {
+void TftpFileSource::set_host_mode(const HostEntry& host, BootMode mode) {
+  std::string content = pxelinux_template_ ? expand_host_template(*pxelinux_template_, host, mode)
+                                           : default_pxelinux_config(host, mode);
+  auto bytes = std::make_shared<const wire::Bytes>(content.begin(), content.end());
+  virtual_files_[pxelinux_mac_name(host.mac)] = bytes;
+  if (host.ip) virtual_files_[pxelinux_ip_name(*host.ip)] = bytes;
+}
+
+Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFailure* failure,
+                                      const std::optional<TftpRequester>& who) const {
   // Generated files answer to the same cleaned names as files in the root.
-  if (auto cleaned = clean_name(requested); !cleaned.failure) {
+  auto cleaned = clean_name(requested);
+  if (!cleaned.failure) {
     auto v = virtual_files_.find(cleaned.path);
     if (v != virtual_files_.end()) return TftpFile{v->second, "generated: " + cleaned.path};
   }
-  auto cleaned = clean_name(requested);
   auto opened = cleaned.failure ? OpenedFile{} : open_regular(root_, cleaned.path);
   if (cleaned.failure) opened.failure = cleaned.failure;
   if (opened.failure) {
@@ -260,9 +265,56 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
     return Error{"tftp.file", 0, std::string(requested) + ": " + opened.failure->reason};
   }
   if (after_open_) after_open_(cleaned.path);
-  // From here on only the descriptor counts: whatever the name has become since.
-  const struct stat& st = opened.st;
-  const std::string& path = opened.path;
+  TftpFile file = read_opened(opened.fd.get(), opened.st, opened.path);
+  if (!who || !templates_.count(cleaned.path)) return file;
+  return render_for(file, cleaned.path, *who, failure);
+}
+
+Result<TftpFile> TftpFileSource::render_for(const TftpFile& image, const std::string& name, const TftpRequester& who,
+                                            TftpLookupFailure* failure) const {
+  const HostEntry* host = template_host(*config_, who);
+  // One cache entry per image and host, valid while the image file stays the same.
+  const std::string key = image.origin + "\n" + (host ? host->mac.to_string() : who.mac.to_string() + "@" + who.ip.to_string());
+  const Cached& source = cache_.at(image.origin);
+  auto cached = cache_.find(key);
+  if (cached != cache_.end() && cached->second.mtime_ns == source.mtime_ns && cached->second.size == source.size) {
+    std::shared_ptr<const wire::Bytes> bytes = cached->second.kept ? cached->second.kept : cached->second.shared.lock();
+    if (bytes) {
+      keep(key, cached->second, bytes);
+      return TftpFile{std::move(bytes), image.origin + " rendered for " + (host ? host->hostname : who.ip.to_string())};
+    }
+  }
+  auto fail = [&](const std::string& why) -> Result<TftpFile> {
+    TftpLookupFailure f{TftpLookupError::NotFound, why};
+    if (failure) *failure = f;
+    return Error{"tftp.file", 0, name + ": " + why};
+  };
+  auto img = image::FatImage::open(*image.content);
+  if (!img) return fail("template is not a FAT12 image: " + img.error().to_string());
+  auto rendered = image::render_image(*img, template_vars(*config_, host, who));
+  if (!rendered) {
+    return fail("template for " + (host ? "host " + host->hostname : who.ip.to_string() + " (no host entry)") + ": " +
+                rendered.error().to_string());
+  }
+  ++renders_;
+  auto bytes = std::make_shared<const wire::Bytes>(std::move(*rendered));
+  Cached& entry = cache_[key];
+  if (entry.kept) {
+    cached_bytes_ -= entry.kept->size();
+    lru_.erase(entry.lru);
+    entry.kept.reset();
+  }
+  entry.mtime_ns = source.mtime_ns;
+  entry.size = source.size;
+  entry.shared = bytes;
+  keep(key, entry, bytes);
+  return TftpFile{bytes, image.origin + " rendered for " + (host ? host->hostname : who.ip.to_string())};
+}
+
+// The bytes of a file opened beneath the root: from the cache while the file is the
+// same (mtime, size, inode, device), else read from the descriptor. From here on only
+// the descriptor counts: whatever the name has become since.
+TftpFile TftpFileSource::read_opened(int fd, const struct stat& st, const std::string& path) const {
   std::int64_t mtime = std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec;
   auto cached = cache_.find(path);
   if (cached != cache_.end() && cached->second.mtime_ns == mtime && cached->second.size == st.st_size &&
@@ -274,7 +326,7 @@ Result<TftpFile> TftpFileSource::open(std::string_view requested, TftpLookupFail
       return TftpFile{std::move(bytes), path};
     }
   }
-  auto bytes = std::make_shared<const wire::Bytes>(read_fd(opened.fd.get(), static_cast<std::size_t>(st.st_size)));
+  auto bytes = std::make_shared<const wire::Bytes>(read_fd(fd, static_cast<std::size_t>(st.st_size)));
   Cached& entry = cache_[path];
   if (entry.kept) {  // a stale version: out of the list first
     cached_bytes_ -= entry.kept->size();

@@ -11,11 +11,15 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <vector>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <sys/stat.h>
 
 #include "server/config.h"
+#include "server/tftp_templates.h"
 #include "wire/bytes.h"
 #include "wire/result.h"
 
@@ -68,7 +72,20 @@ class TftpFileSource {
   // at most tftp.cache_bytes (least recently opened files leave first), but a file
   // that transfers still hold is shared whether it is cached or not: a storm of
   // clients fetching one image shares one copy of its bytes.
-  Result<TftpFile> open(std::string_view requested, TftpLookupFailure* failure) const;
+  //
+  // A name in [tftp].templates asked for by `who` is that image rendered for the host
+  // (server/tftp_templates.h), cached like a file (per image and host, in the same
+  // budget) until the image changes; without `who` the template itself is served. A
+  // client the template cannot be rendered for (an unknown client and ${hostname})
+  // gets ERROR 1 and the reason in the log.
+  Result<TftpFile> open(std::string_view requested, TftpLookupFailure* failure,
+                        const std::optional<TftpRequester>& who = std::nullopt) const;
+  std::uint64_t renders() const { return renders_; }  // per-host images rendered so far
+
+  // The boot mode of `host` changed while the server runs (BootServer::set_boot_mode):
+  // its generated pxelinux.cfg files (MAC and IP names) are written again for `mode`,
+  // from pxelinux.cfg/host.template as read at start, else the default config.
+  void set_host_mode(const HostEntry& host, BootMode mode);
 
   // Bytes the cache itself keeps alive (transfers may hold evicted files besides).
   std::uint64_t cached_bytes() const { return cached_bytes_; }
@@ -104,10 +121,17 @@ class TftpFileSource {
   // the cold end until the cache fits its budget.
   void keep(const std::string& path, Cached& entry, std::shared_ptr<const wire::Bytes> content) const;
   void evict_to_budget() const;
+  TftpFile read_opened(int fd, const struct stat& st, const std::string& path) const;
+  Result<TftpFile> render_for(const TftpFile& image, const std::string& name, const TftpRequester& who,
+                              TftpLookupFailure* failure) const;
 
   std::string root_;
   std::uint64_t cache_budget_ = 0;
   std::map<std::string, std::shared_ptr<const wire::Bytes>> virtual_files_;  // name -> content
+  std::optional<std::string> pxelinux_template_;  // pxelinux.cfg/host.template at start
+  std::shared_ptr<const ServerConfig> config_;  // hosts and subnets, for templates
+  std::set<std::string> templates_;             // template_key() of [tftp].templates
+  mutable std::uint64_t renders_ = 0;
   mutable std::map<std::string, Cached> cache_;                              // canonical path -> bytes
   mutable std::list<std::string> lru_;                                       // hot first
   mutable std::uint64_t cached_bytes_ = 0;

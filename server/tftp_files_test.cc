@@ -136,6 +136,29 @@ TEST_F(TftpRoot, GeneratesPerHostPxelinuxConfigs) {
   EXPECT_EQ(f.code, TftpLookupError::AccessViolation);
 }
 
+TEST_F(TftpRoot, AHostModeChangedAtRunTimeRewritesItsPxelinuxConfig) {
+  ServerConfig c;
+  c.tftp.root = root_;
+  HostEntry h;
+  h.mac = *wire::MacAddress::parse("52:54:00:AB:CD:EF");
+  h.ip = wire::Ipv4Address::from_octets(192, 0, 2, 10);
+  h.hostname = "lab01";
+  h.boot = BootMode::Local;
+  h.vars["kernel"] = "boot/vmlinuz";
+  c.hosts.push_back(h);
+  auto src = TftpFileSource::create(c);
+  ASSERT_TRUE(src) << src.error().to_string();
+  TftpLookupFailure f{};
+  auto text = [&](const char* name) {
+    auto file = src->open(name, &f);
+    return file ? std::string(file->content->begin(), file->content->end()) : std::string("(none)");
+  };
+  EXPECT_NE(text("pxelinux.cfg/01-52-54-00-ab-cd-ef").find("DEFAULT local"), std::string::npos);
+  src->set_host_mode(h, BootMode::Network);
+  EXPECT_NE(text("pxelinux.cfg/01-52-54-00-ab-cd-ef").find("DEFAULT network"), std::string::npos);
+  EXPECT_NE(text("pxelinux.cfg/C000020A").find("boot mode network"), std::string::npos) << "the IP name too";
+}
+
 // The cache is bounded (tftp.cache_bytes, least recently opened out first), yet files
 // held by transfers stay shared: a storm fetching one image holds one copy.
 TEST_F(TftpRoot, CacheIsBoundedByBytesAndStillSharesFilesInUse) {

@@ -252,8 +252,32 @@ void Host::arp_resolved(wire::Ipv4Address ip, const wire::MacAddress& mac) {
   }
 }
 
+void Host::arm_wake_on_lan(wire::WolPassword password, std::function<void()> on_wake) {
+  wol_ = WakeOnLan{password, std::move(on_wake)};
+  // A magic packet may come to any UDP port or as EtherType 0x0842, which no flood key
+  // names: a sleeping NIC looks at every flooded frame (flood_key.h), until it wakes.
+  set_flood_filtering(false);
+}
+
+void Host::standby_receive(const FrameView& frame) {
+  auto wol = wire::parse_wol_frame(frame.bytes);
+  if (!wol) return;  // not a magic packet: a sleeping NIC ignores it
+  if (wol->wol.target != config_.mac || !(wol->wol.password == wol_->password)) {
+    ++counters_.magic_packets_ignored;
+    return;
+  }
+  std::function<void()> wake = std::move(wol_->on_wake);
+  wol_.reset();
+  set_flood_filtering(config_.filter_floods);
+  powered_ = true;
+  if (wake) wake();
+}
+
 void Host::receive(const FrameView& frame) {
-  if (!powered_) return;
+  if (!powered_) {
+    if (wol_) standby_receive(frame);
+    return;
+  }
   ++counters_.frames_received;
   wire::ByteView bytes = frame.bytes;
   if (bytes.size() < wire::kEthernetHeaderSize) {

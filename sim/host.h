@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@
 #include "wire/bytes.h"
 #include "wire/frame.h"
 #include "wire/result.h"
+#include "wire/wol.h"
 
 namespace pxelab::sim {
 
@@ -77,6 +79,7 @@ struct HostCounters {
   std::uint64_t arp_replies_sent = 0;
   std::uint64_t arp_failures = 0;         // datagrams dropped: no ARP reply in time
   std::uint64_t datagrams_forwarded = 0;  // handed to the forwarder (another IP at our MAC)
+  std::uint64_t magic_packets_ignored = 0;  // powered off and armed: not for us / wrong password
 };
 
 class Host final : public Port {
@@ -97,6 +100,11 @@ class Host final : public Port {
   // Powering on again does not restart its agents.
   void set_powered(bool on) { powered_ = on; }
   bool powered() const { return powered_; }
+  // Wake-on-LAN while powered off (the NIC stays on standby power): a magic packet for
+  // this host's MAC (either carrier, wire/wol.h) with exactly `password` (size 0: none)
+  // powers it on and calls `on_wake` once; a different MAC, a wrong or missing
+  // password, or any other frame does nothing. Disarmed after the wake.
+  void arm_wake_on_lan(wire::WolPassword password, std::function<void()> on_wake);
 
   // Makes this host hand datagrams for other IPs to `forwarder` (nullptr: count and drop).
   void set_forwarder(Forwarder* forwarder) { forwarder_ = forwarder; }
@@ -171,6 +179,12 @@ class Host final : public Port {
   HostCounters counters_;
   Forwarder* forwarder_ = nullptr;
   bool powered_ = true;
+  struct WakeOnLan {
+    wire::WolPassword password;
+    std::function<void()> on_wake;
+  };
+  std::optional<WakeOnLan> wol_;
+  void standby_receive(const FrameView& frame);
 };
 
 }  // namespace pxelab::sim

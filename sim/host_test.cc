@@ -404,3 +404,49 @@ TEST(Agent, RunsWithoutAHostOrAClock) {
 
 }  // namespace
 }  // namespace pxelab::sim
+
+namespace pxelab::sim {
+namespace {
+
+// Wake-on-LAN (issue 11): a powered-off, armed host powers on for a magic packet with
+// its MAC and the right password only, in either carrier, and only once.
+TEST(Host, WakesOnlyOnItsOwnMagicPacketWithTheRightPassword) {
+  VirtualClock clock;
+  HostConfig hc;
+  hc.mac = *wire::MacAddress::parse("52:54:00:00:00:07");
+  Host h(clock, hc);
+  h.set_powered(false);
+  const std::uint8_t pw[6] = {1, 2, 3, 4, 5, 6};
+  int wakes = 0;
+  h.arm_wake_on_lan(wire::WolPassword::from(wire::ByteView(pw, 6)), [&] { ++wakes; });
+  const wire::MacAddress bcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+  const wire::MacAddress admin = *wire::MacAddress::parse("02:00:00:00:00:01");
+  auto ether = [&](const wire::MacAddress& target, wire::WolPassword p) {
+    return wire::build_wol_ether_frame(admin, bcast, wire::WolRepr{target, p});
+  };
+  auto feed = [&](const wire::Bytes& b) { h.receive(FrameView{clock.now(), wire::ByteView(b.data(), b.size())}); };
+
+  feed(ether(*wire::MacAddress::parse("52:54:00:00:00:08"), wire::WolPassword::from(wire::ByteView(pw, 6))));
+  EXPECT_FALSE(h.powered()) << "another machine's MAC";
+  const std::uint8_t wrong[6] = {1, 2, 3, 4, 5, 7};
+  feed(ether(hc.mac, wire::WolPassword::from(wire::ByteView(wrong, 6))));
+  EXPECT_FALSE(h.powered()) << "a wrong password";
+  feed(ether(hc.mac, {}));
+  EXPECT_FALSE(h.powered()) << "no password where one is set";
+  EXPECT_EQ(h.counters().magic_packets_ignored, 3u);
+  EXPECT_EQ(h.counters().frames_received, 0u) << "asleep: nothing reaches the stack";
+
+  wire::Bytes udp = wire::build_wol_udp_frame({admin, wire::Ipv4Address::from_octets(192, 0, 2, 1), 40000},
+                                              {bcast, wire::Ipv4Address::from_octets(255, 255, 255, 255), 9},
+                                              wire::WolRepr{hc.mac, wire::WolPassword::from(wire::ByteView(pw, 6))});
+  feed(udp);
+  EXPECT_TRUE(h.powered());
+  EXPECT_EQ(wakes, 1);
+  h.set_powered(false);
+  feed(udp);
+  EXPECT_FALSE(h.powered()) << "disarmed after the wake";
+  EXPECT_EQ(wakes, 1);
+}
+
+}  // namespace
+}  // namespace pxelab::sim

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace pxelab::wire {
 
@@ -26,6 +27,19 @@ Bytes WolRepr::encode() const {
   Bytes out(size());
   emit(out);
   return out;
+}
+
+Result<WolPassword> parse_wol_password(std::string_view text) {
+  if (auto mac = MacAddress::parse(text)) return WolPassword::from(ByteView(mac->octets.data(), 6));
+  if (auto ip = Ipv4Address::parse(text)) {
+    const std::uint8_t b[4] = {static_cast<std::uint8_t>(ip->value >> 24), static_cast<std::uint8_t>(ip->value >> 16),
+                               static_cast<std::uint8_t>(ip->value >> 8), static_cast<std::uint8_t>(ip->value)};
+    return WolPassword::from(ByteView(b, 4));
+  }
+  std::string message(1, '\'');  // built by append: GCC 12's -Wrestrict misfires on + (PR 105651)
+  message.append(text);
+  message.append("' is not a SecureOn password: 6 hex bytes (aa:bb:cc:dd:ee:ff) or 4 decimal (1.2.3.4)");
+  return make_error("wol.password", 0, std::move(message));
 }
 
 Result<WolRepr> parse_wol(ByteView b) {

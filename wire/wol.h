@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "wire/address.h"
 #include "wire/bytes.h"
@@ -34,6 +35,11 @@ struct WolPassword {
     return size == o.size && std::equal(bytes.begin(), bytes.begin() + size, o.bytes.begin());
   }
 };
+
+// A SecureOn password as people write it (ether-wake, wakeonlan): six hex bytes like
+// a MAC ("aa:bb:cc:dd:ee:ff", '-' also) or four decimal bytes like an IPv4 address
+// ("192.168.1.1"). Error "wol.password" saying what is expected.
+Result<WolPassword> parse_wol_password(std::string_view text);
 
 struct WolRepr {
   MacAddress target;

@@ -30,6 +30,23 @@ TEST(Wol, EmitsAndParsesPayloadWithAndWithoutPassword) {
   }
 }
 
+TEST(Wol, PasswordsAsPeopleWriteThem) {
+  auto six = parse_wol_password("aa:bb:cc:dd:ee:01");
+  ASSERT_TRUE(six);
+  EXPECT_EQ(six->size, 6);
+  EXPECT_EQ(six->bytes, (std::array<std::uint8_t, 6>{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01}));
+  auto four = parse_wol_password("192.168.1.2");
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->size, 4);
+  EXPECT_EQ(four->bytes[0], 192);
+  EXPECT_EQ(four->bytes[3], 2);
+  for (const char* bad : {"", "secret", "aa:bb:cc", "1.2.3", "300.1.1.1"}) {
+    auto r = parse_wol_password(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().to_string().find("not a SecureOn password"), std::string::npos) << r.error().to_string();
+  }
+}
+
 TEST(Wol, MalformedPayloads) {
   auto b = magic();
   b[3] = 0xfe;

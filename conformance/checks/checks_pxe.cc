@@ -136,7 +136,11 @@ void pxe43_consistent(const Analysis& a, Judge& j) {
     std::string bad;
     if (o.boot_menu && !o.menu_prompt) bad += " 43.9 (menu) without 43.10 (prompt);";
     if (o.menu_prompt && !o.boot_menu) bad += " 43.10 (prompt) without 43.9 (menu);";
-    const bool discovery = o.boot_menu.has_value() && !use_file;
+    // Discovery happens only for an item with a boot server type: a menu of local-boot
+    // items alone (type 0, PXE 2.1 §2.2.6; the server's boot mode "local") needs none.
+    const bool server_item = o.boot_menu && std::any_of(o.boot_menu->begin(), o.boot_menu->end(),
+                                                        [](const auto& e) { return e.type != 0; });
+    const bool discovery = server_item && !use_file;
     if (discovery && !(ctl & wire::dhcp::discovery::kNoMulticast) && !o.discovery_mcast_addr) {
       bad += " multicast discovery enabled (43.6 bit 1 clear) without 43.7;";
     }

@@ -27,6 +27,21 @@ class ReferenceServer final : public ScenarioServer {
     if (running()) instances_.back()->host().set_powered(false);
   }
 
+  Status set_boot_mode(const wire::MacAddress& mac, server::BootMode mode) override {
+    server::HostEntry* entry = nullptr;
+    for (auto& h : config_.hosts) {
+      if (h.mac == mac) entry = &h;
+    }
+    if (!entry) return Error{"boot-mode", 0, "no host entry for " + mac.to_string() + " in this server's table"};
+    entry->boot = mode;  // a restart starts from config_: the mode survives it
+    if (!instances_.empty()) {
+      if (auto st = instances_.back()->set_boot_mode(mac, mode); !st) return st;
+    }
+    log_.line(site_.clock.now(), "boot mode of " + mac.to_string() + (entry->hostname.empty() ? "" : " (" + entry->hostname + ")") +
+                                     " set to " + std::string(server::to_string(mode)));
+    return Ok{};
+  }
+
   ServerReport report() const override {
     ServerReport r;
     for (std::size_t k = 0; k < instances_.size(); ++k) {

@@ -15,6 +15,7 @@
 #include "server/faults.h"
 #include "sim/link_params.h"
 #include "wire/address.h"
+#include "wire/wol.h"
 #include "wire/result.h"
 
 namespace pxelab::conformance {
@@ -38,6 +39,8 @@ struct FileSpec {
   std::string name;
   std::optional<std::uint64_t> size;  // that many pseudo-random octets
   std::optional<std::string> text;    // this text
+  std::string from;                   // a copy of this file (made absolute at load: the
+                                      // scenario's directory for a relative path)
   bool boot_sector = false;           // with `size`: 0x55AA at 510 (a floppy image)
 };
 
@@ -113,12 +116,16 @@ struct ClientSpec {
   wire::MacAddress mac;     // the first; then +1 per client
   double power_on = 0;      // seconds
   double spread = 0;        // power-on uniform in [power_on, power_on + spread]
+  // Emulated: off at the start, powered on only by a Wake-on-LAN magic packet for its
+  // MAC (a wake event) with exactly this SecureOn password (wire/wol.h; none: size 0).
+  bool powered_off = false;
+  wire::WolPassword wake_password;
   LinkSpec link;
   std::optional<HostSpec> host;
   int line = 0;
 };
 
-enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart };
+enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart, kBootMode, kWake };
 std::string_view to_string(EventAction action);  // "link-down", ...: the file's words
 
 struct EventSpec {
@@ -127,6 +134,12 @@ struct EventSpec {
   std::string target;  // a server, relay or client group name
   double loss = 0;     // loss: the probability...
   double duration = 0; // ...for this long (0: for good)
+  // boot-mode: the new mode of every host entry of the target client group, on the
+  // group's host.server (network tonight for maintenance, local again tomorrow).
+  server::BootMode mode = server::BootMode::Network;
+  // wake: a magic packet (UDP to 255.255.255.255 port 9 on the group's segment) for
+  // every client of the target group, with this SecureOn password (none: size 0).
+  wire::WolPassword password;
   int line = 0;
 };
 

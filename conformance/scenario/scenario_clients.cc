@@ -38,6 +38,15 @@ void place_emulated(const RunPlan& plan, RunWorld& w, const ClientPlacement& c, 
   slot.agent = std::make_unique<client::PxeClient>(plan.personalities, p, sim::derive_seed(plan.seed, 0xc1 + c.number), c.name);
   slot.agent->set_on_finished([&w](const client::PxeClient&) { one_done(w); });
   slot.port = w.network.segment(slot.segment).attach(*slot.host, c.link, c.name);
+  if (c.group.powered_off) {
+    // Off until a magic packet for its MAC wakes it; then it powers on at once (its
+    // outcome's power_on is the wake, so done - power_on is the wake -> boot latency).
+    sim::Host* host = slot.host.get();
+    client::PxeClient* agent = slot.agent.get();
+    host->set_powered(false);
+    host->arm_wake_on_lan(c.group.wake_password, [host, agent] { host->start(*agent); });
+    return;
+  }
   slot.host->start(*slot.agent, c.power_on);
 }
 
@@ -87,6 +96,7 @@ Status place_clients(const Scenario& s, const RunPlan& plan, RunWorld& w) {
       PlacedClient slot;
       slot.group = gi;
       slot.segment = seg;
+      slot.mac = c.mac;
       switch (group.kind) {
         case ClientKind::kEmulated: place_emulated(plan, w, c, slot); break;
         case ClientKind::kProbe: place_probe(plan, w, c, slot); break;

@@ -3,6 +3,9 @@
 // relay's interfaces, each client of a group); server events stop and start a server
 // through ScenarioServer. A server that does not come back is a RunError: the run
 // reports it as an unmet expectation rather than carrying on as if it had.
+#include <map>
+#include <memory>
+
 #include <fmt/core.h>
 
 #include "conformance/scenario/scenario_steps.h"
@@ -74,12 +77,65 @@ void schedule_link_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
   });
 }
 
+// Every client of the group gets `mode` on the group's host.server; each change is in
+// that server's log. A server that cannot (or a MAC it does not know) is a RunError.
+void schedule_boot_mode_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
+  w.network.clock().at(sim::from_seconds(e.at), [&s, &w, e] {
+    for (auto& cl : w.clients) {
+      const ClientSpec& group = s.clients[cl.group];
+      if (group.name != e.target || !group.host) continue;
+      for (auto& sv : w.servers) {
+        if (sv.spec->name != group.host->server) continue;
+        if (auto st = sv.server->set_boot_mode(cl.mac, e.mode); !st) {
+          w.errors.push_back({fmt::format("boot-mode {} for '{}' at {} s", server::to_string(e.mode), e.target, e.at),
+                              st.error().to_string()});
+        }
+      }
+    }
+  });
+}
+
+// The administrator's console that sends wake events' magic packets: a port on the
+// target group's segment that receives nothing (a sender only).
+class WakeSender final : public sim::Port {
+ public:
+  void receive(const sim::FrameView&) override {}
+};
+
+// The sender's identity on the wire: locally administered "wake" MAC, TEST-NET address.
+constexpr wire::MacAddress kWakeMac{{0x02, 0x77, 0x61, 0x6b, 0x65, 0x01}};
+
+void schedule_wake_event(const Scenario& s, RunWorld& w, const EventSpec& e, std::vector<std::unique_ptr<sim::Port>>& senders) {
+  // One sender per segment the group's clients are on, attached now (before the run).
+  std::map<std::size_t, sim::Port*> by_segment;
+  for (auto& cl : w.clients) {
+    if (s.clients[cl.group].name != e.target || by_segment.count(cl.segment)) continue;
+    senders.push_back(std::make_unique<WakeSender>());
+    w.network.segment(cl.segment).attach(*senders.back(), {}, "wake");
+    by_segment[cl.segment] = senders.back().get();
+  }
+  w.network.clock().at(sim::from_seconds(e.at), [&s, &w, e, by_segment] {
+    const wire::MacAddress bcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+    for (auto& cl : w.clients) {
+      if (s.clients[cl.group].name != e.target) continue;
+      wire::Bytes frame = wire::build_wol_udp_frame({kWakeMac, wire::Ipv4Address::from_octets(192, 0, 2, 250), 40000},
+                                                    {bcast, wire::Ipv4Address::from_octets(255, 255, 255, 255), wire::kWolPortDiscard},
+                                                    wire::WolRepr{cl.mac, e.password});
+      by_segment.at(cl.segment)->transmit(frame);
+    }
+  });
+}
+
 }  // namespace
 
 void schedule_events(const Scenario& s, RunWorld& w) {
   for (const EventSpec& e : s.events) {
     if (e.action == EventAction::kServerStop || e.action == EventAction::kServerStart) {
       schedule_server_event(w, e);
+    } else if (e.action == EventAction::kBootMode) {
+      schedule_boot_mode_event(s, w, e);
+    } else if (e.action == EventAction::kWake) {
+      schedule_wake_event(s, w, e, w.wake_senders);
     } else {
       schedule_link_event(s, w, e);
     }

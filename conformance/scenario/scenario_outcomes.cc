@@ -3,6 +3,7 @@
 // who there (the scenario's servers and relays, the clients' MACs, each link's MTU).
 #include <algorithm>
 
+#include "client/qemu/trace_digest.h"
 #include "conformance/scenario/scenario_steps.h"
 
 namespace pxelab::conformance {
@@ -70,6 +71,9 @@ std::vector<client::ClientOutcome> collect_outcomes(const Scenario& s, RunWorld&
   const sim::Time now = w.network.clock().now();
   for (auto& cl : w.clients) {
     client::ClientOutcome out = outcome_of(s, now, cl);
+    // A real VM's wire part (address, images with their sizes...) is read off its
+    // segment's trace, as `pxelab qemu` does; its status and console are its own.
+    if (cl.vm) client::qemu::fill_outcome_from_digest(out, client::qemu::digest_client(*w.network.traces[cl.segment], out.mac));
     find_deciding_frame(*w.network.traces[cl.segment], out);
     outcomes.push_back(std::move(out));
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "server/config.h"
 #include "sim/clock.h"
 #include "sim/link_params.h"
 #include "sim/port.h"
@@ -70,6 +71,13 @@ class ScenarioServer {
   virtual void stop() = 0;
 
   virtual ServerReport report() const = 0;
+  // Sets the boot mode (server/config.h BootMode) of the host entry for `mac`, now and
+  // for later restarts: a scenario's boot-mode event. A server that cannot (one under
+  // test, configured by its own files) says so in the error; so does an unknown MAC.
+  virtual Status set_boot_mode(const wire::MacAddress& mac, server::BootMode mode) {
+    (void)mode;
+    return Error{"boot-mode", 0, "this server cannot change the boot mode of " + mac.to_string()};
+  }
 };
 
 }  // namespace pxelab::conformance

@@ -39,6 +39,12 @@ Status write_files(const std::string& root, const std::vector<FileSpec>& files, 
     fs::path p = fs::path(root) / f.name;
     std::error_code ec;
     fs::create_directories(p.parent_path(), ec);  // a failure shows as the write's error below
+    if (!f.from.empty()) {
+      if (!fs::is_regular_file(f.from, ec) || !fs::copy_file(f.from, p, fs::copy_options::overwrite_existing, ec)) {
+        return Error{"files", 0, "file '" + f.name + "': cannot copy from " + f.from + (ec ? ": " + ec.message() : ": not a regular file")};
+      }
+      continue;
+    }
     std::ofstream out(p, std::ios::binary);
     if (f.text) {
       out << *f.text;

@@ -79,6 +79,7 @@ struct PlacedClient {
   std::size_t group = 0;
   std::size_t segment = 0;
   sim::PortIndex port = sim::kNoPort;
+  wire::MacAddress mac;                            // its MAC (the group's + its index)
   std::unique_ptr<sim::Host> host;
   std::unique_ptr<client::PxeClient> agent;        // kind emulated
   std::unique_ptr<client::ProbeClient> probe;      // kind probe
@@ -108,6 +109,7 @@ struct RunWorld {
   RunProgress progress;
   std::vector<RunError> errors;
   std::vector<PlacedClient> clients;
+  std::vector<std::unique_ptr<sim::Port>> wake_senders;  // wake events' senders (scenario_events.cc)
 };
 
 Result<RunPlan> plan_run(const Scenario& scenario, const ScenarioRunOptions& options);

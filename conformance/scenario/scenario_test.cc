@@ -2,6 +2,7 @@
 // file, line and key (conformance/scenarios/README.md documents the format).
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "conformance/scenario/scenario.h"
@@ -142,6 +143,70 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
 
   e = error_of("[scenario\n");
   EXPECT_NE(e.find("bad.toml:1"), std::string::npos) << e;
+}
+
+TEST(Scenario, AFileCopiedFromAPathIsFoundBesideTheScenario) {
+  const std::string head = "[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n[server.files]\n";
+  auto s = parse_scenario(head + "\"host.img\" = { from = \"floppies/host.img\" }\n\"abs.img\" = { from = \"/srv/a.img\" }\n"
+                              "[[client]]\nname = \"c\"\npersonality = \"bootp-prom\"\n",
+                          "lab/unit.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  ASSERT_EQ(s->servers[0].files.size(), 2u);
+  std::map<std::string, FileSpec> by_name;
+  for (const auto& f : s->servers[0].files) by_name[f.name] = f;
+  EXPECT_EQ(by_name["host.img"].from, "lab/floppies/host.img");  // relative: the scenario's directory
+  EXPECT_EQ(by_name["abs.img"].from, "/srv/a.img");
+  EXPECT_FALSE(by_name["host.img"].text.has_value());
+
+  auto e = error_of(head + "\"host.img\" = { from = \"a.img\", text = \"x\" }\n");
+  EXPECT_NE(e.find("exactly one of size (octets), text or from"), std::string::npos) << e;
+  e = error_of(head + "\"host.img\" = { from = \"\" }\n");
+  EXPECT_NE(e.find("files.host.img.from: must name a file"), std::string::npos) << e;
+}
+
+TEST(Scenario, ABootModeEventNeedsAModeAndAGroupWithHostEntries) {
+  const std::string head = "[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n"
+                           "[[client]]\nname = \"maint\"\npersonality = \"intel-pxe21\"\nhost = { server = \"boot\" }\n"
+                           "[[client]]\nname = \"anon\"\npersonality = \"intel-pxe21\"\n";
+  auto s = parse_scenario(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\nmode = \"local\"\n", "u.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].action, EventAction::kBootMode);
+  EXPECT_EQ(s->events[0].mode, server::BootMode::Local);
+  EXPECT_EQ(to_string(EventAction::kBootMode), "boot-mode");
+
+  auto e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\n");
+  EXPECT_NE(e.find("event[0].mode: missing"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"anon\"\nmode = \"network\"\n");
+  EXPECT_NE(e.find("boot-mode needs a client group with host entries"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 10\naction = \"link-down\"\ntarget = \"maint\"\nmode = \"network\"\n");
+  EXPECT_NE(e.find("only a boot-mode event has a mode"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\nmode = \"sometimes\"\n");
+  EXPECT_NE(e.find("mode"), std::string::npos) << e;
+}
+
+TEST(Scenario, PoweredOffClientsAndWakeEvents) {
+  const std::string head = "[scenario]\nname = \"x\"\n"
+                           "[[client]]\nname = \"maint\"\npersonality = \"intel-pxe21\"\npowered_off = true\n"
+                           "wake_password = \"1.2.3.4\"\n";
+  auto s = parse_scenario(head + "[[event]]\nat = 30\naction = \"wake\"\ntarget = \"maint\"\npassword = \"1.2.3.4\"\n", "u.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_TRUE(s->clients[0].powered_off);
+  EXPECT_EQ(s->clients[0].wake_password.size, 4);
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].action, EventAction::kWake);
+  EXPECT_EQ(s->events[0].password, s->clients[0].wake_password);
+
+  auto e = error_of(head + "[[event]]\nat = 1\naction = \"wake\"\ntarget = \"maint\"\npassword = \"hunter2\"\n");
+  EXPECT_NE(e.find("event[0].password: 'hunter2' is not a SecureOn password"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 1\naction = \"link-down\"\ntarget = \"maint\"\npassword = \"1.2.3.4\"\n");
+  EXPECT_NE(e.find("only a wake event has a password"), std::string::npos) << e;
+  e = error_of("[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n"
+               "[[client]]\nname = \"c\"\npersonality = \"intel-pxe21\"\n"
+               "[[event]]\nat = 1\naction = \"wake\"\ntarget = \"boot\"\n");
+  EXPECT_NE(e.find("wake needs a client group, not 'boot'"), std::string::npos) << e;
+  e = error_of("[scenario]\nname = \"x\"\n[[client]]\nname = \"p\"\nkind = \"probe\"\npowered_off = true\n");
+  EXPECT_NE(e.find("powered_off and wake_password belong to emulated clients"), std::string::npos) << e;
 }
 
 TEST(Scenario, MissingFileIsAnError) {

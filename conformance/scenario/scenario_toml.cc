@@ -95,16 +95,18 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
       if (v.is_string()) {
         fs.text = *v.value<std::string>();
       } else if (const toml::table* ft = v.as_table()) {
-        r.only_keys(*ft, key, {"size", "text", "boot_sector"});
+        r.only_keys(*ft, key, {"size", "text", "from", "boot_sector"});
         if (auto x = r.integer(*ft, "size", key, 0, 1ll << 32)) fs.size = static_cast<std::uint64_t>(*x);
         if (auto x = r.string(*ft, "text", key)) fs.text = *x;
-        if (auto x = r.boolean(*ft, "boot_sector", key)) fs.boot_sector = *x;
-        if (fs.size.has_value() == fs.text.has_value() && !r.failed()) {
-          r.fail(v, key, "needs exactly one of size (octets) or text");
+        if (auto x = r.string(*ft, "from", key)) fs.from = *x;
+        bool from = ft->get("from") != nullptr;
+        if (int(fs.size.has_value()) + int(fs.text.has_value()) + int(from) != 1 && !r.failed()) {
+          r.fail(v, key, "needs exactly one of size (octets), text or from (a file to copy)");
         }
+        if (from && fs.from.empty() && !r.failed()) r.fail(v, key + ".from", "must name a file");
         if (fs.boot_sector && (!fs.size || *fs.size < 512)) r.fail(v, key, "boot_sector needs a size of 512 or more");
       } else {
-        r.fail(v, key, "must be text, or { size = N } / { text = \"...\" }");
+        r.fail(v, key, "must be text, or { size = N } / { text = \"...\" } / { from = \"path\" }");
       }
       s.files.push_back(std::move(fs));
     }
@@ -167,7 +169,7 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
 
 void read_client(TomlReader& r, const toml::table& t, const std::string& path, ClientSpec& c) {
   r.only_keys(t, path, {"name", "kind", "personality", "firmware", "count", "segment", "mac", "power_on", "spread",
-                        "link", "host", "probe_steps", "probe_file", "broadcast_flag"});
+                        "link", "host", "probe_steps", "probe_file", "broadcast_flag", "powered_off", "wake_password"});
   c.line = line_of(t);
   if (auto v = r.string(t, "name", path)) c.name = *v;
   if (auto v = r.choice(t, "kind", path, {"emulated", "qemu", "probe"})) {
@@ -190,6 +192,9 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   if (c.kind != ClientKind::kProbe && (t.get("probe_steps") || t.get("probe_file") || t.get("broadcast_flag")) && !r.failed()) {
     r.fail(t.source(), path + ".kind", "probe_steps, probe_file and broadcast_flag belong to kind = \"probe\"");
   }
+  if (c.kind != ClientKind::kEmulated && (t.get("powered_off") || t.get("wake_password")) && !r.failed()) {
+    r.fail(t.source(), path + ".kind", "powered_off and wake_password belong to emulated clients (kind = \"emulated\")");
+  }
   if (auto v = r.string(t, "personality", path)) c.personality = *v;
   if (auto v = r.string(t, "firmware", path)) c.firmware = *v;
   if (auto v = r.integer(t, "count", path, 1, 100'000)) c.count = static_cast<std::uint32_t>(*v);
@@ -197,6 +202,14 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   if (auto v = r.mac(t, "mac", path)) c.mac = *v;
   if (auto v = r.number(t, "power_on", path, 0, 86'400)) c.power_on = *v;
   if (auto v = r.number(t, "spread", path, 0, 86'400)) c.spread = *v;
+  if (auto v = r.boolean(t, "powered_off", path)) c.powered_off = *v;
+  if (auto v = r.string(t, "wake_password", path)) {
+    if (auto p = wire::parse_wol_password(*v)) {
+      c.wake_password = *p;
+    } else if (!r.failed()) {
+      r.fail(*t.get("wake_password"), path + ".wake_password", p.error().message);
+    }
+  }
   maybe_link(r, t, path, c.link);
   if (const toml::table* h = r.table(t, "host", path)) {
     const std::string hp = path + ".host";
@@ -320,6 +333,17 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target",
              std::string(to_string(e.action)) + " needs a server, not '" + e.target + "'");
     }
+    if (e.action == EventAction::kWake && !r.failed() &&
+        !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; })) {
+      r.fail(root.source(), "event[" + std::to_string(i) + "].target", "wake needs a client group, not '" + e.target + "'");
+    }
+    if (e.action == EventAction::kBootMode && !r.failed()) {
+      auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
+      if (group == s.clients.end() || !group->host) {
+        r.fail(root.source(), "event[" + std::to_string(i) + "].target",
+               "boot-mode needs a client group with host entries (host = { server = ... }), not '" + e.target + "'");
+      }
+    }
   }
   for (const auto& o : s.expect.outcomes) {
     if (o.clients != "*" && !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == o.clients; }) &&
@@ -354,7 +378,7 @@ std::string_view to_string(ClientKind kind) {
 }
 
 std::string_view to_string(EventAction action) {
-  static constexpr std::array<std::string_view, 5> kNames{"link-down", "link-up", "loss", "server-stop", "server-start"};
+  static constexpr std::array<std::string_view, 7> kNames{"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"};
   return kNames[static_cast<std::size_t>(action)];
 }
 
@@ -406,6 +430,9 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
   each_table(r, root, "server", "", [&](const toml::table& t, const std::string& path) {
     s.servers.emplace_back();
     read_server(r, t, path, s.servers.back());
+    for (FileSpec& f : s.servers.back().files) {
+      if (!f.from.empty() && std::filesystem::path(f.from).is_relative()) f.from = (std::filesystem::path(s.dir) / f.from).string();
+    }
   });
   each_table(r, root, "sut", "", [&](const toml::table& t, const std::string& path) {
     s.servers.emplace_back();
@@ -420,15 +447,33 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     read_client(r, t, path, s.clients.back());
   });
   each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) {
-    r.only_keys(t, path, {"at", "action", "target", "loss", "duration"});
+    r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode", "password"});
     EventSpec e;
     e.line = line_of(t);
     if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start"});
+    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"});
     if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
     if (auto v = r.string(t, "target", path)) e.target = *v;
     if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
     if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
+    if (auto v = r.choice(t, "mode", path, {"network", "local", "menu"})) {
+      e.mode = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
+    }
+    if (auto v = r.string(t, "password", path)) {
+      if (auto p = wire::parse_wol_password(*v)) {
+        e.password = *p;
+      } else if (!r.failed()) {
+        r.fail(*t.get("password"), path + ".password", p.error().message);
+      }
+    }
+    if (t.get("password") && action && static_cast<EventAction>(*action) != EventAction::kWake && !r.failed()) {
+      r.fail(*t.get("password"), path + ".password", "only a wake event has a password");
+    }
+    if (action && static_cast<EventAction>(*action) == EventAction::kBootMode && !t.get("mode") && !r.failed()) {
+      r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local or menu");
+    } else if (t.get("mode") && action && static_cast<EventAction>(*action) != EventAction::kBootMode && !r.failed()) {
+      r.fail(*t.get("mode"), path + ".mode", "only a boot-mode event has a mode");
+    }
     if (!r.failed() && (!action || e.target.empty())) {
       r.fail(t.source(), path, "an event needs action and target");
     }
