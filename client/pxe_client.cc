@@ -637,6 +637,7 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
     spec.options.push_back(o);
   }
   spec.probe_only = f.purpose == Purpose::kProbe;
+  spec.hash_cache = hash_cache_;
   if (f.purpose == Purpose::kConfigTry) {
     spec.keep = TftpDownloadSpec::Keep::kAll;
   } else if (f.purpose == Purpose::kScriptTarget ||
