@@ -5,6 +5,7 @@
 #include "cli/bench_command.h"
 #include "cli/check_command.h"
 #include "cli/fidelity_command.h"
+#include "cli/huge_pages.h"
 #include "cli/qemu_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
@@ -42,6 +43,7 @@ constexpr const char* kFooter =
 }  // namespace
 
 int main(int argc, char** argv) {
+  pxelab::conformance::reexec_with_huge_pages(argc, argv);  // bench, run: cli/huge_pages.h
   CLI::App app{kDescription, "pxelab"};
   app.footer(kFooter);
   app.require_subcommand(1);
