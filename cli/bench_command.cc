@@ -17,6 +17,7 @@
 #include "bench/bench_scheduler.h"
 #include "bench/bench_segment.h"
 #include "bench/bench_storm.h"
+#include "cli/huge_pages.h"
 
 namespace pxelab::conformance {
 
@@ -28,6 +29,7 @@ struct BenchOptions {
   int repeat = 3;
   std::string json_path;
   std::string only;  // run only the benchmarks whose key starts with this
+  bool no_huge_pages = false;  // read by main() before parsing: cli/huge_pages.h
 };
 
 struct Row {
@@ -187,9 +189,10 @@ int run_bench(const BenchOptions& options) {
   }
 
   fmt::print(stderr, "pxelab bench: {} build, {} run(s) each{}; hold model {} pending / {} events; "
-             "segment {} frames of {} bytes\n",
+             "segment {} frames of {} bytes; huge pages: {}\n",
              build_kind(), options.repeat, options.quick ? ", quick sizes" : "", hold.pending, hold.executed,
-             load.frames, load.payload + 42);
+             load.frames, load.payload + 42,
+             huge_pages_requested() ? "on (re-executed with GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" : "off");
   std::vector<Row> rows;
   int status = 0;
   for (const Job& job : jobs) {
@@ -274,6 +277,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "Boot storm size (default: 1000 and 10000; --quick: 200)")
       ->type_name("N")
       ->check(CLI::Range(1u, 200000u));
+  cmd->add_flag("--no-huge-pages", options->no_huge_pages,
+                "Measure with ordinary 4 KiB pages: do not re-execute with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "
+                "(also PXELAB_NO_HUGE_PAGES=1)");
   cmd->callback([options, &exit_code] { exit_code = run_bench(*options); });
 }
 

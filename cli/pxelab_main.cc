@@ -43,7 +43,7 @@ constexpr const char* kFooter =
 }  // namespace
 
 int main(int argc, char** argv) {
-  pxelab::conformance::reexec_with_huge_pages(argc, argv);  // bench, run: cli/huge_pages.h
+  pxelab::conformance::reexec_bench_with_huge_pages(argc, argv);  // bench only: cli/huge_pages.h
   CLI::App app{kDescription, "pxelab"};
   app.footer(kFooter);
   app.require_subcommand(1);
