@@ -70,12 +70,16 @@ function(pxelab_library name)
 
   set(testlib "")
   file(GLOB testlib_srcs CONFIGURE_DEPENDS ${dir}/*_testlib.cc)
+  if(testlib_srcs)
+    # Known to the layer check even when tests are off (the fuzz preset), so a folder
+    # above may name it in TEST_DEPS in every preset.
+    set_property(GLOBAL PROPERTY PXELAB_LAYER_OF_${name}_testlib ${layer})
+  endif()
   if(testlib_srcs AND PXELAB_TESTS AND NOT PXELAB_FUZZ)
     set(testlib ${name}_testlib)
     add_library(${testlib} STATIC ${testlib_srcs})
     target_link_libraries(${testlib} PUBLIC ${name} ${ARG_TEST_DEPS} GTest::gtest)
     pxelab_apply_flags(${testlib})
-    set_property(GLOBAL PROPERTY PXELAB_LAYER_OF_${testlib} ${layer})
   endif()
 
   file(GLOB tests CONFIGURE_DEPENDS ${dir}/*_test.cc)
