@@ -6,6 +6,7 @@
 #include "cli/check_command.h"
 #include "cli/fidelity_command.h"
 #include "cli/image_command.h"
+#include "cli/huge_pages.h"
 #include "cli/qemu_command.h"
 #include "cli/replay_command.h"
 #include "cli/conform_command.h"
@@ -50,6 +51,7 @@ constexpr const char* kFooter =
 }  // namespace
 
 int main(int argc, char** argv) {
+  pxelab::conformance::reexec_bench_with_huge_pages(argc, argv);  // bench only: cli/huge_pages.h
   CLI::App app{kDescription, "pxelab"};
   app.footer(kFooter);
   app.require_subcommand(1);

@@ -64,6 +64,9 @@ class PxeClient final : public sim::Agent {
   void end_of_run(sim::Time now);
   // Called once when the client reaches its outcome (the harness counts finishers).
   void set_on_finished(std::function<void(const PxeClient&)> fn) { on_finished_ = std::move(fn); }
+  // Downloads share `cache`'s prefix hashes (image_hash_cache.h; the same digests, less
+  // work when many clients fetch one image). Not owned; must outlive the client's runs.
+  void set_image_hash_cache(ImageHashCache* cache) { hash_cache_ = cache; }
 
   // The personality running now (a loader after a ROM's NBP).
   const Personality& stage() const { return *stage_; }
@@ -214,6 +217,7 @@ class PxeClient final : public sim::Agent {
   const Personality* rom_;
   const Personality* stage_;
   sim::Rng rng_;
+  ImageHashCache* hash_cache_ = nullptr;
   ClientOutcome outcome_;
   std::function<void(const PxeClient&)> on_finished_;
 

@@ -95,6 +95,7 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
     spec.options.push_back(o);
   }
   spec.probe_only = f.purpose == FetchPurpose::kProbe;
+  spec.hash_cache = hash_cache_;
   if (f.purpose == FetchPurpose::kConfigTry) {
     spec.keep = TftpDownloadSpec::Keep::kAll;
   } else if (f.purpose == FetchPurpose::kScriptTarget ||

@@ -16,6 +16,18 @@ Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 
+Sha256::Sha256(const Sha256& other) : impl_(std::make_unique<Impl>()) {
+  EVP_MD_CTX_copy_ex(impl_->ctx, other.impl_->ctx);
+}
+
+Sha256& Sha256::operator=(const Sha256& other) {
+  if (this != &other) {
+    if (!impl_) impl_ = std::make_unique<Impl>();
+    EVP_MD_CTX_copy_ex(impl_->ctx, other.impl_->ctx);
+  }
+  return *this;
+}
+
 void Sha256::reset() { EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr); }
 
 void Sha256::update(wire::ByteView data) {

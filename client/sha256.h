@@ -17,6 +17,9 @@ class Sha256 {
   ~Sha256();
   Sha256(Sha256&&) noexcept;
   Sha256& operator=(Sha256&&) noexcept;
+  // A copy carries the running state (ImageHashCache hands out prefix states).
+  Sha256(const Sha256& other);
+  Sha256& operator=(const Sha256& other);
 
   void update(wire::ByteView data);
   // Lowercase hex of the digest of everything updated since construction or reset().

@@ -38,7 +38,27 @@ std::string_view to_string(TftpDownloadStatus s) {
 }
 
 TftpDownload::TftpDownload(const TftpRules& rules, TftpDownloadSpec spec)
-    : rules_(rules), spec_(std::move(spec)), server_ip_(spec_.server), rollover_(spec_.rollover) {}
+    : rules_(rules),
+      spec_(std::move(spec)),
+      server_ip_(spec_.server),
+      rollover_(spec_.rollover),
+      hash_cached_(spec_.hash_cache != nullptr) {}
+
+std::string TftpDownload::sha256() const {
+  return hash_cached_ ? spec_.hash_cache->hex_digest(hash_node_) : hash_.hex_digest();
+}
+
+void TftpDownload::hash_block(wire::ByteView block) {
+  if (hash_cached_) {
+    if (auto next = spec_.hash_cache->advance(hash_node_, block)) {
+      hash_node_ = *next;
+      return;
+    }
+    hash_ = spec_.hash_cache->state(hash_node_);  // the cache is full: go on privately
+    hash_cached_ = false;
+  }
+  hash_.update(block);
+}
 
 void TftpDownload::start(sim::AgentContext& ctx, sim::Time now) {
   started_ = now;
@@ -225,7 +245,7 @@ void TftpDownload::on_data(sim::AgentContext& ctx, sim::Time now, const wire::Tf
     return;
   }
   const std::size_t n = data.data.size();
-  if (spec_.hash) hash_.update(data.data);
+  if (spec_.hash) hash_block(data.data);
   if (spec_.on_data) spec_.on_data(data.data);
   if (head_.size() < kHeadSize) {
     const std::size_t take = std::min(kHeadSize - head_.size(), n);

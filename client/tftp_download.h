@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/image_hash_cache.h"
 #include "client/personality.h"
 #include "client/sha256.h"
 #include "sim/agent.h"
@@ -41,6 +42,9 @@ struct TftpDownloadSpec {
   wire::BlockRollover rollover = wire::BlockRollover::kToZero;
   // Called with each block's data as it arrives in order (a file to write).
   std::function<void(wire::ByteView)> on_data;
+  // Shared prefix hashes (image_hash_cache.h): the same digest, hashed once per
+  // distinct image instead of once per client. Not owned; nullptr: hash privately.
+  ImageHashCache* hash_cache = nullptr;
 };
 
 enum class TftpDownloadStatus : std::uint8_t {
@@ -75,7 +79,7 @@ class TftpDownload {
   bool got_oack() const { return got_oack_; }
   bool got_data() const { return blocks_ > 0; }
   std::uint64_t size() const { return size_; }
-  std::string sha256() const { return hash_.hex_digest(); }
+  std::string sha256() const;
   const wire::Bytes& head() const { return head_; }       // first 512 octets
   const wire::Bytes& content() const { return content_; } // with keep_content
   std::uint16_t blksize() const { return blksize_; }
@@ -107,6 +111,7 @@ class TftpDownload {
   void finish(sim::Time now, TftpDownloadStatus status);
   // Empty when the OACK is acceptable; else why not.
   std::string judge_oack(const wire::TftpOptions& oack) const;
+  void hash_block(wire::ByteView block);
   void on_data(sim::AgentContext& ctx, sim::Time now, const wire::TftpData& data, std::uint64_t frame);
 
   const TftpRules& rules_;
@@ -133,7 +138,9 @@ class TftpDownload {
   std::uint32_t in_window_ = 0;   // blocks received since the last ACK
   bool gap_acked_ = false;        // one ACK per gap (RFC 7440 §4)
   std::uint64_t size_ = 0;
-  Sha256 hash_;
+  Sha256 hash_;             // when not following spec_.hash_cache
+  bool hash_cached_ = false;  // the digest so far is spec_.hash_cache's node hash_node_
+  ImageHashCache::Node hash_node_ = ImageHashCache::kEmpty;
   wire::Bytes head_;
   wire::Bytes content_;
   wire::Bytes last_sent_;  // for retransmission on timeout

@@ -12,6 +12,8 @@ Clock::~Clock() = default;
 
 std::uint64_t Clock::run(Time until) {
   stopped_ = false;
+  const Time outer_until = until_;  // run() may be called from inside an event
+  until_ = until;
   std::uint64_t ran = 0;
   while (!stopped_) {
     Time next = scheduler_.next_time();
@@ -27,6 +29,7 @@ std::uint64_t Clock::run(Time until) {
     if (!reached) break;
     set_now(*reached);
   }
+  until_ = outer_until;
   return ran;
 }
 

@@ -47,6 +47,11 @@ class Clock {
   void stop() { stopped_ = true; }
 
   std::size_t pending() const { return scheduler_.pending(); }
+  // True if an event scheduled now would be the very next one run() runs: run() goes on
+  // (no stop(), now() within its `until`) and no event is due at or before now(). A
+  // caller that would do nothing after scheduling it may run its work at once instead
+  // (Segment's delivery over an ideal link): the order of everything is the same.
+  bool next_if_scheduled_now() { return !stopped_ && now_ <= until_ && scheduler_.next_time() > now_; }
   const Scheduler& scheduler() const { return scheduler_; }
 
  protected:
@@ -66,6 +71,7 @@ class Clock {
  private:
   Scheduler scheduler_;
   Time now_ = 0;
+  Time until_ = -1;  // the running run()'s `until`; -1 outside run()
   bool stopped_ = false;
 };
 

@@ -220,5 +220,23 @@ TEST(RealtimeClock, APollFailureEndsTheRunInsteadOfSpinning) {
   close(fds[1]);
 }
 
+// Segment runs a delivery at once instead of scheduling it only when it would be the
+// next event anyway: never outside run(), never after stop(), never with something
+// else due now.
+TEST(VirtualClock, NextIfScheduledNowOnlyWhenNothingElseWouldRunFirst) {
+  VirtualClock clock;
+  EXPECT_FALSE(clock.next_if_scheduled_now());  // outside run()
+  std::vector<bool> seen;
+  clock.at(10, [&] { seen.push_back(clock.next_if_scheduled_now()); });  // alone at 10
+  clock.at(20, [&] { seen.push_back(clock.next_if_scheduled_now()); });  // another at 20 follows
+  clock.at(20, [&] {
+    clock.stop();
+    seen.push_back(clock.next_if_scheduled_now());
+  });
+  clock.run();
+  EXPECT_EQ(seen, (std::vector<bool>{true, false, false}));
+  EXPECT_FALSE(clock.next_if_scheduled_now());
+}
+
 }  // namespace
 }  // namespace pxelab::sim

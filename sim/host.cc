@@ -72,7 +72,6 @@ void Host::set_address(std::optional<wire::Ipv4Address> address) {
   if (address) subscribe_flood(FloodKey::arp_target(*address));
   config_.address = address;
   arp_cache_.clear();
-  memo_entry_ = nullptr;
   arp_failed_.clear();
   for (auto& c : contexts_) c->refresh();
 }
@@ -148,17 +147,8 @@ void Host::start(Agent& agent, std::optional<Time> at) {
 Status Host::send(Agent& agent, const OutgoingDatagram& datagram) { return send_from(context_for(agent), datagram); }
 
 const Host::ArpEntry* Host::cached(wire::Ipv4Address ip) const {
-  const ArpEntry* e = nullptr;
-  if (memo_entry_ != nullptr && memo_ip_ == ip.value) {
-    e = memo_entry_;  // entries are nodes: their addresses hold until the cache is cleared
-  } else {
-    auto it = arp_cache_.find(ip.value);
-    if (it == arp_cache_.end()) return nullptr;
-    e = &it->second;
-    memo_ip_ = ip.value;
-    memo_entry_ = e;
-  }
-  return e->expires <= clock_.now() ? nullptr : e;
+  const ArpEntry* e = arp_cache_.find(ip);
+  return e == nullptr || e->expires <= clock_.now() ? nullptr : e;
 }
 
 std::optional<wire::MacAddress> Host::arp_cache_lookup(wire::Ipv4Address ip) const {
@@ -238,7 +228,7 @@ void Host::arp_retry(wire::Ipv4Address target) {
 
 void Host::arp_resolved(wire::Ipv4Address ip, const wire::MacAddress& mac) {
   subscribe_arp_sender(ip);
-  arp_cache_[ip.value] = ArpEntry{mac, clock_.now() + config_.arp.cache_lifetime};
+  arp_cache_.put(ip, mac, clock_.now() + config_.arp.cache_lifetime);
   if (!arp_failed_.empty()) arp_failed_.erase(ip.value);
   auto it = pending_.find(ip.value);
   if (it == pending_.end()) return;
@@ -311,7 +301,7 @@ void Host::handle_arp(wire::ByteView frame) {
   const wire::ArpRepr& arp = parsed->arp;
   const bool for_us = config_.address && arp.target_ip == *config_.address;
   // RFC 826 "merge": refresh a known sender; learn it if the packet is for us.
-  if (!arp.sender_ip.is_any() && (for_us || arp_cache_.contains(arp.sender_ip.value) ||
+  if (!arp.sender_ip.is_any() && (for_us || arp_cache_.contains(arp.sender_ip) ||
                                   pending_.contains(arp.sender_ip.value))) {
     arp_resolved(arp.sender_ip, arp.sender_mac);
   }

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "sim/agent.h"
+#include "sim/arp_table.h"
 #include "sim/clock.h"
 #include "sim/port.h"
 #include "wire/address.h"
@@ -134,10 +135,7 @@ class Host final : public Port {
 
  private:
   class Context;
-  struct ArpEntry {
-    wire::MacAddress mac;
-    Time expires = 0;
-  };
+  using ArpEntry = ArpTable::Entry;
   struct Pending {
     std::vector<wire::Bytes> frames;  // built, destination MAC to be filled in
     int requests_sent = 0;
@@ -168,11 +166,8 @@ class Host final : public Port {
   static constexpr std::size_t kPortTableThreshold = 64;
   std::unique_ptr<Context*[]> port_table_;
   void rebuild_port_table();
-  // The last address resolved (a server sends a window of blocks to one client).
-  mutable std::uint32_t memo_ip_ = 0;
-  mutable const ArpEntry* memo_entry_ = nullptr;
   void subscribe_arp_sender(wire::Ipv4Address ip);
-  std::unordered_map<std::uint32_t, ArpEntry> arp_cache_;
+  ArpTable arp_cache_;
   std::unordered_map<std::uint32_t, Pending> pending_;
   std::unordered_set<std::uint32_t> arp_failed_;  // gave up resolving; cleared when one answers
   wire::Bytes tx_buffer_;

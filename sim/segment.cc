@@ -130,8 +130,10 @@ void Segment::configure(Attachment& a) {
   a.ideal = a.params.ideal();
   for (Direction* d : {&a.up, &a.down}) {
     // Keep the frames queued when the queue grows; drop the oldest finish times (they
-    // only count occupancy) when it shrinks.
-    std::vector<Time> ring(std::max<std::uint32_t>(1, a.params.queue_frames));
+    // only count occupancy) when it shrinks. Without a bandwidth nothing queues: the ring
+    // only keeps what is there (a storm's N ideal links would hold 16 KiB each).
+    const std::size_t queue = std::max<std::uint32_t>(1, a.params.queue_frames);
+    std::vector<Time> ring(a.params.bandwidth_bps != 0 ? queue : std::max<std::size_t>(1, std::min(queue, d->count)));
     std::size_t keep = std::min(d->count, ring.size());
     for (std::size_t i = 0; i < keep; ++i) {
       ring[i] = d->finish[(d->head + d->count - keep + i) % d->finish.size()];
@@ -255,7 +257,7 @@ void Segment::ingress(PortIndex from, wire::ByteView bytes) {
   }
   Hop hop{frame, acquire(bytes), static_cast<std::uint16_t>(from), 0xffff, 0};
   if (a.ideal && payload_size(bytes) <= a.params.mtu) {
-    at_switch(hop);  // nothing on the way up can delay or change it: skip an event
+    at_switch(hop, false);  // nothing on the way up can delay or change it: skip an event
   } else {
     cross(from, true, hop);
   }
@@ -269,7 +271,7 @@ void Segment::drop(const Hop& hop, PortIndex counted_on, bool before_switch, Dro
   for (TraceSink* s : sinks_) s->on_outcome(o, {});
 }
 
-void Segment::cross(PortIndex link, bool up, Hop hop) {
+void Segment::cross(PortIndex link, bool up, Hop hop, bool last_act) {
   Attachment& a = attachments_[link];
   Direction& d = up ? a.up : a.down;
   const LinkParams& p = a.params;
@@ -281,12 +283,12 @@ void Segment::cross(PortIndex link, bool up, Hop hop) {
     release(hop.buffer);
     return;
   }
-  if (d.rng.chance(p.loss)) {
+  if (d.chance(p.loss)) {
     drop(hop, link, up, DropReason::kLoss);
     release(hop.buffer);
     return;
   }
-  const int copies = d.rng.chance(p.duplicate) ? 2 : 1;
+  const int copies = d.chance(p.duplicate) ? 2 : 1;
   if (copies == 2) ++buffers_[hop.buffer].refs;
 
   for (int c = 0; c < copies; ++c) {
@@ -308,29 +310,33 @@ void Segment::cross(PortIndex link, bool up, Hop hop) {
       d.finish[(d.head + d.count) % d.finish.size()] = t;
       ++d.count;
     }
-    t += p.latency + d.rng.uniform_time(p.jitter);
-    if (d.rng.chance(p.reorder)) {
+    t += p.latency + d.uniform_time(p.jitter);
+    if (d.chance(p.reorder)) {
       t += p.reorder_delay;
       h.flags |= kFlagReordered;
     }
-    if (p.corrupt > 0 && d.rng.chance(p.corrupt)) {
+    if (p.corrupt > 0 && d.chance(p.corrupt)) {
       h.buffer = make_private(h.buffer);
       Buffer& b = buffers_[h.buffer];
       if (b.size != 0) {
-        std::uint64_t bit = d.rng.below(std::uint64_t{b.size} * 8);
+        std::uint64_t bit = d.rng().below(std::uint64_t{b.size} * 8);
         b.data[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
         h.flags |= kFlagCorrupted;
       }
     }
     if (up) {
-      clock_.at(t, [this, h] { at_switch(h); });
+      clock_.at(t, [this, h] { at_switch(h, true); });
+    } else if (last_act && a.ideal && t <= now && clock_.next_if_scheduled_now()) {
+      // One copy (an ideal link neither duplicates nor delays): the delivery event would
+      // be the next to run; run it now and save the scheduler a push and a pop.
+      deliver(h);
     } else {
       clock_.at(t, [this, h] { deliver(h); });
     }
   }
 }
 
-void Segment::at_switch(Hop hop) {
+void Segment::at_switch(Hop hop, bool in_event) {
   wire::ByteView bytes = bytes_of(hop.buffer);
   const PortIndex from = hop.ingress;
   if (bytes.size() < kEthernetHeader) {
@@ -353,7 +359,7 @@ void Segment::at_switch(Hop hop) {
       return;
     }
     hop.egress = static_cast<std::uint16_t>(to);
-    cross(to, false, hop);
+    cross(to, false, hop, in_event);
     return;
   }
   if (filtering_ports_ > 0) {

@@ -91,8 +91,18 @@ class Segment {
   friend class Port;
 
   struct Direction {
-    explicit Direction(std::uint64_t seed) : rng(seed) {}
-    Rng rng;
+    explicit Direction(std::uint64_t seed) : rng_seed(seed) {}
+    // The random stream, seeded on its first draw: an ideal link never draws, and a
+    // storm's 2 x N streams of 2.5 KiB each (mt19937_64) would be memory nobody reads.
+    // The same seed either way, so the same draws.
+    Rng& rng() {
+      if (!rng_state) rng_state = std::make_unique<Rng>(rng_seed);
+      return *rng_state;
+    }
+    bool chance(double p) { return p > 0 && rng().chance(p); }
+    Time uniform_time(Time max) { return max <= 0 ? 0 : rng().uniform_time(max); }
+    std::uint64_t rng_seed;
+    std::unique_ptr<Rng> rng_state;
     Time busy_until = 0;
     // Serialization finish times of the frames queued or in service (a ring).
     std::vector<Time> finish;
@@ -133,8 +143,11 @@ class Segment {
   };
 
   void ingress(PortIndex from, wire::ByteView bytes);
-  void cross(PortIndex link, bool up, Hop hop);
-  void at_switch(Hop hop);
+  // `last_act`: the caller does nothing after this call and runs as an event (not from
+  // inside a transmit()), so a delivery due now may run at once when nothing else is
+  // due now: the order of everything is the same as through an event.
+  void cross(PortIndex link, bool up, Hop hop, bool last_act = false);
+  void at_switch(Hop hop, bool in_event);
   void deliver(Hop hop);
   void drop(const Hop& hop, PortIndex counted_on, bool before_switch, DropReason reason);
   void configure(Attachment& a);
