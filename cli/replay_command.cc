@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 
 #include <fmt/core.h>
 
@@ -14,6 +15,9 @@
 #include "conformance/replay/replay_report.h"
 #include "conformance/replay/replay_run.h"
 #include "conformance/scenario/scenario.h"
+#include "conformance/scenario/scenario_steps.h"
+#include "conformance/scenario/sut_server.h"
+#include "conformance/sut/profile.h"
 #include "server/config.h"
 
 namespace pxelab::conformance {
@@ -30,7 +34,12 @@ constexpr const char* kReplayHelp =
     "becomes a script of the requests it sent: BOOTP/DHCP, port 4011 requests, TFTP reads\n"
     "(ARP is counted; the replaying host's own ARP answers and resolves). The scripts run\n"
     "on a simulated segment in front of the reference server (--server CONFIG, or the\n"
-    "server of --scenario FILE). Requests keep their xid, MAC, flags, secs, options and\n"
+    "server of --scenario FILE) or, with --sut PROFILE, in front of a server under test\n"
+    "(dnsmasq, kea-tftpd-hpa, ... as `pxelab conform` runs them: its daemons in a network\n"
+    "namespace of their own behind a TAP on the segment, on the wall clock; needs root).\n"
+    "With --sut, --config FILE is required: a reference-server configuration (TOML, as\n"
+    "--server takes; addresses in 198.18.0.0/15) that the profile's config template is\n"
+    "rendered from (the server model). Requests keep their xid, MAC, flags, secs, options and\n"
     "option order; what must change is rewritten and the replay is reactive where a real\n"
     "client is: a SELECTING REQUEST names the server that offered now (54 and 50 from the\n"
     "new OFFER), later ciaddr/50/unicast destinations go through the field->new address\n"
@@ -62,13 +71,16 @@ constexpr const char* kReplayFooter =
     "  pxelab replay field.pcap --scenario conformance/scenarios/uefi-ipxe.toml --timing exact\n"
     "  pxelab replay field.pcap --server s.toml --clients 52:54:00:12:34:56 --verbose\n"
     "  pxelab replay field.pcap --server s.toml --emit-scenario repro.toml && pxelab run repro.toml\n"
+    "  sudo pxelab replay field.pcap --sut dnsmasq --config model.toml\n"
+    "                                   the same clients against dnsmasq; its rendered config and\n"
+    "                                   logs are kept in OUT/sut/\n"
     "\nExit status: 0 no forbidden difference; 1 an answer differs where it must not; 2 usage\n"
     "error, unreadable capture or configuration, a capture without client requests, a\n"
     "scenario --emit-scenario could not make (the other files are written);\n"
     "3 the capture is cut or corrupt (the frames before the damage were replayed).\n";
 
 struct ReplayCliOptions {
-  std::string capture, server, scenario, sut, server_name, clients, timing = "compressed", out = "pxelab-out/replay",
+  std::string capture, server, scenario, sut, config, server_name, clients, timing = "compressed", out = "pxelab-out/replay",
                                                                    emit;
   std::uint64_t seed = 1;
   bool quiet = false, verbose = false;
@@ -97,15 +109,83 @@ Result<server::ServerConfig> server_from_scenario(const std::string& path, const
   return Error{"scenario.server", 0, name.empty() ? "the scenario has no server to replay against" : "no server '" + name + "' in the scenario", path};
 }
 
+// The replay against a server under test: placed through the scenarios' SutServer (one
+// code path: namespace, TAP LinkPort, rendered config, validation, readiness, stop) on
+// the wall clock. Checks that need a capability the profile does not claim are not
+// applicable on the new side, as in `pxelab conform`.
+Result<replay::ReplayResult> replay_against_sut(const sim::Trace& capture, const server::ServerConfig& config,
+                                                const replay::ReplayRunOptions& ro, const sut::Profile& profile,
+                                                const std::string& run_dir) {
+  sim::RealtimeClock clock;
+  // SIGINT/SIGTERM end the replay between events; the server is stopped and its
+  // namespace removed on the way out, as in `pxelab conform`.
+  SutSignalWatch signals(clock);
+  std::optional<sut::SetupFailure> died;
+  const replay::PlaceServer place = [&](sim::Clock&, sim::Segment& segment,
+                                        const server::ServerConfig& cfg) -> Result<replay::PlacedServer> {
+    sut::SutOptions so;
+    so.run_dir = run_dir;
+    so.tftp_root = cfg.tftp.root;
+    std::error_code ec;
+    fs::create_directories(run_dir, ec);
+    ServerSite site{clock, &clock, segment, {}, "sut", run_dir};
+    auto server = std::make_shared<SutServer>(std::move(site), profile, cfg, so);
+    // A daemon that dies ends the run at once, and the replay with an error naming it.
+    server->set_on_exit([&clock, &died](const sut::SetupFailure& f) {
+      died = f;
+      clock.stop();
+    });
+    if (auto st = server->start(); !st) return st.error();
+    const ServerInstance inst = server->report().instances.back();
+    replay::PlacedServer p;
+    p.mac = inst.mac;
+    p.ip = inst.ip;
+    p.label = profile.name + " (server under test) " + inst.ip.to_string();
+    p.keep = server;
+    return p;
+  };
+  // Compressed, every request settles within kSettleTimeout: two minutes of wall time
+  // bound a capture of a few clients; exact timing runs the capture's length + 60 s.
+  const sim::Time deadline = ro.timing == replay::Timing::kExact ? 0 : sim::seconds(120);
+  replay::ReplayRunOptions o = ro;
+  // dnsmasq pings an address (about 3 s) before it offers it: wait for that.
+  o.settle_timeout = sim::seconds(5);
+  auto r = replay::replay_against(capture, config, o, clock, place, deadline);
+  if (signals.signal() != 0) {
+    return Error{"", 0, "interrupted by signal " + std::to_string(signals.signal()) + "; server under test removed"};
+  }
+  if (died) return Error{"sut", 0, "server under test " + profile.name + " died during the replay: " + died->to_string()};
+  if (r && r->now) mark_unclaimed(profile.capabilities, profile.name, r->now->results);
+  return r;
+}
+
 int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   const int given = !o.server.empty() + !o.scenario.empty() + !o.sut.empty();
   if (given != 1) {
-    fmt::print(stderr, "pxelab replay: name the server to replay against: one of --server CONFIG, --scenario FILE\n");
+    fmt::print(stderr, "pxelab replay: name the server to replay against: one of --server CONFIG, --scenario FILE, "
+                       "--sut PROFILE\n");
     return kReplayUsage;
   }
+  std::optional<sut::Profile> profile;
   if (!o.sut.empty()) {
-    fmt::print(stderr, "pxelab replay: --sut is not available in this build (servers under test are not merged yet); "
-                       "use --server or --scenario\n");
+    if (::geteuid() != 0) {
+      fmt::print(stderr, "pxelab replay: --sut needs root: the server under test runs in a network namespace of its "
+                         "own behind a TAP device (run it with sudo, or as root in CI)\n");
+      return kReplayUsage;
+    }
+    if (o.config.empty()) {
+      fmt::print(stderr, "pxelab replay: --sut needs --config FILE: the reference-server configuration (TOML) the "
+                         "profile's config is rendered from\n");
+      return kReplayUsage;
+    }
+    auto p = sut::find_profile(o.sut, sut::default_profile_dir());
+    if (!p) {
+      fmt::print(stderr, "pxelab replay: {}\n", p.error().to_string());
+      return kReplayUsage;
+    }
+    profile = std::move(*p);
+  } else if (!o.config.empty()) {
+    fmt::print(stderr, "pxelab replay: --config goes with --sut (for the reference server use --server CONFIG)\n");
     return kReplayUsage;
   }
   replay::ReplayRunOptions ro;
@@ -134,6 +214,9 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   if (!o.server.empty()) {
     meta.server = "--server " + o.server;
     config = server::load_server_config(o.server);
+  } else if (profile) {
+    meta.server = "--sut " + o.sut + " --config " + o.config;
+    config = server::load_server_config(o.config);
   } else {
     config = server_from_scenario(o.scenario, o.server_name, meta.server);
   }
@@ -160,7 +243,8 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
     return kReplayUsage;
   }
   ro.work_dir = fs::absolute(o.out).string() + "/work";
-  auto r = replay::replay_against_reference(capture->trace, *config, ro);
+  auto r = profile ? replay_against_sut(capture->trace, *config, ro, *profile, fs::absolute(o.out).string() + "/sut")
+                   : replay::replay_against_reference(capture->trace, *config, ro);
   if (!r) {
     fmt::print(stderr, "pxelab replay: {}\n", r.error().to_string());
     return kReplayUsage;
@@ -209,9 +293,10 @@ void add_replay_command(CLI::App& app, int& exit_code, std::string tool) {
   cmd->add_option("--server", o->server, "a reference server configuration (TOML, as server/example.toml)");
   cmd->add_option("--scenario", o->scenario, "take the server from this scenario (its first non-rogue server)");
   cmd->add_option("--server-name", o->server_name, "with --scenario: which of its servers");
-  // --sut PROFILE (a server under test) waits for the profiles of the servers-under-test
-  // work: hidden from --help, refused with a clear message until then.
-  cmd->add_option("--sut", o->sut, "a server-under-test profile (not in this build)")->group("");
+  cmd->add_option("--sut", o->sut, "a server under test: a shipped profile (dnsmasq, ...) or a profile file (needs root)")
+      ->type_name("PROFILE");
+  cmd->add_option("--config", o->config, "with --sut: the server model, a reference-server configuration (TOML)")
+      ->type_name("FILE");
   cmd->add_option("--clients", o->clients, "replay only these MACs (comma-separated)");
   cmd->add_option("--timing", o->timing, "exact (captured offsets) or compressed (waits cut: 20 ms after a request settled, 1 ms between power-ons; default)");
   cmd->add_option("--out", o->out, "directory for the files (default pxelab-out/replay)");

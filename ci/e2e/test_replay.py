@@ -187,11 +187,17 @@ def test_port_4011_requests_are_replayed(pxelab_bin, tmp_path):
     assert len(dst_4011) == len(to_4011)
 
 
-def test_sut_is_not_offered(pxelab_bin, tmp_path):
+def test_sut_is_offered(pxelab_bin, tmp_path):
+    """--sut PROFILE --config FILE is in --help (the run itself: test_replay_sut.py);
+    --config belongs to --sut, and one server only."""
     r = run([pxelab_bin, "replay", "--help"])
-    assert r.returncode == 0 and "--sut" not in r.stdout
-    r = run([pxelab_bin, "replay", FIELD / "option66-only" / "capture.pcap", "--sut", "dnsmasq", "--out", tmp_path / "o"])
-    assert r.returncode == 2 and "--sut is not available in this build" in r.stderr
+    assert r.returncode == 0 and "--sut" in r.stdout and "--config" in r.stdout, r.stdout
+    capture = FIELD / "option66-only" / "capture.pcap"
+    fixed = FIELD / "option66-only" / "fixed.toml"
+    r = run([pxelab_bin, "replay", capture, "--server", fixed, "--config", fixed, "--out", tmp_path / "o"])
+    assert r.returncode == 2 and "--config goes with --sut" in r.stderr, r.stderr
+    r = run([pxelab_bin, "replay", capture, "--server", fixed, "--sut", "dnsmasq", "--out", tmp_path / "o"])
+    assert r.returncode == 2 and "one of --server CONFIG, --scenario FILE, --sut PROFILE" in r.stderr, r.stderr
 
 
 # --- bad input --------------------------------------------------------------------

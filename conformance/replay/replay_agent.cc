@@ -40,8 +40,8 @@ std::string ip_text(wire::Ipv4Address a) { return a.to_string(); }
 
 }  // namespace
 
-ReplayAgent::ReplayAgent(const ClientScript& script, Timing timing)
-    : script_(&script), timing_(timing), records_(script.steps.size()) {}
+ReplayAgent::ReplayAgent(const ClientScript& script, Timing timing, sim::Time settle_timeout)
+    : script_(&script), timing_(timing), settle_timeout_(settle_timeout), records_(script.steps.size()) {}
 
 void ReplayAgent::start(sim::AgentContext& ctx, sim::Time now) {
   static_cast<void>(ctx.bind_port(68, sim::AgentContext::PortFilter::kBootReplyToMe));
@@ -91,7 +91,7 @@ void ReplayAgent::send_step(sim::AgentContext& ctx, sim::Time now, std::size_t i
     // Nothing to wait for in the field either: settled once the next gap passes.
     settle(ctx, now, i);
   } else {
-    ctx.set_timer(now + kSettleTimeout, kSettleTag + i);
+    ctx.set_timer(now + settle_timeout_, kSettleTag + i);
   }
 }
 

@@ -57,7 +57,9 @@ struct StepRecord {
 class ReplayAgent final : public sim::Agent {
  public:
   // `script` must outlive the agent.
-  ReplayAgent(const ClientScript& script, Timing timing);
+  // `settle_timeout`: how long a request waits for its answers (a real server on the
+  // wall clock may take longer: dnsmasq pings an address for ~3 s before offering it).
+  ReplayAgent(const ClientScript& script, Timing timing, sim::Time settle_timeout = kSettleTimeout);
 
   void start(sim::AgentContext& ctx, sim::Time now) override;
   void on_datagram(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d) override;
@@ -88,6 +90,7 @@ class ReplayAgent final : public sim::Agent {
 
   const ClientScript* script_;
   Timing timing_;
+  sim::Time settle_timeout_ = kSettleTimeout;
   std::vector<StepRecord> records_;
   std::map<std::uint32_t, std::uint32_t> address_map_;  // field client address -> new
   std::map<std::uint32_t, std::uint32_t> server_map_;   // field server address -> new

@@ -100,8 +100,9 @@ std::optional<std::uint32_t> sent_frame(const DecodedTrace& d, const wire::MacAd
 
 }  // namespace
 
-ReplayClientSource::ReplayClientSource(sim::Clock& clock, std::span<const ClientScript> scripts, Timing timing)
-    : clock_(&clock), scripts_(scripts), timing_(timing) {}
+ReplayClientSource::ReplayClientSource(sim::Clock& clock, std::span<const ClientScript> scripts, Timing timing,
+                                       sim::Time settle_timeout)
+    : clock_(&clock), scripts_(scripts), timing_(timing), settle_timeout_(settle_timeout) {}
 
 void ReplayClientSource::place(sim::Segment& segment, const sim::LinkParams& link, sim::Time start) {
   if (scripts_.empty()) return;
@@ -123,7 +124,7 @@ void ReplayClientSource::place(sim::Segment& segment, const sim::LinkParams& lin
     sim::HostConfig hc;
     hc.mac = scripts_[i].mac;
     hosts_.push_back(std::make_unique<sim::Host>(*clock_, hc));
-    agents_.push_back(std::make_unique<ReplayAgent>(scripts_[i], timing_));
+    agents_.push_back(std::make_unique<ReplayAgent>(scripts_[i], timing_, settle_timeout_));
     macs_.push_back(scripts_[i].mac);
     agents_.back()->set_on_finished([this] {
       if (++finished_ == agents_.size() && on_all_finished_) on_all_finished_();
@@ -201,6 +202,26 @@ std::vector<AnswerPair> pair_answers(const Step& step, const StepRecord& record)
 
 Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const server::ServerConfig& config,
                                               const ReplayRunOptions& o) {
+  sim::VirtualClock clock;
+  auto log = std::make_shared<server::MemoryLog>();
+  const PlaceServer place = [log](sim::Clock& c, sim::Segment& segment,
+                                  const server::ServerConfig& cfg) -> Result<PlacedServer> {
+    auto boot = server::BootServer::create(c, cfg, *log, {});
+    if (!boot) return boot.error();
+    segment.attach((*boot)->host(), {}, "server");
+    PlacedServer p;
+    p.mac = (*boot)->host().mac();
+    p.ip = cfg.address;
+    p.label = "reference server " + cfg.address.to_string();
+    p.keep = std::shared_ptr<server::BootServer>(std::move(*boot));
+    return p;
+  };
+  return replay_against(capture, config, o, clock, place);
+}
+
+Result<ReplayResult> replay_against(const sim::Trace& capture, const server::ServerConfig& config,
+                                    const ReplayRunOptions& o, sim::Clock& clock, const PlaceServer& place,
+                                    sim::Time deadline) {
   const auto wall_start = std::chrono::steady_clock::now();
   ReplayResult result;
   result.field = std::make_unique<Side>();
@@ -243,36 +264,35 @@ Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const s
   }
   if (!cfg.lease_file.empty()) cfg.lease_file = o.work_dir + "/leases";
   result.tftp_root = cfg.tftp.root;
-  result.server = "reference server " + cfg.address.to_string();
 
-  sim::VirtualClock clock;
   sim::Segment segment(clock, sim::derive_seed(o.seed, 0x5e6));
   result.trace = std::make_unique<sim::Trace>();
   segment.add_sink(*result.trace);
-  server::MemoryLog log;
-  auto boot = server::BootServer::create(clock, cfg, log, {});
-  if (!boot) return boot.error();
-  segment.attach((*boot)->host(), {}, "server");
-  ReplayClientSource clients(clock, result.scripts, o.timing);
+  auto placed = place(clock, segment, cfg);
+  if (!placed) return placed.error();
+  result.server = placed->label;
+  ReplayClientSource clients(clock, result.scripts, o.timing, o.settle_timeout);
   // Once every client is done, frames still in flight (a last request that waits for
   // no answer, as in the field) land before the run ends.
   clients.set_on_all_finished([&clock] { clock.at(clock.now() + kDrainAfterLastClient, [&clock] { clock.stop(); }); });
-  clients.place(segment, {}, 0);
+  clients.place(segment, {}, clock.now());  // after a server under test's start-up
   sim::Time longest = 0;
   for (const auto& c : result.scripts) {
     if (!c.steps.empty()) longest = std::max(longest, c.steps.back().settled);
   }
-  clock.run(o.timing == Timing::kExact ? longest + sim::seconds(60) : sim::seconds(3600));
+  if (deadline == 0) deadline = o.timing == Timing::kExact ? longest + sim::seconds(60) : sim::seconds(3600);
+  clock.run(clock.now() + deadline);
   result.simulated_seconds = sim::to_seconds(clock.now());
   result.clients_finished = clients.finished();
+  placed->keep.reset();  // the server's part is over (a server under test stops here)
 
   // The new side's checks, knowing who the server is.
   result.now = std::make_unique<Side>();
   Run& run = result.now->run;
   run.trace = result.trace.get();
   run.from_capture = true;  // replayed clients have no outcomes of their own
-  run.server_macs.push_back((*boot)->host().mac());
-  run.server_ips.push_back(cfg.address);
+  run.server_macs.push_back(placed->mac);
+  run.server_ips.push_back(placed->ip);
   run.client_macs = clients.macs();
   result.now->analyzed = std::make_unique<AnalyzedRun>(run);
   result.now->results = run_checks(result.now->analyzed->analysis(), all);

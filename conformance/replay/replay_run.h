@@ -33,7 +33,8 @@ namespace pxelab::conformance::replay {
 class ReplayClientSource {
  public:
   // `scripts` must outlive the source.
-  ReplayClientSource(sim::Clock& clock, std::span<const ClientScript> scripts, Timing timing);
+  ReplayClientSource(sim::Clock& clock, std::span<const ClientScript> scripts, Timing timing,
+                     sim::Time settle_timeout = kSettleTimeout);
   ReplayClientSource(const ReplayClientSource&) = delete;
   ReplayClientSource& operator=(const ReplayClientSource&) = delete;
 
@@ -51,6 +52,7 @@ class ReplayClientSource {
   sim::Clock* clock_;
   std::span<const ClientScript> scripts_;
   Timing timing_;
+  sim::Time settle_timeout_;
   std::vector<std::unique_ptr<sim::Host>> hosts_;
   std::vector<std::unique_ptr<ReplayAgent>> agents_;
   std::vector<wire::MacAddress> macs_;
@@ -93,6 +95,8 @@ struct ReplayRunOptions {
   // Where a TFTP root is made when the server configuration names none that exists:
   // the files the field clients read, at the sizes the field served.
   std::string work_dir;
+  // How long a request waits for its answers (ReplayAgent).
+  sim::Time settle_timeout = kSettleTimeout;
 };
 
 struct ReplayResult {
@@ -119,6 +123,29 @@ const RequestReport* decisive_request(const ReplayResult& r);
 // reference server refuses, a TFTP root that cannot be made.
 Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const server::ServerConfig& config,
                                               const ReplayRunOptions& options);
+
+// A server put on the replay's segment by a PlaceServer: who it is on the wire, and
+// what keeps it running (released when the clients are done, before the segment goes:
+// a server under test is stopped and its namespace removed there).
+struct PlacedServer {
+  wire::MacAddress mac;
+  wire::Ipv4Address ip;
+  std::string label;            // ReplayResult::server
+  std::shared_ptr<void> keep;
+};
+// Places and starts the server, configured by `config` (its TFTP root already made),
+// on `segment` of `clock`. An error names what failed.
+using PlaceServer =
+    std::function<Result<PlacedServer>(sim::Clock& clock, sim::Segment& segment, const server::ServerConfig& config)>;
+
+// The replay against any server, on a clock the caller owns: replay_against_reference
+// is this on a VirtualClock with the in-process reference server; `pxelab replay --sut`
+// passes a RealtimeClock and a server under test (conformance/scenario's SutServer).
+// `deadline` bounds the run on `clock` (0: an hour, or the capture's length + 60 s
+// for kExact).
+Result<ReplayResult> replay_against(const sim::Trace& capture, const server::ServerConfig& config,
+                                    const ReplayRunOptions& options, sim::Clock& clock, const PlaceServer& place,
+                                    sim::Time deadline = 0);
 
 // Pairs a request's answers and diffs each pair (pure; used by the run and tests).
 std::vector<AnswerPair> pair_answers(const Step& step, const StepRecord& record);

@@ -132,10 +132,13 @@ Result<std::unique_ptr<ScenarioServer>> make_sut_server(const ServerSpec& sv, co
 class SutSignalWatch {
  public:
   SutSignalWatch(const Scenario& s, RunWorld& w);
+  // Any run on `clock` with a server under test (pxelab replay --sut).
+  explicit SutSignalWatch(sim::RealtimeClock& clock) { watch(clock); }
   ~SutSignalWatch();
   int signal() const { return signal_; }
 
  private:
+  void watch(sim::RealtimeClock& clock);
   int fd_ = -1;
   int signal_ = 0;
   sigset_t old_{};

@@ -37,6 +37,10 @@ Result<std::unique_ptr<ScenarioServer>> make_sut_server(const ServerSpec& sv, co
 
 SutSignalWatch::SutSignalWatch(const Scenario& s, RunWorld& w) {
   if (!s.uses_sut() || !w.network.net.realtime) return;
+  watch(*w.network.net.realtime);
+}
+
+void SutSignalWatch::watch(sim::RealtimeClock& clock) {
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
@@ -44,7 +48,6 @@ SutSignalWatch::SutSignalWatch(const Scenario& s, RunWorld& w) {
   ::sigprocmask(SIG_BLOCK, &mask, &old_);
   fd_ = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd_ < 0) return;
-  sim::RealtimeClock& clock = *w.network.net.realtime;
   clock.watch(fd_, POLLIN, [this, &clock] {
     signalfd_siginfo info{};
     if (::read(fd_, &info, sizeof info) == sizeof info) signal_ = static_cast<int>(info.ssi_signo);
