@@ -159,6 +159,47 @@ Result<replay::ReplayResult> replay_against_sut(const sim::Trace& capture, const
   return r;
 }
 
+// --sut and --config: root, a server model, a profile that loads. False: a message
+// was printed (exit 2).
+bool sut_arguments(const ReplayCliOptions& o, std::optional<sut::Profile>& profile) {
+  if (o.sut.empty()) {
+    if (o.config.empty()) return true;
+    fmt::print(stderr, "pxelab replay: --config goes with --sut (for the reference server use --server CONFIG)\n");
+    return false;
+  }
+  if (::geteuid() != 0) {
+    fmt::print(stderr, "pxelab replay: --sut needs root: the server under test runs in a network namespace of its "
+                       "own behind a TAP device (run it with sudo, or as root in CI)\n");
+    return false;
+  }
+  if (o.config.empty()) {
+    fmt::print(stderr, "pxelab replay: --sut needs --config FILE: the reference-server configuration (TOML) the "
+                       "profile's config is rendered from\n");
+    return false;
+  }
+  auto p = sut::find_profile(o.sut, sut::default_profile_dir());
+  if (!p) {
+    fmt::print(stderr, "pxelab replay: {}\n", p.error().to_string());
+    return false;
+  }
+  profile = std::move(*p);
+  return true;
+}
+
+// The server's configuration (with --sut: the model its config is rendered from) and
+// how the report names it.
+Result<server::ServerConfig> server_config(const ReplayCliOptions& o, std::string& label) {
+  if (!o.server.empty()) {
+    label = "--server " + o.server;
+    return server::load_server_config(o.server);
+  }
+  if (!o.sut.empty()) {
+    label = "--sut " + o.sut + " --config " + o.config;
+    return server::load_server_config(o.config);
+  }
+  return server_from_scenario(o.scenario, o.server_name, label);
+}
+
 int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   const int given = !o.server.empty() + !o.scenario.empty() + !o.sut.empty();
   if (given != 1) {
@@ -167,27 +208,7 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
     return kReplayUsage;
   }
   std::optional<sut::Profile> profile;
-  if (!o.sut.empty()) {
-    if (::geteuid() != 0) {
-      fmt::print(stderr, "pxelab replay: --sut needs root: the server under test runs in a network namespace of its "
-                         "own behind a TAP device (run it with sudo, or as root in CI)\n");
-      return kReplayUsage;
-    }
-    if (o.config.empty()) {
-      fmt::print(stderr, "pxelab replay: --sut needs --config FILE: the reference-server configuration (TOML) the "
-                         "profile's config is rendered from\n");
-      return kReplayUsage;
-    }
-    auto p = sut::find_profile(o.sut, sut::default_profile_dir());
-    if (!p) {
-      fmt::print(stderr, "pxelab replay: {}\n", p.error().to_string());
-      return kReplayUsage;
-    }
-    profile = std::move(*p);
-  } else if (!o.config.empty()) {
-    fmt::print(stderr, "pxelab replay: --config goes with --sut (for the reference server use --server CONFIG)\n");
-    return kReplayUsage;
-  }
+  if (!sut_arguments(o, profile)) return kReplayUsage;
   replay::ReplayRunOptions ro;
   ro.seed = o.seed;
   if (o.timing == "exact") {
@@ -210,16 +231,7 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   meta.capture = o.capture;
   meta.timing = o.timing;
   meta.tool = tool;
-  Result<server::ServerConfig> config = Error{"", 0, ""};
-  if (!o.server.empty()) {
-    meta.server = "--server " + o.server;
-    config = server::load_server_config(o.server);
-  } else if (profile) {
-    meta.server = "--sut " + o.sut + " --config " + o.config;
-    config = server::load_server_config(o.config);
-  } else {
-    config = server_from_scenario(o.scenario, o.server_name, meta.server);
-  }
+  Result<server::ServerConfig> config = server_config(o, meta.server);
   if (!config) {
     fmt::print(stderr, "pxelab replay: {}\n", config.error().to_string());
     return kReplayUsage;

@@ -98,6 +98,49 @@ std::optional<std::uint32_t> sent_frame(const DecodedTrace& d, const wire::MacAd
   return std::nullopt;
 }
 
+// Each request of the replay, its frame in the new trace and its answers paired with
+// the field's (RequestReport), counted in result.forbidden where they must not differ.
+void report_requests(ReplayResult& result, const ReplayClientSource& clients) {
+  const DecodedTrace& nd = result.now->analyzed->decoded();
+  for (std::size_t ci = 0; ci < result.scripts.size(); ++ci) {
+    const ClientScript& c = result.scripts[ci];
+    const ReplayAgent& agent = clients.agent(ci);
+    std::uint32_t cursors[2] = {0, 0};  // DHCP, TFTP requests
+    for (std::size_t si = 0; si < c.steps.size(); ++si) {
+      const Step& s = c.steps[si];
+      const StepRecord& r = agent.records()[si];
+      RequestReport rr;
+      rr.client = ci;
+      rr.step = si;
+      rr.what = describe(s);
+      rr.field_frame = s.frame;
+      rr.sent = r.sent;
+      rr.rewritten = r.rewritten;
+      if (r.sent) rr.new_frame = sent_frame(nd, c.mac, s, r.sent_at, cursors[s.kind == StepKind::kTftp]);
+      // Replies the client's host did not deliver (unicast to an address it does not
+      // have, FW-41) are answers all the same: the wire has them.
+      StepRecord seen = r;
+      if (rr.new_frame && s.kind != StepKind::kTftp) {
+        for (std::uint32_t qi = 0; qi < nd.dhcp.size(); ++qi) {
+          const DhcpMsg& m = nd.dhcp[qi];
+          if (!m.is_reply() || m.request == kNone || nd.dhcp[static_cast<std::size_t>(m.request)].frame != *rr.new_frame) continue;
+          if (!(m.sender & (kFromServer | kRelayDelivery))) continue;
+          const bool known = std::any_of(seen.answers.begin(), seen.answers.end(), [&](const NewAnswer& a) { return a.frame == m.frame; });
+          if (known) continue;
+          NewAnswer a;
+          static_cast<FieldAnswer&>(a) = answer_of(nd, m);
+          a.at = nd.frames[m.frame].time;
+          seen.answers.push_back(std::move(a));
+        }
+        std::sort(seen.answers.begin(), seen.answers.end(), [](const NewAnswer& a, const NewAnswer& b) { return a.frame < b.frame; });
+      }
+      rr.answers = pair_answers(s, seen);
+      if (rr.decisive()) ++result.forbidden;
+      result.requests.push_back(std::move(rr));
+    }
+  }
+}
+
 }  // namespace
 
 ReplayClientSource::ReplayClientSource(sim::Clock& clock, std::span<const ClientScript> scripts, Timing timing,
@@ -297,44 +340,7 @@ Result<ReplayResult> replay_against(const sim::Trace& capture, const server::Ser
   result.now->analyzed = std::make_unique<AnalyzedRun>(run);
   result.now->results = run_checks(result.now->analyzed->analysis(), all);
 
-  const DecodedTrace& nd = result.now->analyzed->decoded();
-  for (std::size_t ci = 0; ci < result.scripts.size(); ++ci) {
-    const ClientScript& c = result.scripts[ci];
-    const ReplayAgent& agent = clients.agent(ci);
-    std::uint32_t cursors[2] = {0, 0};  // DHCP, TFTP requests
-    for (std::size_t si = 0; si < c.steps.size(); ++si) {
-      const Step& s = c.steps[si];
-      const StepRecord& r = agent.records()[si];
-      RequestReport rr;
-      rr.client = ci;
-      rr.step = si;
-      rr.what = describe(s);
-      rr.field_frame = s.frame;
-      rr.sent = r.sent;
-      rr.rewritten = r.rewritten;
-      if (r.sent) rr.new_frame = sent_frame(nd, c.mac, s, r.sent_at, cursors[s.kind == StepKind::kTftp]);
-      // Replies the client's host did not deliver (unicast to an address it does not
-      // have, FW-41) are answers all the same: the wire has them.
-      StepRecord seen = r;
-      if (rr.new_frame && s.kind != StepKind::kTftp) {
-        for (std::uint32_t qi = 0; qi < nd.dhcp.size(); ++qi) {
-          const DhcpMsg& m = nd.dhcp[qi];
-          if (!m.is_reply() || m.request == kNone || nd.dhcp[static_cast<std::size_t>(m.request)].frame != *rr.new_frame) continue;
-          if (!(m.sender & (kFromServer | kRelayDelivery))) continue;
-          const bool known = std::any_of(seen.answers.begin(), seen.answers.end(), [&](const NewAnswer& a) { return a.frame == m.frame; });
-          if (known) continue;
-          NewAnswer a;
-          static_cast<FieldAnswer&>(a) = answer_of(nd, m);
-          a.at = nd.frames[m.frame].time;
-          seen.answers.push_back(std::move(a));
-        }
-        std::sort(seen.answers.begin(), seen.answers.end(), [](const NewAnswer& a, const NewAnswer& b) { return a.frame < b.frame; });
-      }
-      rr.answers = pair_answers(s, seen);
-      if (rr.decisive()) ++result.forbidden;
-      result.requests.push_back(std::move(rr));
-    }
-  }
+  report_requests(result, clients);
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }
