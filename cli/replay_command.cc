@@ -148,8 +148,9 @@ Result<replay::ReplayResult> replay_against_sut(const sim::Trace& capture, const
   // bound a capture of a few clients; exact timing runs the capture's length + 60 s.
   const sim::Time deadline = ro.timing == replay::Timing::kExact ? 0 : sim::seconds(120);
   replay::ReplayRunOptions o = ro;
-  // dnsmasq pings an address (about 3 s) before it offers it: wait for that.
-  o.settle_timeout = sim::seconds(5);
+  // dnsmasq pings an address (3 s) before it offers it, one DISCOVER after another (a
+  // second client's OFFER comes after some 6 s): a request waits 10 s for its answers.
+  o.settle_timeout = sim::seconds(10);
   auto r = replay::replay_against(capture, config, o, clock, place, deadline);
   if (signals.signal() != 0) {
     return Error{"", 0, "interrupted by signal " + std::to_string(signals.signal()) + "; server under test removed"};

@@ -1,5 +1,6 @@
 """`pxelab replay --sut` end to end (issue 12 on issue 10's servers under test): a
-field-library capture's clients replayed against real dnsmasq, placed by the shipped
+field-library capture's clients replayed against real dnsmasq, Kea + tftpd-hpa and ISC
+dhcpd + tftpd-hpa, placed by the shipped
 profile in a namespace of its own behind a TAP (the scenarios' SutServer) on the wall
 clock; the requests are answered by dnsmasq (replay.pcap has its replies), the diff and
 both sides' checks are written, and nothing is left behind (also after SIGTERM);
@@ -44,42 +45,45 @@ def udp_from(frame, port):
     return int.from_bytes(frame[14 + ihl:16 + ihl], "big") == port
 
 
-def start_replay(pxelab_bin, tmp_path, out):
+def start_replay(pxelab_bin, tmp_path, out, profile="dnsmasq"):
     (tmp_path / "model.toml").write_text(MODEL)
     return subprocess.Popen([str(pxelab_bin), "replay", str(FIELD / "option66-only" / "capture.pcap"), "--sut",
-                             "dnsmasq", "--config", str(tmp_path / "model.toml"), "--out", str(out), "--quiet"],
+                             profile, "--config", str(tmp_path / "model.toml"), "--out", str(out), "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_replay_against_dnsmasq(pxelab_bin, tmp_path):
+@pytest.mark.parametrize("profile", ["dnsmasq", "kea-tftpd-hpa", "isc-dhcpd-tftpd-hpa"])
+def test_replay_against_a_server_under_test(pxelab_bin, tmp_path, profile):
     out = tmp_path / "out"
-    p = start_replay(pxelab_bin, tmp_path, out)
+    p = start_replay(pxelab_bin, tmp_path, out, profile)
     try:
         stdout, stderr = p.communicate(timeout=180)
     finally:
         if p.poll() is None:
             p.kill()
-    # dnsmasq sets siaddr where the field server did not: the decisive difference.
+    # The server under test sets siaddr where the field server did not: the decisive difference.
     assert p.returncode == 1, stdout + stderr
     assert "(decisive: siaddr present)" in stdout, stdout
     rep = json.loads((out / "report.json").read_text())
-    assert rep["server"].startswith("--sut dnsmasq"), rep["server"]
+    assert rep["server"].startswith("--sut " + profile), rep["server"]
     assert rep["decisive"]["field"] == "siaddr present", rep["decisive"]
     # The replay happened against dnsmasq: every DHCP request got an answer, and the
     # replay's pcap has dnsmasq's DHCP replies and TFTP data from its address.
     requests = [q for c in rep["clients"] for q in c["requests"]]
-    assert requests and all(q["answers"] for q in requests), json.dumps(requests, indent=1)[:2000]
+    answered = [q for q in requests if any(a["replay_frame"] is not None for a in q["answers"])]
+    assert all(c["requests"][0]["answers"][0]["replay_frame"] is not None for c in rep["clients"]), "a DISCOVER unanswered"
+    assert len(requests) == 11 and len(answered) >= 8, json.dumps(requests, indent=1)[:3000]
     linktype, frames = pcap_frames(out / "replay.pcap")
     assert linktype == 1
-    assert sum(udp_from(f, 67) for f in frames) >= 2, "no DHCP reply from dnsmasq in replay.pcap"
+    assert sum(udp_from(f, 67) for f in frames) >= 2, "no DHCP reply from the server under test in replay.pcap"
     assert any(udp_from(f, 4011) or (len(f) > 44 and f[26:30] == SUT_IP and f[23] == 17 and
                                      f[14 + (f[14] & 15) * 4 + 8:14 + (f[14] & 15) * 4 + 10] == b"\x00\x03")
-               for f in frames), "no TFTP DATA from dnsmasq in replay.pcap"
+               for f in frames), "no TFTP DATA from the server under test in replay.pcap"
     # The checks ran on both sides; the SUT's rendered config and logs are kept.
     assert rep["field"]["checks"] and rep["replay"]["checks"]
     assert "PXE-SIADDR" in {c["id"] for c in rep["field"]["checks"] if c["verdict"] == "fail"}
     assert (out / "junit.xml").stat().st_size > 0 and (out / "field.pcap").stat().st_size > 0
-    assert any((out / "sut").glob("*.conf")), list((out / "sut").iterdir())
+    assert any(f.suffix in (".conf", ".json") for f in (out / "sut").iterdir()), list((out / "sut").iterdir())
     assert left_by(p.pid, out) == []
 
 
