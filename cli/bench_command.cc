@@ -147,20 +147,15 @@ void print_storms(const std::vector<Row>& rows) {
   }
 }
 
-int run_bench(const BenchOptions& options) {
-  HoldModel hold;
-  SegmentLoad load;
-  if (options.quick) {
-    hold.pending = 10'000;
-    hold.executed = 100'000;
-    load.frames = 100'000;
-  }
-  struct Job {
-    std::string key, label, unit;
-    bool has_extra;
-    std::function<Measurement()> fn;
-  };
-  // Benchmark 3: the storm. Figures: see storm_measurement().
+struct Job {
+  std::string key, label, unit;
+  bool has_extra;
+  std::function<Measurement()> fn;
+};
+
+// Benchmarks 1 and 2 beside their anchors, then benchmark 3: the storm (figures: see
+// storm_measurement()) at 1,000 and 10,000 clients, 200 with --quick, or --clients.
+std::vector<Job> bench_jobs(const BenchOptions& options, const HoldModel& hold, const SegmentLoad& load) {
   std::vector<std::uint32_t> storm_sizes = {1'000, 10'000};
   if (options.quick) storm_sizes = {200};
   if (options.storm_clients > 0) storm_sizes = {options.storm_clients};
@@ -187,14 +182,13 @@ int run_bench(const BenchOptions& options) {
                       return storm_measurement(run_storm(c));
                     }});
   }
+  return jobs;
+}
 
-  fmt::print(stderr, "pxelab bench: {} build, {} run(s) each{}; hold model {} pending / {} events; "
-             "segment {} frames of {} bytes; huge pages: {}\n",
-             build_kind(), options.repeat, options.quick ? ", quick sizes" : "", hold.pending, hold.executed,
-             load.frames, load.payload + 42,
-             huge_pages_requested() ? "on (re-executed with GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" : "off");
+// Each job of --only in its own child process, --repeat times; `status` becomes 1 when
+// one fails.
+std::vector<Row> run_jobs(const BenchOptions& options, const std::vector<Job>& jobs, int& status) {
   std::vector<Row> rows;
-  int status = 0;
   for (const Job& job : jobs) {
     if (!options.only.empty() && job.key.rfind(options.only, 0) != 0) continue;
     fmt::print(stderr, "  running {} ...\n", job.key);
@@ -205,14 +199,21 @@ int run_bench(const BenchOptions& options) {
     }
     rows.push_back(Row{job.key, job.label, job.unit, job.has_extra, std::move(r)});
   }
-  auto median = [&rows](const std::string& key) {
-    for (const Row& r : rows) {
-      if (r.key == key) return r.result.median.rate;
-    }
-    return 0.0;
-  };
+  return rows;
+}
+
+// The median rate of benchmark `key` (0 when it did not run).
+double median_of(const std::vector<Row>& rows, const std::string& key) {
+  for (const Row& r : rows) {
+    if (r.key == key) return r.result.median.rate;
+  }
+  return 0.0;
+}
+
+std::vector<Ratio> bench_ratios(const std::vector<Row>& rows) {
+  auto median = [&rows](const std::string& key) { return median_of(rows, key); };
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-  std::vector<Ratio> ratios = {
+  return {
       {"hold.vs_priority_queue", "hold model / std::priority_queue anchor",
        ratio(median("hold.pxelab"), median("hold.anchor_priority_queue"))},
       {"hold.vs_ns3_heap", "hold model / ns-3 HeapScheduler 1.4 M/s (documented, not measured)",
@@ -224,7 +225,9 @@ int run_bench(const BenchOptions& options) {
       {"segment.pcap.vs_pcap_dump", "segment pcap streaming / pcap_dump anchor",
        ratio(median("segment.pcap"), median("frames.anchor_pcap_dump"))},
   };
+}
 
+void print_rows(const BenchOptions& options, const std::vector<Row>& rows) {
   fmt::print("pxelab bench — {} build, median of {} run(s), each in its own process{}; rates per CPU-second of the benchmark thread (wall-clock rate beside)\n\n", build_kind(),
              options.repeat, options.quick ? " (quick sizes)" : "");
   fmt::print("{:<46} {:>12} {:<9} {:>10} {:>12} {:>12}\n", "benchmark", "median", "unit", "MB/s", "(wall)",
@@ -234,16 +237,18 @@ int run_bench(const BenchOptions& options) {
                r.has_extra ? fmt::format("{:.1f}", r.result.median.extra) : "-", si(r.result.median.wall_rate),
                static_cast<double>(r.result.peak_rss_kib) / 1024.0);
   }
-  print_storms(rows);
-  // Only what ran: a ratio needs both of its benchmarks, a goal its own (--only).
-  std::erase_if(ratios, [](const Ratio& q) { return q.value == 0; });
+}
+
+// Only what ran: a ratio needs both of its benchmarks, a goal its own (--only).
+void print_ratios_and_goals(const BenchOptions& options, const std::vector<Row>& rows, const std::vector<Ratio>& ratios) {
   if (!ratios.empty()) {
     fmt::print("\n{:<70} {:>8}\n", "ratio (same run unless stated)", "value");
     for (const Ratio& q : ratios) fmt::print("{:<70} {:>7.2f}x\n", q.label, q.value);
   }
   std::vector<std::string> goals;
   auto goal = [&](const std::string& key, const char* text, double at_least) {
-    if (median(key) > 0) goals.push_back(fmt::format("{}: {}", text, median(key) >= at_least ? "met" : "not met"));
+    const double m = median_of(rows, key);
+    if (m > 0) goals.push_back(fmt::format("{}: {}", text, m >= at_least ? "met" : "not met"));
   };
   goal("hold.pxelab", "hold model >= 10 M events/s", 10e6);
   goal("segment.trace_on", "trace on >= 3 M frames/s", 3e6);
@@ -251,6 +256,29 @@ int run_bench(const BenchOptions& options) {
   if (!goals.empty()) {
     fmt::print("\ngoals (BENCHMARKS.md): {}{}\n", fmt::join(goals, "; "), options.quick ? " (quick sizes: indicative)" : "");
   }
+}
+
+int run_bench(const BenchOptions& options) {
+  HoldModel hold;
+  SegmentLoad load;
+  if (options.quick) {
+    hold.pending = 10'000;
+    hold.executed = 100'000;
+    load.frames = 100'000;
+  }
+  const std::vector<Job> jobs = bench_jobs(options, hold, load);
+  fmt::print(stderr, "pxelab bench: {} build, {} run(s) each{}; hold model {} pending / {} events; "
+             "segment {} frames of {} bytes; huge pages: {}\n",
+             build_kind(), options.repeat, options.quick ? ", quick sizes" : "", hold.pending, hold.executed,
+             load.frames, load.payload + 42,
+             huge_pages_requested() ? "on (re-executed with GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" : "off");
+  int status = 0;
+  const std::vector<Row> rows = run_jobs(options, jobs, status);
+  std::vector<Ratio> ratios = bench_ratios(rows);
+  print_rows(options, rows);
+  print_storms(rows);
+  std::erase_if(ratios, [](const Ratio& q) { return q.value == 0; });
+  print_ratios_and_goals(options, rows, ratios);
 
   if (!options.json_path.empty() && !write_json(options.json_path, options, rows, ratios)) {
     fmt::print(stderr, "pxelab bench: cannot write {}\n", options.json_path);

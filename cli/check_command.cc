@@ -100,6 +100,106 @@ void print_list() {
   fmt::print("{} checks\n", catalogue().size());
 }
 
+// Phase times in CPU time (process), which a loaded machine disturbs least.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// What the report says about the capture; notes on stderr for a cut or corrupt file,
+// snaplen-cut frames and cooked frames too short to read.
+RunMeta capture_meta(const CheckOptions& o, const captures::Capture& capture) {
+  RunMeta meta;
+  meta.kind = "capture";
+  meta.source = o.capture;
+  meta.tool = o.tool;
+  if (!capture.read_error.empty()) {
+    meta.read_error = "after frame " + std::to_string(capture.trace.frame_count()) +
+                      (capture.read_error_offset >= 0 ? " at byte offset " + std::to_string(capture.read_error_offset)
+                                                      : std::string()) +
+                      ": " + capture.read_error;
+    fmt::print(stderr, "pxelab check: {} is cut or corrupt {}; analysing the {} frames before it\n", o.capture,
+               meta.read_error, capture.trace.frame_count());
+  }
+  if (capture.truncated_frames > 0 && !o.quiet) {
+    fmt::print(stderr, "pxelab check: note: {} frames were cut by the capture's snaplen (decoded as far as they go)\n",
+               capture.truncated_frames);
+  }
+  if (capture.skipped_frames > 0) {
+    fmt::print(stderr, "pxelab check: note: {} cooked frames too short to read were skipped\n", capture.skipped_frames);
+  }
+  return meta;
+}
+
+// The selected checks in order; with --timing, each check's CPU ms in `slowest`.
+std::vector<CheckResult> run_selected(const AnalyzedRun& analyzed, std::span<const Check* const> selected, bool timing,
+                                      std::vector<std::pair<double, std::string_view>>& slowest) {
+  std::vector<CheckResult> results;
+  for (const Check* c : selected) {
+    const double before = timing ? cpu_ms() : 0;
+    results.push_back(run_check(analyzed.analysis(), *c));
+    if (timing) slowest.emplace_back(cpu_ms() - before, c->id);
+  }
+  return results;
+}
+
+// Per-client facts (timelines, fingerprints) only when something prints them.
+std::vector<ClientFacts> wanted_client_facts(const CheckOptions& o, const AnalyzedRun& analyzed) {
+  if (o.quiet && o.json_path.empty() && o.out_dir.empty()) return {};
+  std::string note;
+  const auto references = default_references(&note);
+  if (!note.empty()) fmt::print(stderr, "pxelab check: note: {}\n", note);
+  return client_facts(analyzed, references);
+}
+
+// CPU ms at the phase boundaries: read, decode+group, checks, client facts.
+struct PhaseTimes {
+  double start = 0, read = 0, grouped = 0, checked = 0;
+};
+
+void print_timing(const PhaseTimes& t, std::size_t checks, std::vector<std::pair<double, std::string_view>> slowest) {
+  fmt::print(stderr, "pxelab check: CPU ms: read {:.1f}, decode+group {:.1f}, {} checks {:.1f}, client facts {:.1f}\n",
+             t.read - t.start, t.grouped - t.read, checks, t.checked - t.grouped, cpu_ms() - t.checked);
+  std::sort(slowest.begin(), slowest.end(), std::greater<>());
+  for (std::size_t i = 0; i < slowest.size() && i < 5; ++i) {
+    fmt::print(stderr, "pxelab check:   {:.1f} ms {}\n", slowest[i].first, slowest[i].second);
+  }
+}
+
+// --quiet: one verdict line; otherwise timelines, fingerprints and findings.
+void print_verdict(const CheckOptions& o, const Run& run, const AnalyzedRun& analyzed,
+                   std::span<const CheckResult> results, const std::vector<ClientFacts>& clients, const RunMeta& meta) {
+  if (!o.quiet) {
+    fmt::print("{}", text_summary(run, analyzed, results, clients, meta, true));
+    return;
+  }
+  std::size_t fail = 0, findings = 0;
+  for (const auto& r : results) {
+    fail += r.verdict == Verdict::kFail;
+    findings += r.findings_total;
+  }
+  fmt::print("{}: {} frames, {} clients, {} checks, {} failing ({} MUST), {} findings\n", o.capture,
+             analyzed.decoded().frames.size(), analyzed.grouping().clients.size(), results.size(), fail,
+             must_failures(results), findings);
+}
+
+// --json, --junit, --out and --annotate; false when any file could not be written.
+bool write_requested(const CheckOptions& o, const Run& run, const AnalyzedRun& analyzed,
+                     std::span<const CheckResult> results, const std::vector<ClientFacts>& clients, const RunMeta& meta) {
+  bool written = true;
+  const bool want_json = !o.json_path.empty() || !o.out_dir.empty();
+  const nlohmann::json report = want_json ? report_json(run, analyzed, results, clients, meta) : nlohmann::json();
+  // As report_json_text(): invalid UTF-8 from the wire is replaced, not thrown on.
+  const std::string json_text =
+      want_json ? report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : std::string();
+  if (!o.json_path.empty()) written &= write_file(o.json_path, json_text);
+  if (!o.junit_path.empty()) written &= write_file(o.junit_path, report_junit(results, meta));
+  if (!o.out_dir.empty()) written &= write_out_dir(o.out_dir, report, json_text, report_junit(results, meta), *run.trace, results);
+  if (!o.annotate_path.empty()) written &= write_annotated(o.annotate_path, *run.trace, results);
+  return written;
+}
+
 }  // namespace
 
 int run_check_command(const CheckOptions& o) {
@@ -116,95 +216,29 @@ int run_check_command(const CheckOptions& o) {
     fmt::print(stderr, "pxelab check: {}\n", selected.error().to_string());
     return kCheckUsage;
   }
-  // Phase times in CPU time (process), which a loaded machine disturbs least.
-  struct Clock {
-    static double now() {
-      timespec ts{};
-      clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-      return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-    }
-  };
-  auto ms = [](double a, double b) { return b - a; };
-  const auto t0 = Clock::now();
+  PhaseTimes times;
+  times.start = cpu_ms();
   auto capture = captures::read_capture(o.capture);
-  const auto t1 = Clock::now();
+  times.read = cpu_ms();
   if (!capture) {
     fmt::print(stderr, "pxelab check: cannot read {}: {}\n", o.capture, capture.error().message);
     return kCheckUsage;
   }
-  RunMeta meta;
-  meta.kind = "capture";
-  meta.source = o.capture;
-  meta.tool = o.tool;
-  if (!capture->read_error.empty()) {
-    meta.read_error = "after frame " + std::to_string(capture->trace.frame_count()) +
-                      (capture->read_error_offset >= 0 ? " at byte offset " + std::to_string(capture->read_error_offset)
-                                                       : std::string()) +
-                      ": " + capture->read_error;
-    fmt::print(stderr, "pxelab check: {} is cut or corrupt {}; analysing the {} frames before it\n", o.capture,
-               meta.read_error, capture->trace.frame_count());
-  }
-  if (capture->truncated_frames > 0 && !o.quiet) {
-    fmt::print(stderr, "pxelab check: note: {} frames were cut by the capture's snaplen (decoded as far as they go)\n",
-               capture->truncated_frames);
-  }
-  if (capture->skipped_frames > 0) {
-    fmt::print(stderr, "pxelab check: note: {} cooked frames too short to read were skipped\n", capture->skipped_frames);
-  }
+  const RunMeta meta = capture_meta(o, *capture);
 
   Run run;
   run.trace = &capture->trace;
   run.from_capture = true;
   AnalyzedRun analyzed(run);
-  const auto t2 = Clock::now();
-  std::vector<CheckResult> results;
+  times.grouped = cpu_ms();
   std::vector<std::pair<double, std::string_view>> slowest;
-  for (const Check* c : *selected) {
-    const double before = o.timing ? Clock::now() : 0;
-    results.push_back(run_check(analyzed.analysis(), *c));
-    if (o.timing) slowest.emplace_back(Clock::now() - before, c->id);
-  }
-  const auto t3 = Clock::now();
-  // Per-client facts (timelines, fingerprints) only when something prints them.
-  std::vector<ClientFacts> clients;
-  if (!o.quiet || !o.json_path.empty() || !o.out_dir.empty()) {
-    std::string note;
-    const auto references = default_references(&note);
-    if (!note.empty()) fmt::print(stderr, "pxelab check: note: {}\n", note);
-    clients = client_facts(analyzed, references);
-  }
-  if (o.timing) {
-    fmt::print(stderr, "pxelab check: CPU ms: read {:.1f}, decode+group {:.1f}, {} checks {:.1f}, client facts {:.1f}\n",
-               ms(t0, t1), ms(t1, t2), results.size(), ms(t2, t3), ms(t3, Clock::now()));
-    std::sort(slowest.begin(), slowest.end(), std::greater<>());
-    for (std::size_t i = 0; i < slowest.size() && i < 5; ++i) {
-      fmt::print(stderr, "pxelab check:   {:.1f} ms {}\n", slowest[i].first, slowest[i].second);
-    }
-  }
+  const std::vector<CheckResult> results = run_selected(analyzed, *selected, o.timing, slowest);
+  times.checked = cpu_ms();
+  const std::vector<ClientFacts> clients = wanted_client_facts(o, analyzed);
+  if (o.timing) print_timing(times, results.size(), std::move(slowest));
 
-  if (o.quiet) {
-    std::size_t fail = 0, findings = 0;
-    for (const auto& r : results) {
-      fail += r.verdict == Verdict::kFail;
-      findings += r.findings_total;
-    }
-    fmt::print("{}: {} frames, {} clients, {} checks, {} failing ({} MUST), {} findings\n", o.capture,
-               analyzed.decoded().frames.size(), analyzed.grouping().clients.size(), results.size(), fail,
-               must_failures(results), findings);
-  } else {
-    fmt::print("{}", text_summary(run, analyzed, results, clients, meta, true));
-  }
-  bool written = true;
-  const bool want_json = !o.json_path.empty() || !o.out_dir.empty();
-  const nlohmann::json report = want_json ? report_json(run, analyzed, results, clients, meta) : nlohmann::json();
-  // As report_json_text(): invalid UTF-8 from the wire is replaced, not thrown on.
-  const std::string json_text =
-      want_json ? report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n" : std::string();
-  if (!o.json_path.empty()) written &= write_file(o.json_path, json_text);
-  if (!o.junit_path.empty()) written &= write_file(o.junit_path, report_junit(results, meta));
-  if (!o.out_dir.empty()) written &= write_out_dir(o.out_dir, report, json_text, report_junit(results, meta), capture->trace, results);
-  if (!o.annotate_path.empty()) written &= write_annotated(o.annotate_path, capture->trace, results);
-  if (!written) return kCheckUsage;
+  print_verdict(o, run, analyzed, results, clients, meta);
+  if (!write_requested(o, run, analyzed, results, clients, meta)) return kCheckUsage;
   if (!meta.read_error.empty()) return kCheckDamaged;
   return must_failures(results) > 0 ? kCheckMustFailed : kCheckOk;
 }

@@ -12,8 +12,7 @@ counts towards the function it is written in.
 EXCEPTIONS below names each allowed offender with the reason; README.md "Layout" lists
 them too. A new offender fails the test (exit 1) with one line saying what to do. An
 exception that no longer offends is reported (so the list can shrink) but does not fail:
-other branches split the same files in parallel. NOT_ENFORCED floors are reported, not
-failed, while another branch of issue 9 is splitting them.
+other branches split the same files in parallel.
 """
 import pathlib
 import shutil
@@ -28,10 +27,6 @@ EXCEPTIONS = {
     ("wire/dhcp_samples.cc", "dhcp_samples"):
         "a table: one sample DHCP/BOOTP message per entry, the fuzz and round-trip corpus",
 }
-
-# Floors another helper of issue 9 is splitting (client/pxe_client.cc: the ROM session,
-# loaders, per-state data); their offenders are printed, not failed, until that lands.
-NOT_ENFORCED = ("client/",)
 
 
 def is_test(rel: str) -> bool:
@@ -108,8 +103,6 @@ def main() -> int:
         seen.add(key)
         if key in EXCEPTIONS:
             print(f"{rel}:{line}: {what}: {size} lines (allowed: {EXCEPTIONS[key]})")
-        elif rel.startswith(NOT_ENFORCED):
-            print(f"{rel}:{line}: {what}: {size} lines > {limit} (not enforced yet: being split)")
         else:
             print(f"{rel}:{line}: {what}: {size} lines > {limit}: split it, or add it to "
                   f"EXCEPTIONS in cmake/check_sizes.py and README.md 'Layout' with the reason")

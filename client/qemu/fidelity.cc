@@ -167,11 +167,15 @@ bool same_but_one_attempt(const std::vector<T>& a, const std::vector<T>& b, Eq&&
 
 }  // namespace
 
-FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& other_in, const FidelityOptions& opt) {
-  FidelityReport r;
-  const ClientDigest real = opt.until_nbp ? cut_at_nbp(real_in) : real_in;
-  const ClientDigest other = opt.until_nbp ? cut_at_nbp(other_in) : other_in;
-  auto add = [&](std::string aspect, std::string a, std::string b, std::optional<bool> same = std::nullopt) {
+namespace {
+
+// Adds compared aspects to a report, in order, with the known-difference reason of a
+// differing one.
+struct Comparison {
+  FidelityReport& report;
+  const FidelityOptions& opt;
+
+  void add(std::string aspect, std::string a, std::string b, std::optional<bool> same = std::nullopt) {
     FidelityItem item{std::move(aspect), std::move(a), std::move(b), false, {}};
     item.same = same ? *same : item.real == item.other;
     if (!item.same) {
@@ -179,125 +183,157 @@ FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& 
         if (k.aspect == item.aspect) item.known = k.reason;
       }
     }
-    r.items.push_back(std::move(item));
-  };
-  auto close = [&](double a, double b) {
+    report.items.push_back(std::move(item));
+  }
+  // Two times agree within max(absolute, relative * the real one).
+  bool close(double a, double b) const {
     return std::fabs(a - b) <= std::max(opt.tolerance_seconds, opt.tolerance_relative * std::fabs(a));
-  };
+  }
+};
 
+// The first DISCOVER's and REQUEST's option list, the options that identify a client
+// (55, 57, 60, 61, 93, 94, 97, 77, 175) and flags.
+void compare_dhcp_options(Comparison& cmp, const ClientDigest& real, const ClientDigest& other) {
+  auto codes = [](const DhcpEvent* e) {
+    if (!e) return std::string("-");
+    std::vector<int> c;
+    for (const auto& o : e->message.options) c.push_back(o.code);
+    return join(c);
+  };
+  auto flags = [](const DhcpEvent* e) {
+    if (!e) return std::string("-");
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%04x", e->message.flags);
+    return std::string(buf);
+  };
   for (auto type : {MessageType::kDiscover, MessageType::kRequest}) {
     std::string name = type == MessageType::kDiscover ? "DISCOVER" : "REQUEST";
     const DhcpEvent* a = first(real, type);
     const DhcpEvent* b = first(other, type);
-    auto codes = [](const DhcpEvent* e) {
-      if (!e) return std::string("-");
-      std::vector<int> c;
-      for (const auto& o : e->message.options) c.push_back(o.code);
-      return join(c);
-    };
-    add(name + " options", codes(a), codes(b));
+    cmp.add(name + " options", codes(a), codes(b));
     for (std::uint8_t code : {55, 57, 60, 61, 93, 94, 97, 77, 175}) {
-      add(name + " " + std::to_string(code), a ? option_value(a->message, code) : "-",
-          b ? option_value(b->message, code) : "-");
+      cmp.add(name + " " + std::to_string(code), a ? option_value(a->message, code) : "-",
+              b ? option_value(b->message, code) : "-");
     }
-    auto flags = [](const DhcpEvent* e) {
-      if (!e) return std::string("-");
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "0x%04x", e->message.flags);
-      return std::string(buf);
-    };
-    add(name + " flags", flags(a), flags(b));
+    cmp.add(name + " flags", flags(a), flags(b));
   }
+}
 
+std::string render_list(const std::vector<double>& v) {
+  std::string s;
+  for (double x : v) {
+    if (!s.empty()) s += ", ";
+    s += seconds(x);
+  }
+  return s.empty() ? std::string("none") : s + " s";
+}
+
+std::vector<double> retry_intervals(const std::vector<const DhcpEvent*>& d) {
+  std::vector<double> out;
+  for (std::size_t i = 1; i < d.size(); ++i) out.push_back(sim::to_seconds(d[i]->time - d[i - 1]->time));
+  return out;
+}
+
+// The DISCOVER schedule: xid policy, REQUEST xid, secs, retry intervals, and the wait
+// before the REQUEST.
+void compare_discover_schedule(Comparison& cmp, const ClientDigest& real, const ClientDigest& other) {
   auto da = first_discovers(real), db = first_discovers(other);
-  add("DISCOVER xid policy", xid_policy(da), xid_policy(db));
-  {
-    const DhcpEvent* ra = first(real, MessageType::kRequest);
-    const DhcpEvent* rb = first(other, MessageType::kRequest);
-    auto req_xid = [](const std::vector<const DhcpEvent*>& d, const DhcpEvent* req) {
-      if (d.empty() || !req) return std::string("-");
-      return std::string(req->message.xid == d.back()->message.xid ? "REQUEST reuses the DISCOVER's xid"
-                                                                   : "REQUEST has a new xid");
-    };
-    add("REQUEST xid", req_xid(da, ra), req_xid(db, rb));
-    auto secs = [](const std::vector<const DhcpEvent*>& d) {
-      std::vector<int> s;
-      for (const auto* e : d) s.push_back(e->message.secs);
-      return s;
-    };
-    auto render_secs = [](const std::vector<int>& s) { return s.empty() ? std::string("-") : join(s); };
-    // secs is a policy (FW-02: iPXE packs a counter; FW-08: EDK2 0/4/12/28).
-    const auto sa = secs(da), sb = secs(db);
-    add("DISCOVER secs", render_secs(sa), render_secs(sb), same_but_one_attempt(sa, sb, std::equal_to<int>()));
-    // Retry intervals within tolerance, as many of them (but one attempt, see above).
-    std::vector<double> ia, ib;
-    for (std::size_t i = 1; i < da.size(); ++i) ia.push_back(sim::to_seconds(da[i]->time - da[i - 1]->time));
-    for (std::size_t i = 1; i < db.size(); ++i) ib.push_back(sim::to_seconds(db[i]->time - db[i - 1]->time));
-    auto render_list = [](const std::vector<double>& v) {
-      std::string s;
-      for (double x : v) {
-        if (!s.empty()) s += ", ";
-        s += seconds(x);
-      }
-      return s.empty() ? std::string("none") : s + " s";
-    };
-    add("DISCOVER retry intervals", render_list(ia), render_list(ib), same_but_one_attempt(ia, ib, close));
-    // The wait between the last DISCOVER and the REQUEST: the offer collection window
-    // (FW-08: EDK2 selects when its 4 s timer expires; FW-13: iPXE after 2 s).
-    auto wait = [&](const std::vector<const DhcpEvent*>& d, const DhcpEvent* req) -> std::optional<double> {
-      if (d.empty() || !req) return std::nullopt;
-      return sim::to_seconds(req->time - d.front()->time);
-    };
-    auto wa = wait(da, ra), wb = wait(db, rb);
-    add("first DISCOVER to REQUEST", wa ? seconds(*wa) + " s" : "-", wb ? seconds(*wb) + " s" : "-",
-        (!wa && !wb) || (wa && wb && close(*wa, *wb)));
-  }
-
-  auto port4011 = [](const ClientDigest& d) {
-    std::vector<std::string> parts;
-    for (const auto& e : d.dhcp) {
-      if (e.from_client && e.dst_port == wire::kPxeBootServerPort) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
-    }
-    if (parts.empty()) return std::string("none");
-    return parts.front() + (parts.size() > 1 ? " (x" + std::to_string(parts.size()) + ")" : "");
+  cmp.add("DISCOVER xid policy", xid_policy(da), xid_policy(db));
+  const DhcpEvent* ra = first(real, MessageType::kRequest);
+  const DhcpEvent* rb = first(other, MessageType::kRequest);
+  auto req_xid = [](const std::vector<const DhcpEvent*>& d, const DhcpEvent* req) {
+    if (d.empty() || !req) return std::string("-");
+    return std::string(req->message.xid == d.back()->message.xid ? "REQUEST reuses the DISCOVER's xid"
+                                                                 : "REQUEST has a new xid");
   };
-  add("port 4011", port4011(real), port4011(other));
+  cmp.add("REQUEST xid", req_xid(da, ra), req_xid(db, rb));
+  auto secs = [](const std::vector<const DhcpEvent*>& d) {
+    std::vector<int> s;
+    for (const auto* e : d) s.push_back(e->message.secs);
+    return s;
+  };
+  auto render_secs = [](const std::vector<int>& s) { return s.empty() ? std::string("-") : join(s); };
+  // secs is a policy (FW-02: iPXE packs a counter; FW-08: EDK2 0/4/12/28).
+  const auto sa = secs(da), sb = secs(db);
+  cmp.add("DISCOVER secs", render_secs(sa), render_secs(sb), same_but_one_attempt(sa, sb, std::equal_to<int>()));
+  // Retry intervals within tolerance, as many of them (but one attempt, see above).
+  const auto ia = retry_intervals(da), ib = retry_intervals(db);
+  auto close = [&cmp](double a, double b) { return cmp.close(a, b); };
+  cmp.add("DISCOVER retry intervals", render_list(ia), render_list(ib), same_but_one_attempt(ia, ib, close));
+  // The wait between the last DISCOVER and the REQUEST: the offer collection window
+  // (FW-08: EDK2 selects when its 4 s timer expires; FW-13: iPXE after 2 s).
+  auto wait = [&](const std::vector<const DhcpEvent*>& d, const DhcpEvent* req) -> std::optional<double> {
+    if (d.empty() || !req) return std::nullopt;
+    return sim::to_seconds(req->time - d.front()->time);
+  };
+  auto wa = wait(da, ra), wb = wait(db, rb);
+  cmp.add("first DISCOVER to REQUEST", wa ? seconds(*wa) + " s" : "-", wb ? seconds(*wb) + " s" : "-",
+          (!wa && !wb) || (wa && wb && cmp.close(*wa, *wb)));
+}
 
+std::string port4011(const ClientDigest& d) {
+  std::vector<std::string> parts;
+  for (const auto& e : d.dhcp) {
+    if (e.from_client && e.dst_port == wire::kPxeBootServerPort) parts.push_back("REQUEST to 4011 from port " + std::to_string(e.src_port));
+  }
+  if (parts.empty()) return std::string("none");
+  return parts.front() + (parts.size() > 1 ? " (x" + std::to_string(parts.size()) + ")" : "");
+}
+
+std::string tsize_probe(const ClientDigest& d) {
+  for (std::size_t i = 0; i + 1 < d.tftp.size(); ++i) {
+    const auto& t = d.tftp[i];
+    if (t.requested.find("tsize") && t.client_error && d.tftp[i + 1].file == t.file) {
+      return "RRQ " + t.file + " with tsize, ERROR " + std::to_string(t.client_error->code) + ", then RRQ" +
+             (d.tftp[i + 1].requested.find("tsize") ? " with tsize" : " without tsize");
+    }
+  }
+  return std::string("none");
+}
+
+std::string files_after_nbp(const ClientDigest& d) {
+  std::string s;
+  for (std::size_t i = 1; i < d.tftp.size(); ++i) {  // after the NBP
+    if (!s.empty()) s += ' ';
+    s += d.tftp[i].file;
+    if (d.tftp[i].server_error) s += "(!)";
+  }
+  return s.empty() ? std::string("none") : s;
+}
+
+// Each TFTP read (file, options, how it ended), the tsize probe, and what was asked
+// after the NBP.
+void compare_tftp(Comparison& cmp, const ClientDigest& real, const ClientDigest& other) {
   std::size_t n = std::max(real.tftp.size(), other.tftp.size());
+  auto end = [](const TftpTransfer* t) {
+    if (!t) return std::string("-");
+    if (!t->client_error) return std::string(t->complete ? "completed" : "not completed");
+    return "client ERROR " + std::to_string(t->client_error->code) + " '" + t->client_error->message + "'";
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const TftpTransfer* a = i < real.tftp.size() ? &real.tftp[i] : nullptr;
     const TftpTransfer* b = i < other.tftp.size() ? &other.tftp[i] : nullptr;
     std::string tag = "TFTP RRQ " + std::to_string(i + 1);
-    add(tag + " file", a ? a->file : "-", b ? b->file : "-");
-    add(tag + " options", a ? rrq_options(*a) : "-", b ? rrq_options(*b) : "-");
-    auto abort = [](const TftpTransfer* t) {
-      if (!t) return std::string("-");
-      if (!t->client_error) return std::string(t->complete ? "completed" : "not completed");
-      return "client ERROR " + std::to_string(t->client_error->code) + " '" + t->client_error->message + "'";
-    };
-    add(tag + " end", abort(a), abort(b));
+    cmp.add(tag + " file", a ? a->file : "-", b ? b->file : "-");
+    cmp.add(tag + " options", a ? rrq_options(*a) : "-", b ? rrq_options(*b) : "-");
+    cmp.add(tag + " end", end(a), end(b));
   }
-  auto probe = [](const ClientDigest& d) {
-    for (std::size_t i = 0; i + 1 < d.tftp.size(); ++i) {
-      const auto& t = d.tftp[i];
-      if (t.requested.find("tsize") && t.client_error && d.tftp[i + 1].file == t.file) {
-        return "RRQ " + t.file + " with tsize, ERROR " + std::to_string(t.client_error->code) + ", then RRQ" +
-               (d.tftp[i + 1].requested.find("tsize") ? " with tsize" : " without tsize");
-      }
-    }
-    return std::string("none");
-  };
-  add("TFTP tsize probe", probe(real), probe(other));
-  auto configs = [](const ClientDigest& d) {
-    std::string s;
-    for (std::size_t i = 1; i < d.tftp.size(); ++i) {  // after the NBP
-      if (!s.empty()) s += ' ';
-      s += d.tftp[i].file;
-      if (d.tftp[i].server_error) s += "(!)";
-    }
-    return s.empty() ? std::string("none") : s;
-  };
-  add("files asked after the NBP", configs(real), configs(other));
+  cmp.add("TFTP tsize probe", tsize_probe(real), tsize_probe(other));
+  cmp.add("files asked after the NBP", files_after_nbp(real), files_after_nbp(other));
+}
+
+}  // namespace
+
+FidelityReport compare_clients(const ClientDigest& real_in, const ClientDigest& other_in, const FidelityOptions& opt) {
+  FidelityReport r;
+  const ClientDigest real = opt.until_nbp ? cut_at_nbp(real_in) : real_in;
+  const ClientDigest other = opt.until_nbp ? cut_at_nbp(other_in) : other_in;
+  Comparison cmp{r, opt};
+  compare_dhcp_options(cmp, real, other);
+  compare_discover_schedule(cmp, real, other);
+  cmp.add("port 4011", port4011(real), port4011(other));
+  compare_tftp(cmp, real, other);
+  // Known differences that did not differ this time (and are not `sometimes`): stale.
   for (const auto& k : opt.known) {
     bool used = false;
     for (const auto& i : r.items) used |= i.aspect == k.aspect && !i.same;

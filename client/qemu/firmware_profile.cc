@@ -98,19 +98,11 @@ class Reader {
   std::optional<Error> error_;
 };
 
-}  // namespace
+// The sections are read in this order and Reader keeps the first error, so a profile
+// with several mistakes reports the same one it always did.
 
-Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std::string& source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    return Error{"", 0, std::string(e.description()), source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column)};
-  }
-  Reader r(source);
-  FirmwareProfile p;
-  p.source = source;
+// The top-level keys, id, description, personality and arch (option 93).
+void read_identity(Reader& r, const toml::table& root, FirmwareProfile& p) {
   r.only_keys(root, "", {"id", "description", "arch", "personality", "qemu", "args", "requires", "vars_template",
                          "marker", "failure", "expected_seconds", "deadline_seconds", "server", "tftp", "known", "fidelity_scope"});
   p.id = r.string(root, "id", "", true);
@@ -123,6 +115,10 @@ Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std:
   } else {
     r.fail(root.source(), "arch", "missing");
   }
+}
+
+// How it is launched and judged: qemu, args, requires, vars_template, marker, times.
+void read_launch(Reader& r, const toml::table& root, FirmwareProfile& p) {
   if (const toml::node* q = root.get("qemu")) p.qemu = r.required(*q, "qemu");
   else r.fail(root.source(), "qemu", "missing");
   p.args = r.strings(root, "args");
@@ -138,86 +134,113 @@ Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std:
   p.marker = r.string(root, "marker", "", true);
   p.expected_seconds = r.number(root, "expected_seconds", p.expected_seconds);
   p.deadline_seconds = r.number(root, "deadline_seconds", p.deadline_seconds);
-  if (const toml::node* f = root.get("failure")) {
-    const toml::array* a = f->as_array();
-    if (!a) r.fail(f->source(), "failure", "must be an array of tables ([[failure]])");
-    for (std::size_t i = 0; a && i < a->size(); ++i) {
-      const toml::table* t = (*a)[i].as_table();
-      std::string path = "failure[" + std::to_string(i) + "]";
-      if (!t) {
-        r.fail((*a)[i].source(), path, "must be a table");
-        continue;
-      }
-      r.only_keys(*t, path, {"pattern", "code", "fatal"});
-      FailurePattern fp{r.string(*t, "pattern", path, true), r.string(*t, "code", path, true), true};
-      if (const toml::node* fat = t->get("fatal")) {
-        if (auto b = fat->value<bool>()) fp.fatal = *b;
-        else r.fail(fat->source(), path + ".fatal", "must be true or false");
-      }
-      p.failures.push_back(std::move(fp));
+}
+
+// The array of tables `key` ([[failure]], [[tftp]], [[known]]): `each` gets every
+// table and its path ("tftp[2]"); an entry that is no table fails.
+template <typename Each>
+void read_tables(Reader& r, const toml::table& root, const std::string& key, Each&& each) {
+  const toml::node* n = root.get(key);
+  if (!n) return;
+  const toml::array* a = n->as_array();
+  if (!a) r.fail(n->source(), key, "must be an array of tables ([[" + key + "]])");
+  for (std::size_t i = 0; a && i < a->size(); ++i) {
+    const toml::table* t = (*a)[i].as_table();
+    std::string path = key + "[" + std::to_string(i) + "]";
+    if (!t) {
+      r.fail((*a)[i].source(), path, "must be a table");
+      continue;
     }
+    each(*t, path);
   }
-  if (const toml::node* s = root.get("server")) {
-    if (const toml::table* t = s->as_table()) {
-      r.only_keys(*t, "server", {"boot_file", "ipxe_script", "tftp_server_name", "no_siaddr"});
-      p.boot_file = r.string(*t, "boot_file", "server", true);
-      p.ipxe_script = r.string(*t, "ipxe_script", "server", false);
-      p.tftp_server_name = r.string(*t, "tftp_server_name", "server", false);
-      if (const toml::node* ns = t->get("no_siaddr")) {
-        if (auto b = ns->value<bool>()) p.no_siaddr = *b;
-        else r.fail(ns->source(), "server.no_siaddr", "must be true or false");
-      }
-    } else {
-      r.fail(s->source(), "server", "must be a table");
+}
+
+void read_failures(Reader& r, const toml::table& root, FirmwareProfile& p) {
+  read_tables(r, root, "failure", [&](const toml::table& t, const std::string& path) {
+    r.only_keys(t, path, {"pattern", "code", "fatal"});
+    FailurePattern fp{r.string(t, "pattern", path, true), r.string(t, "code", path, true), true};
+    if (const toml::node* fat = t.get("fatal")) {
+      if (auto b = fat->value<bool>()) fp.fatal = *b;
+      else r.fail(fat->source(), path + ".fatal", "must be true or false");
     }
-  } else {
+    p.failures.push_back(std::move(fp));
+  });
+}
+
+// [server]: what the reference server hands this firmware.
+void read_server(Reader& r, const toml::table& root, FirmwareProfile& p) {
+  const toml::node* s = root.get("server");
+  if (!s) {
     r.fail(root.source(), "server", "missing ([server] boot_file = ...)");
+    return;
   }
-  if (const toml::node* tf = root.get("tftp")) {
-    const toml::array* a = tf->as_array();
-    if (!a) r.fail(tf->source(), "tftp", "must be an array of tables ([[tftp]])");
-    for (std::size_t i = 0; a && i < a->size(); ++i) {
-      const toml::table* t = (*a)[i].as_table();
-      std::string path = "tftp[" + std::to_string(i) + "]";
-      if (!t) {
-        r.fail((*a)[i].source(), path, "must be a table");
-        continue;
-      }
-      r.only_keys(*t, path, {"name", "path", "package", "text", "wrap"});
-      TftpEntry e;
-      e.name = r.string(*t, "name", path, true);
-      std::string from = r.string(*t, "path", path, false);
-      e.text = r.string(*t, "text", path, false);
-      e.wrap = r.string(*t, "wrap", path, false);
-      if (!e.wrap.empty() && e.wrap != "uboot-script") r.fail(t->source(), path + ".wrap", "unknown (expected: uboot-script)");
-      if (!from.empty()) e.from = RequiredFile{from, r.string(*t, "package", path, true)};
-      if (from.empty() == !t->contains("text")) r.fail(t->source(), path, "needs exactly one of path (+ package) or text");
-      if (e.name.empty() || e.name.front() == '/' || e.name.find("..") != std::string::npos) {
-        r.fail(t->source(), path + ".name", "must be a relative path inside the TFTP root");
-      }
-      p.tftp.push_back(std::move(e));
+  const toml::table* t = s->as_table();
+  if (!t) {
+    r.fail(s->source(), "server", "must be a table");
+    return;
+  }
+  r.only_keys(*t, "server", {"boot_file", "ipxe_script", "tftp_server_name", "no_siaddr"});
+  p.boot_file = r.string(*t, "boot_file", "server", true);
+  p.ipxe_script = r.string(*t, "ipxe_script", "server", false);
+  p.tftp_server_name = r.string(*t, "tftp_server_name", "server", false);
+  if (const toml::node* ns = t->get("no_siaddr")) {
+    if (auto b = ns->value<bool>()) p.no_siaddr = *b;
+    else r.fail(ns->source(), "server.no_siaddr", "must be true or false");
+  }
+}
+
+// [[tftp]]: the files of the TFTP root, from a package's path or as text.
+void read_tftp(Reader& r, const toml::table& root, FirmwareProfile& p) {
+  read_tables(r, root, "tftp", [&](const toml::table& t, const std::string& path) {
+    r.only_keys(t, path, {"name", "path", "package", "text", "wrap"});
+    TftpEntry e;
+    e.name = r.string(t, "name", path, true);
+    std::string from = r.string(t, "path", path, false);
+    e.text = r.string(t, "text", path, false);
+    e.wrap = r.string(t, "wrap", path, false);
+    if (!e.wrap.empty() && e.wrap != "uboot-script") r.fail(t.source(), path + ".wrap", "unknown (expected: uboot-script)");
+    if (!from.empty()) e.from = RequiredFile{from, r.string(t, "package", path, true)};
+    if (from.empty() == !t.contains("text")) r.fail(t.source(), path, "needs exactly one of path (+ package) or text");
+    if (e.name.empty() || e.name.front() == '/' || e.name.find("..") != std::string::npos) {
+      r.fail(t.source(), path + ".name", "must be a relative path inside the TFTP root");
     }
-  }
+    p.tftp.push_back(std::move(e));
+  });
+}
+
+// fidelity_scope and [[known]]: how the emulated client is compared with this firmware.
+void read_fidelity(Reader& r, const toml::table& root, FirmwareProfile& p) {
   if (std::string scope = r.string(root, "fidelity_scope", "", false); !scope.empty()) {
     if (scope == "nbp") p.fidelity_until_nbp = true;
     else if (scope != "all") r.fail(root.get("fidelity_scope")->source(), "fidelity_scope", "must be \"all\" or \"nbp\"");
   }
-  if (const toml::node* kn = root.get("known")) {
-    const toml::array* a = kn->as_array();
-    if (!a) r.fail(kn->source(), "known", "must be an array of tables ([[known]])");
-    for (std::size_t i = 0; a && i < a->size(); ++i) {
-      const toml::table* t = (*a)[i].as_table();
-      std::string path = "known[" + std::to_string(i) + "]";
-      if (!t) {
-        r.fail((*a)[i].source(), path, "must be a table");
-        continue;
-      }
-      r.only_keys(*t, path, {"aspect", "reason", "sometimes"});
-      KnownDifference k{r.string(*t, "aspect", path, true), r.string(*t, "reason", path, true), false};
-      if (const toml::node* so = t->get("sometimes")) k.sometimes = so->value<bool>().value_or(false);
-      p.known.push_back(std::move(k));
-    }
+  read_tables(r, root, "known", [&](const toml::table& t, const std::string& path) {
+    r.only_keys(t, path, {"aspect", "reason", "sometimes"});
+    KnownDifference k{r.string(t, "aspect", path, true), r.string(t, "reason", path, true), false};
+    if (const toml::node* so = t.get("sometimes")) k.sometimes = so->value<bool>().value_or(false);
+    p.known.push_back(std::move(k));
+  });
+}
+
+}  // namespace
+
+Result<FirmwareProfile> parse_firmware_profile(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    return Error{"", 0, std::string(e.description()), source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column)};
   }
+  Reader r(source);
+  FirmwareProfile p;
+  p.source = source;
+  read_identity(r, root, p);
+  read_launch(r, root, p);
+  read_failures(r, root, p);
+  read_server(r, root, p);
+  read_tftp(r, root, p);
+  read_fidelity(r, root, p);
   if (r.failed()) return r.take();
   return p;
 }

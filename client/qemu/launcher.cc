@@ -72,6 +72,59 @@ std::string read_small_file(const std::string& path, std::size_t max) {
   return out;
 }
 
+// The profile's QEMU command line with its placeholders filled: ${netdev}, ${mac},
+// ${serial} (stdio: the console pipe), ${vars} (the VM's copy of the vars store), ${dir}.
+std::vector<std::string> qemu_argv(const FirmwareProfile& profile, const std::string& binary, const std::string& netdev,
+                                   const wire::MacAddress& mac, const std::string& vars, const std::string& dir) {
+  std::vector<std::string> argv{binary};
+  for (const auto& a : profile.args) {
+    std::string s = a;
+    auto replace = [&](const std::string& key, const std::string& value) {
+      for (std::size_t pos = 0; (pos = s.find(key, pos)) != std::string::npos; pos += value.size()) s.replace(pos, key.size(), value);
+    };
+    replace("${netdev}", netdev);
+    replace("${mac}", mac.to_string());
+    replace("${serial}", "stdio");
+    replace("${vars}", vars);
+    replace("${dir}", dir);
+    argv.push_back(s);
+  }
+  return argv;
+}
+
+// execv's argv: pointers into `argv`, which must outlive it; built before fork, as the
+// child may only make async-signal-safe calls.
+std::vector<char*> exec_argv(std::vector<std::string>& argv) {
+  std::vector<char*> out;
+  for (auto& a : argv) out.push_back(a.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Forks and execs QEMU in its own process group, stdin /dev/null, stdout `stdout_fd`,
+// stderr `stderr_fd`, killed if the harness (`parent`) dies. The child's pid, or -1
+// with errno when fork failed.
+pid_t fork_qemu(const std::vector<char*>& cargv, int stdout_fd, int stderr_fd, pid_t parent) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  // Child: only async-signal-safe calls until exec.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the harness died before prctl
+  ::setpgid(0, 0);
+  int devnull = ::open("/dev/null", O_RDONLY);
+  if (devnull >= 0) ::dup2(devnull, 0);
+  ::dup2(stdout_fd, 1);
+  ::dup2(stderr_fd, 2);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the harness may block SIGTERM/SIGINT
+  ::execv(cargv[0], cargv.data());
+  static constexpr char kMsg[] = "pxelab: exec of QEMU failed\n";
+  // In the forked child before _exit: stderr is QEMU's log, nothing else can report.
+  static_cast<void>(::write(2, kMsg, sizeof kMsg - 1));
+  ::_exit(127);
+}
+
 }  // namespace
 
 std::string clean_console_line(std::string_view raw) {
@@ -178,20 +231,8 @@ Status QemuVm::launch(sim::Segment& segment, const VmOptions& o) {
     return sys_error("copy " + profile_.vars_template->path + " to " + vars);
   }
 
-  std::string binary = !o.qemu_binary.empty() ? o.qemu_binary : resolve_qemu_binary(profile_);
-  argv_.push_back(binary);
-  for (const auto& a : profile_.args) {
-    std::string s = a;
-    auto replace = [&](const std::string& key, const std::string& value) {
-      for (std::size_t pos = 0; (pos = s.find(key, pos)) != std::string::npos; pos += value.size()) s.replace(pos, key.size(), value);
-    };
-    replace("${netdev}", port_->netdev_arg("n0"));
-    replace("${mac}", o.mac.to_string());
-    replace("${serial}", "stdio");
-    replace("${vars}", vars);
-    replace("${dir}", dir_);
-    argv_.push_back(s);
-  }
+  argv_ = qemu_argv(profile_, !o.qemu_binary.empty() ? o.qemu_binary : resolve_qemu_binary(profile_),
+                    port_->netdev_arg("n0"), o.mac, vars, dir_);
   for (const auto& a : o.extra_args) argv_.push_back(a);
 
   serial_log_fd_ = ::open((dir_ + "/console.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -201,36 +242,16 @@ Status QemuVm::launch(sim::Segment& segment, const VmOptions& o) {
     if (stderr_fd >= 0) ::close(stderr_fd);
     return sys_error("console pipe");
   }
-  std::vector<char*> cargv;
-  for (auto& a : argv_) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
+  const std::vector<char*> cargv = exec_argv(argv_);
   const pid_t parent = ::getpid();
 
   outcome_.timeline.power_on = clock_.now();
-  pid_t pid = ::fork();
+  pid_t pid = fork_qemu(cargv, pipe_fds[1], stderr_fd, parent);
   if (pid < 0) {
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
     ::close(stderr_fd);
     return sys_error("fork");
-  }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);  // the harness died before prctl
-    ::setpgid(0, 0);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(pipe_fds[1], 1);
-    ::dup2(stderr_fd, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the harness may block SIGTERM/SIGINT
-    ::execv(cargv[0], cargv.data());
-    static constexpr char kMsg[] = "pxelab: exec of QEMU failed\n";
-    // In the forked child before _exit: stderr is QEMU's log, nothing else can report.
-    static_cast<void>(::write(2, kMsg, sizeof kMsg - 1));
-    ::_exit(127);
   }
   pid_ = pid;
   ::close(pipe_fds[1]);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <span>
 
 #include <fmt/core.h>
 
@@ -146,30 +147,39 @@ FieldServer observe(const ReplayResult& r) {
   return fs;
 }
 
-}  // namespace
+// The subnet and pool the field's answers imply: mask from option 1 (a /24 without
+// it), room for every client, inside the subnet and not over its broadcast address.
+struct FieldPool {
+  std::uint32_t mask = 0, network = 0, lo = 0, hi = 0;
+  int prefix = 0;
+};
 
-Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta) {
-  const FieldServer fs = observe(r);
-  if (!fs.address || fs.yiaddrs.empty()) {
-    return Error{"", 0, "the capture holds no DHCP answer with an address: nothing says how the field server behaved"};
-  }
-  std::vector<std::string> notes;
-  const std::uint32_t mask = fs.mask ? fs.mask->value : 0xffffff00u;
-  const std::uint32_t network = *fs.yiaddrs.begin() & mask;
-  const int prefix = __builtin_popcount(mask);
-  std::uint32_t lo = *fs.yiaddrs.begin(), hi = *fs.yiaddrs.rbegin();
-  // Room for every client, inside the subnet and not over its broadcast address.
-  hi = std::max<std::uint32_t>(hi, lo + static_cast<std::uint32_t>(r.scripts.size()) + 8);
-  hi = std::min<std::uint32_t>(hi, (network | ~mask) - 1);
-  if ((fs.address->value & mask) != network) notes.push_back("the field server's address is outside the clients' subnet (a relay?)");
+FieldPool pool_of(const FieldServer& fs, std::size_t clients, std::vector<std::string>& notes) {
+  FieldPool p;
+  p.mask = fs.mask ? fs.mask->value : 0xffffff00u;
+  p.network = *fs.yiaddrs.begin() & p.mask;
+  p.prefix = __builtin_popcount(p.mask);
+  p.lo = *fs.yiaddrs.begin();
+  p.hi = *fs.yiaddrs.rbegin();
+  p.hi = std::max<std::uint32_t>(p.hi, p.lo + static_cast<std::uint32_t>(clients) + 8);
+  p.hi = std::min<std::uint32_t>(p.hi, (p.network | ~p.mask) - 1);
+  if ((fs.address->value & p.mask) != p.network) notes.push_back("the field server's address is outside the clients' subnet (a relay?)");
+  return p;
+}
 
-  // Faults: those whose check failed on the field capture.
-  // Expected: every check that failed on the field capture, the clients' too (a ROM
-  // that omits 97 fails PXE-CLIENT-IDENT in the reproduction as in the field).
+// Faults: those whose check failed on the field capture.
+// Expected: every check that failed on the field capture, the clients' too (a ROM
+// that omits 97 fails PXE-CLIENT-IDENT in the reproduction as in the field).
+struct FieldFailures {
   std::vector<std::string> faults, failing_checks;
+};
+
+FieldFailures failures_of(const ReplayResult& r, const FieldServer& fs, std::vector<std::string>& notes) {
+  FieldFailures out;
+  auto& faults = out.faults;
   for (const auto& cr : r.field->results) {
     if (cr.verdict != Verdict::kFail) continue;
-    failing_checks.emplace_back(cr.check->id);
+    out.failing_checks.emplace_back(cr.check->id);
     if (cr.check->role == Role::kClient) continue;
     for (const auto& f : server::fault_table()) {
       // The files handed out are already in [boot.file] as observed: the fault that
@@ -185,10 +195,15 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     faults.emplace_back("no_siaddr");
   }
   if (fs.proxy) notes.push_back("a proxyDHCP answered beside the DHCP server: not reproduced (one server here)");
+  return out;
+}
 
-  // Clients: the first identity of each MAC, by personality.
+using ClientGroups = std::map<std::string, std::vector<wire::MacAddress>>;  // personality -> MACs
+
+// Clients: the first identity of each MAC, by personality.
+ClientGroups groups_of(const ReplayResult& r, std::vector<std::string>& notes) {
   auto set = client::load_personalities(client::default_personality_dir());
-  std::map<std::string, std::vector<wire::MacAddress>> groups;
+  ClientGroups groups;
   for (const auto& c : r.scripts) {
     if (c.identities.empty()) {
       notes.push_back(c.mac.to_string() + " sent no DISCOVER: no identity to emulate");
@@ -201,8 +216,11 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     }
     groups[id].push_back(c.mac);
   }
-  if (groups.empty()) return Error{"", 0, "no field client fingerprints as a ROM pxelab emulates"};
+  return groups;
+}
 
+// The comment at the top (with what is not reproduced) and [scenario].
+std::string scenario_toml(const ReplayMeta& meta, std::span<const std::string> notes) {
   std::string t;
   t += "# Reproduction of " + std::filesystem::path(meta.capture).filename().string() + ", written by `pxelab replay " +
        "--emit-scenario` (" + meta.tool + ").\n";
@@ -215,11 +233,17 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   t += "name = " + toml_string("replay-" + stem) + "\n";
   t += "description = " + toml_string("reproduces the field failure of " + std::filesystem::path(meta.capture).filename().string()) + "\n";
   t += "seed = 1\ndeadline = 120\n\n";
+  return t;
+}
+
+// The [[server]] with its embedded server config: address, subnet, [boot], [faults].
+std::string server_toml(const FieldServer& fs, const FieldPool& pool, std::span<const std::string> faults) {
+  std::string t;
   t += "[[server]]\nname = \"field\"\nconfig = \"\"\"\n[server]\n";
   t += "address = " + toml_string(fs.address->to_string()) + "\n";
   t += "[[subnet]]\n";
-  t += fmt::format("network = \"{}/{}\"\n", wire::Ipv4Address{network}.to_string(), prefix);
-  t += fmt::format("pool = \"{}-{}\"\n", wire::Ipv4Address{lo}.to_string(), wire::Ipv4Address{hi}.to_string());
+  t += fmt::format("network = \"{}/{}\"\n", wire::Ipv4Address{pool.network}.to_string(), pool.prefix);
+  t += fmt::format("pool = \"{}-{}\"\n", wire::Ipv4Address{pool.lo}.to_string(), wire::Ipv4Address{pool.hi}.to_string());
   if (fs.router) t += "router = " + toml_string(fs.router->to_string()) + "\n";
   t += "[boot]\n";
   if (!fs.default_file.empty()) t += "default_file = " + toml_string(fs.default_file) + "\n";
@@ -237,6 +261,12 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     for (const auto& f : faults) t += f + " = true\n";
   }
   t += "\"\"\"\n";
+  return t;
+}
+
+// [server.files]: every file the field served, by name; small text files as read, the
+// others at the largest size the capture shows.
+std::string files_toml(const ReplayResult& r) {
   std::map<std::string, std::optional<std::uint64_t>> files;  // served by the field, by name
   std::map<std::string, std::string> texts;                    // small text files as read
   for (const auto& c : r.scripts) {
@@ -252,16 +282,23 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
       if (auto n = served_size(s); n && (!size || *n > *size)) size = n;
     }
   }
-  std::string files_toml;
+  std::string out;
   for (const auto& [name, size] : files) {
     if (auto it = texts.find(name); it != texts.end()) {
-      files_toml += toml_string(name) + " = " + toml_string(it->second) + "\n";
+      out += toml_string(name) + " = " + toml_string(it->second) + "\n";
       continue;
     }
-    files_toml += toml_string(name) + fmt::format(" = {{ size = {} }}", size.value_or(kUnknownFileSize)) +
-                  (size ? "\n" : "  # the capture shows no size\n");
+    out += toml_string(name) + fmt::format(" = {{ size = {} }}", size.value_or(kUnknownFileSize)) +
+           (size ? "\n" : "  # the capture shows no size\n");
   }
-  if (!files_toml.empty()) t += "[server.files]\n" + files_toml;
+  return out.empty() ? out : "[server.files]\n" + out;
+}
+
+// One [[client]] group per personality, then [expect]: the checks that failed in the
+// field, and a failed outcome for groups none of whose clients completed a read there.
+std::string clients_and_expect_toml(const ReplayResult& r, const ClientGroups& groups,
+                                    std::span<const std::string> failing_checks) {
+  std::string t;
   for (const auto& [id, macs] : groups) {
     t += "\n[[client]]\nname = " + toml_string(id) + "\npersonality = " + toml_string(id) + "\n";
     t += fmt::format("count = {}\nmac = \"{}\"\n", macs.size(), macs.front().to_string());
@@ -270,7 +307,6 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
   std::string list;
   for (const auto& id : failing_checks) list += (list.empty() ? "" : ", ") + toml_string(id);
   t += "checks_fail = [" + list + "]\n";
-  // Groups none of whose clients completed a read in the field failed to boot there.
   for (const auto& [id, macs] : groups) {
     bool any_read = false;
     for (const auto& c : r.scripts) {
@@ -280,6 +316,22 @@ Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta)
     if (!any_read) t += "[[expect.outcome]]\nclients = " + toml_string(id) + "\nstatus = \"failed\"\n";
   }
   return t;
+}
+
+}  // namespace
+
+Result<std::string> emit_scenario(const ReplayResult& r, const ReplayMeta& meta) {
+  const FieldServer fs = observe(r);
+  if (!fs.address || fs.yiaddrs.empty()) {
+    return Error{"", 0, "the capture holds no DHCP answer with an address: nothing says how the field server behaved"};
+  }
+  std::vector<std::string> notes;  // what is not reproduced, in the order found
+  const FieldPool pool = pool_of(fs, r.scripts.size(), notes);
+  const FieldFailures failures = failures_of(r, fs, notes);
+  const ClientGroups groups = groups_of(r, notes);
+  if (groups.empty()) return Error{"", 0, "no field client fingerprints as a ROM pxelab emulates"};
+  return scenario_toml(meta, notes) + server_toml(fs, pool, failures.faults) + files_toml(r) +
+         clients_and_expect_toml(r, groups, failures.failing_checks);
 }
 
 }  // namespace pxelab::conformance::replay

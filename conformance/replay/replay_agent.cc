@@ -44,6 +44,8 @@ ReplayAgent::ReplayAgent(const ClientScript& script, Timing timing, sim::Time se
     : script_(&script), timing_(timing), settle_timeout_(settle_timeout), records_(script.steps.size()) {}
 
 void ReplayAgent::start(sim::AgentContext& ctx, sim::Time now) {
+  // Bind fails only on a port already bound, and a replay host (ReplayClientSource) runs
+  // this one agent, which binds nothing before start: 68 is free.
   static_cast<void>(ctx.bind_port(68, sim::AgentContext::PortFilter::kBootReplyToMe));
   bound_.push_back(68);
   if (script_->steps.empty()) {
@@ -72,6 +74,7 @@ void ReplayAgent::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t 
   } else if (kind == kDallyTag) {
     for (Transfer& t : transfers_) {
       if (t.step != i) continue;
+      // A send fails only on a frame over the MTU; an ACK is 4 octets.
       static_cast<void>(send_tftp_packet(ctx, i, wire::encode_tftp(wire::TftpAck{t.last_number})));
       if (++t.dallies < script_->steps[i].final_ack_repeats) ctx.set_timer(now + script_->steps[i].final_ack_gap, kDallyTag + i);
     }
@@ -174,6 +177,8 @@ void ReplayAgent::send_dhcp(sim::AgentContext& ctx, std::size_t i) {
   note("destination", s.dst_ip, out.dst.ip);
   out.payload = msg;
   if (std::find(bound_.begin(), bound_.end(), s.src_port) == bound_.end()) {
+    // Fails only when the port is already bound, and on a replay host only this agent
+    // binds (a TFTP transfer's port, not in bound_): then it is already ours.
     static_cast<void>(ctx.bind_port(s.src_port));
     bound_.push_back(s.src_port);
   }
@@ -290,6 +295,8 @@ void ReplayAgent::send_tftp(sim::AgentContext& ctx, sim::Time now, std::size_t i
     records_[i].rewritten += (records_[i].rewritten.empty() ? "" : "; ") + st.error().message;
   }
   transfers_.push_back(t);
+  // A send fails only on a frame over the MTU: the RRQ is the field's, which fit its
+  // frame there; one that did not here gets no answer and the stall timer ends the step.
   static_cast<void>(send_tftp_packet(ctx, i, s.rrq));
   transfers_.back().stall = ctx.set_timer(now + kTftpStall, kStallTag + i);
 }
@@ -329,6 +336,7 @@ void ReplayAgent::on_tftp(sim::AgentContext& ctx, sim::Time now, const sim::Data
     a.dst_port = d.dst.port;
     a.src_ip = d.src.ip;
   }
+  // ACKs and ERRORs are a few octets: a send fails only over the MTU, so never here.
   auto send = [&](const wire::TftpPacket& pkt) { static_cast<void>(send_tftp_packet(ctx, i, wire::encode_tftp(pkt))); };
   if (auto* oack = std::get_if<wire::TftpOack>(&*p)) {
     if (a.kind == TftpFieldAnswer::Kind::kNone) {

@@ -98,49 +98,6 @@ std::optional<std::uint32_t> sent_frame(const DecodedTrace& d, const wire::MacAd
   return std::nullopt;
 }
 
-// Each request of the replay, its frame in the new trace and its answers paired with
-// the field's (RequestReport), counted in result.forbidden where they must not differ.
-void report_requests(ReplayResult& result, const ReplayClientSource& clients) {
-  const DecodedTrace& nd = result.now->analyzed->decoded();
-  for (std::size_t ci = 0; ci < result.scripts.size(); ++ci) {
-    const ClientScript& c = result.scripts[ci];
-    const ReplayAgent& agent = clients.agent(ci);
-    std::uint32_t cursors[2] = {0, 0};  // DHCP, TFTP requests
-    for (std::size_t si = 0; si < c.steps.size(); ++si) {
-      const Step& s = c.steps[si];
-      const StepRecord& r = agent.records()[si];
-      RequestReport rr;
-      rr.client = ci;
-      rr.step = si;
-      rr.what = describe(s);
-      rr.field_frame = s.frame;
-      rr.sent = r.sent;
-      rr.rewritten = r.rewritten;
-      if (r.sent) rr.new_frame = sent_frame(nd, c.mac, s, r.sent_at, cursors[s.kind == StepKind::kTftp]);
-      // Replies the client's host did not deliver (unicast to an address it does not
-      // have, FW-41) are answers all the same: the wire has them.
-      StepRecord seen = r;
-      if (rr.new_frame && s.kind != StepKind::kTftp) {
-        for (std::uint32_t qi = 0; qi < nd.dhcp.size(); ++qi) {
-          const DhcpMsg& m = nd.dhcp[qi];
-          if (!m.is_reply() || m.request == kNone || nd.dhcp[static_cast<std::size_t>(m.request)].frame != *rr.new_frame) continue;
-          if (!(m.sender & (kFromServer | kRelayDelivery))) continue;
-          const bool known = std::any_of(seen.answers.begin(), seen.answers.end(), [&](const NewAnswer& a) { return a.frame == m.frame; });
-          if (known) continue;
-          NewAnswer a;
-          static_cast<FieldAnswer&>(a) = answer_of(nd, m);
-          a.at = nd.frames[m.frame].time;
-          seen.answers.push_back(std::move(a));
-        }
-        std::sort(seen.answers.begin(), seen.answers.end(), [](const NewAnswer& a, const NewAnswer& b) { return a.frame < b.frame; });
-      }
-      rr.answers = pair_answers(s, seen);
-      if (rr.decisive()) ++result.forbidden;
-      result.requests.push_back(std::move(rr));
-    }
-  }
-}
-
 }  // namespace
 
 ReplayClientSource::ReplayClientSource(sim::Clock& clock, std::span<const ClientScript> scripts, Timing timing,
@@ -243,6 +200,155 @@ std::vector<AnswerPair> pair_answers(const Step& step, const StepRecord& record)
   return out;
 }
 
+namespace {
+
+std::vector<const Check*> every_check() {
+  std::vector<const Check*> all;
+  for (const auto& c : catalogue()) all.push_back(&c);
+  return all;
+}
+
+// Every MAC of --clients must be a client of the capture: a typo must not quietly
+// replay fewer clients than asked for.
+Status check_clients_known(const ReplayResult& result, std::span<const Reference> references, const ReplayRunOptions& o) {
+  std::string unknown;
+  for (const auto& mac : o.clients) {
+    const bool found = std::any_of(result.scripts.begin(), result.scripts.end(), [&](const ClientScript& c) { return c.mac == mac; });
+    if (!found) unknown += (unknown.empty() ? "" : ", ") + mac.to_string();
+  }
+  if (unknown.empty()) return Ok{};
+  const auto everyone = extract_scripts(result.field->analyzed->decoded(), result.field->analyzed->grouping(), references);
+  std::string known;
+  for (std::size_t i = 0; i < everyone.size() && i < 8; ++i) known += (i ? ", " : "") + everyone[i].mac.to_string();
+  if (everyone.size() > 8) known += fmt::format(", ... ({} in all)", everyone.size());
+  return Error{"", 0,
+               "--clients: not a client in the capture (it sent no request of its own): " + unknown +
+                   (known.empty() ? "; the capture has no client requests" : "; its clients: " + known)};
+}
+
+// The field side: the capture analysed, its clients' scripts extracted, every check run.
+Status analyze_field(const sim::Trace& capture, const ReplayRunOptions& o, ReplayResult& result) {
+  result.field = std::make_unique<Side>();
+  result.field->run.trace = &capture;
+  result.field->run.from_capture = true;
+  result.field->analyzed = std::make_unique<AnalyzedRun>(result.field->run);
+  std::string note;
+  const auto references = default_references(&note);
+  ScriptOptions so;
+  so.only = o.clients;
+  result.scripts = extract_scripts(result.field->analyzed->decoded(), result.field->analyzed->grouping(), references, so);
+  if (result.scripts.empty() && o.clients.empty()) {
+    return Error{"", 0, "no client requests in the capture (no BOOTP/DHCP from port 68, no 4011 request, no TFTP read)"};
+  }
+  if (auto st = check_clients_known(result, references, o); !st) return st;
+  result.field->results = run_checks(result.field->analyzed->analysis(), every_check());
+  return Ok{};
+}
+
+// The server, with a TFTP root of the files the field served unless it has its own.
+Result<server::ServerConfig> replay_server_config(const server::ServerConfig& config, const ReplayRunOptions& o,
+                                                  ReplayResult& result) {
+  server::ServerConfig cfg = config;
+  if (cfg.tftp.root.empty() || !fs::is_directory(cfg.tftp.root)) {
+    cfg.tftp.root = o.work_dir + "/tftp";
+    if (auto st = make_tftp_root(cfg.tftp.root, result.scripts, o.seed); !st) return st.error();
+  }
+  if (!cfg.lease_file.empty()) cfg.lease_file = o.work_dir + "/leases";
+  result.tftp_root = cfg.tftp.root;
+  return cfg;
+}
+
+// The new side's checks, knowing who the server is.
+void judge_replay(ReplayResult& result, const wire::MacAddress& server_mac, wire::Ipv4Address server_ip,
+                  const std::vector<wire::MacAddress>& client_macs) {
+  result.now = std::make_unique<Side>();
+  Run& run = result.now->run;
+  run.trace = result.trace.get();
+  run.from_capture = true;  // replayed clients have no outcomes of their own
+  run.server_macs.push_back(server_mac);
+  run.server_ips.push_back(server_ip);
+  run.client_macs = client_macs;
+  result.now->analyzed = std::make_unique<AnalyzedRun>(run);
+  result.now->results = run_checks(result.now->analyzed->analysis(), every_check());
+}
+
+// What the client saw for a request sent as `sent_frame`, plus the replies its host did
+// not deliver (unicast to an address it does not have, FW-41): answers all the same,
+// the wire has them.
+StepRecord answers_on_wire(const DecodedTrace& nd, const StepRecord& r, std::uint32_t sent_frame) {
+  StepRecord seen = r;
+  for (std::uint32_t qi = 0; qi < nd.dhcp.size(); ++qi) {
+    const DhcpMsg& m = nd.dhcp[qi];
+    if (!m.is_reply() || m.request == kNone || nd.dhcp[static_cast<std::size_t>(m.request)].frame != sent_frame) continue;
+    if (!(m.sender & (kFromServer | kRelayDelivery))) continue;
+    const bool known = std::any_of(seen.answers.begin(), seen.answers.end(), [&](const NewAnswer& a) { return a.frame == m.frame; });
+    if (known) continue;
+    NewAnswer a;
+    static_cast<FieldAnswer&>(a) = answer_of(nd, m);
+    a.at = nd.frames[m.frame].time;
+    seen.answers.push_back(std::move(a));
+  }
+  std::sort(seen.answers.begin(), seen.answers.end(), [](const NewAnswer& a, const NewAnswer& b) { return a.frame < b.frame; });
+  return seen;
+}
+
+// One RequestReport per step of every client: the field's answers beside the new ones.
+void report_requests(ReplayResult& result, const ReplayClientSource& clients) {
+  const DecodedTrace& nd = result.now->analyzed->decoded();
+  for (std::size_t ci = 0; ci < result.scripts.size(); ++ci) {
+    const ClientScript& c = result.scripts[ci];
+    const ReplayAgent& agent = clients.agent(ci);
+    std::uint32_t cursors[2] = {0, 0};  // DHCP, TFTP requests
+    for (std::size_t si = 0; si < c.steps.size(); ++si) {
+      const Step& s = c.steps[si];
+      const StepRecord& r = agent.records()[si];
+      RequestReport rr;
+      rr.client = ci;
+      rr.step = si;
+      rr.what = describe(s);
+      rr.field_frame = s.frame;
+      rr.sent = r.sent;
+      rr.rewritten = r.rewritten;
+      if (r.sent) rr.new_frame = sent_frame(nd, c.mac, s, r.sent_at, cursors[s.kind == StepKind::kTftp]);
+      const bool dhcp_sent = rr.new_frame && s.kind != StepKind::kTftp;
+      rr.answers = pair_answers(s, dhcp_sent ? answers_on_wire(nd, r, *rr.new_frame) : r);
+      if (rr.decisive()) ++result.forbidden;
+      result.requests.push_back(std::move(rr));
+    }
+  }
+}
+
+// The scripts replayed against the server `place` puts on one segment of `clock`, then
+// the new side judged and every request reported.
+Status run_replay(const server::ServerConfig& cfg, const ReplayRunOptions& o, sim::Clock& clock, const PlaceServer& place,
+                  sim::Time deadline, ReplayResult& result) {
+  sim::Segment segment(clock, sim::derive_seed(o.seed, 0x5e6));
+  result.trace = std::make_unique<sim::Trace>();
+  segment.add_sink(*result.trace);
+  auto placed = place(clock, segment, cfg);
+  if (!placed) return placed.error();
+  result.server = placed->label;
+  ReplayClientSource clients(clock, result.scripts, o.timing, o.settle_timeout);
+  // Once every client is done, frames still in flight (a last request that waits for
+  // no answer, as in the field) land before the run ends.
+  clients.set_on_all_finished([&clock] { clock.at(clock.now() + kDrainAfterLastClient, [&clock] { clock.stop(); }); });
+  clients.place(segment, {}, clock.now());  // after a server under test's start-up
+  sim::Time longest = 0;
+  for (const auto& c : result.scripts) {
+    if (!c.steps.empty()) longest = std::max(longest, c.steps.back().settled);
+  }
+  if (deadline == 0) deadline = o.timing == Timing::kExact ? longest + sim::seconds(60) : sim::seconds(3600);
+  clock.run(clock.now() + deadline);
+  result.simulated_seconds = sim::to_seconds(clock.now());
+  result.clients_finished = clients.finished();
+  placed->keep.reset();  // the server's part is over (a server under test stops here)
+  judge_replay(result, placed->mac, placed->ip, clients.macs());
+  report_requests(result, clients);
+  return Ok{};
+}
+
+}  // namespace
+
 Result<ReplayResult> replay_against_reference(const sim::Trace& capture, const server::ServerConfig& config,
                                               const ReplayRunOptions& o) {
   sim::VirtualClock clock;
@@ -267,80 +373,10 @@ Result<ReplayResult> replay_against(const sim::Trace& capture, const server::Ser
                                     sim::Time deadline) {
   const auto wall_start = std::chrono::steady_clock::now();
   ReplayResult result;
-  result.field = std::make_unique<Side>();
-  result.field->run.trace = &capture;
-  result.field->run.from_capture = true;
-  result.field->analyzed = std::make_unique<AnalyzedRun>(result.field->run);
-  std::string note;
-  const auto references = default_references(&note);
-  ScriptOptions so;
-  so.only = o.clients;
-  result.scripts = extract_scripts(result.field->analyzed->decoded(), result.field->analyzed->grouping(), references, so);
-  if (result.scripts.empty() && o.clients.empty()) {
-    return Error{"", 0, "no client requests in the capture (no BOOTP/DHCP from port 68, no 4011 request, no TFTP read)"};
-  }
-  // Every MAC of --clients must be a client of the capture: a typo must not quietly
-  // replay fewer clients than asked for.
-  std::string unknown;
-  for (const auto& mac : o.clients) {
-    const bool found = std::any_of(result.scripts.begin(), result.scripts.end(), [&](const ClientScript& c) { return c.mac == mac; });
-    if (!found) unknown += (unknown.empty() ? "" : ", ") + mac.to_string();
-  }
-  if (!unknown.empty()) {
-    const auto everyone = extract_scripts(result.field->analyzed->decoded(), result.field->analyzed->grouping(), references);
-    std::string known;
-    for (std::size_t i = 0; i < everyone.size() && i < 8; ++i) known += (i ? ", " : "") + everyone[i].mac.to_string();
-    if (everyone.size() > 8) known += fmt::format(", ... ({} in all)", everyone.size());
-    return Error{"", 0,
-                 "--clients: not a client in the capture (it sent no request of its own): " + unknown +
-                     (known.empty() ? "; the capture has no client requests" : "; its clients: " + known)};
-  }
-  std::vector<const Check*> all;
-  for (const auto& c : catalogue()) all.push_back(&c);
-  result.field->results = run_checks(result.field->analyzed->analysis(), all);
-
-  // The server, with a TFTP root of the files the field served unless it has its own.
-  server::ServerConfig cfg = config;
-  if (cfg.tftp.root.empty() || !fs::is_directory(cfg.tftp.root)) {
-    cfg.tftp.root = o.work_dir + "/tftp";
-    if (auto st = make_tftp_root(cfg.tftp.root, result.scripts, o.seed); !st) return st.error();
-  }
-  if (!cfg.lease_file.empty()) cfg.lease_file = o.work_dir + "/leases";
-  result.tftp_root = cfg.tftp.root;
-
-  sim::Segment segment(clock, sim::derive_seed(o.seed, 0x5e6));
-  result.trace = std::make_unique<sim::Trace>();
-  segment.add_sink(*result.trace);
-  auto placed = place(clock, segment, cfg);
-  if (!placed) return placed.error();
-  result.server = placed->label;
-  ReplayClientSource clients(clock, result.scripts, o.timing, o.settle_timeout);
-  // Once every client is done, frames still in flight (a last request that waits for
-  // no answer, as in the field) land before the run ends.
-  clients.set_on_all_finished([&clock] { clock.at(clock.now() + kDrainAfterLastClient, [&clock] { clock.stop(); }); });
-  clients.place(segment, {}, clock.now());  // after a server under test's start-up
-  sim::Time longest = 0;
-  for (const auto& c : result.scripts) {
-    if (!c.steps.empty()) longest = std::max(longest, c.steps.back().settled);
-  }
-  if (deadline == 0) deadline = o.timing == Timing::kExact ? longest + sim::seconds(60) : sim::seconds(3600);
-  clock.run(clock.now() + deadline);
-  result.simulated_seconds = sim::to_seconds(clock.now());
-  result.clients_finished = clients.finished();
-  placed->keep.reset();  // the server's part is over (a server under test stops here)
-
-  // The new side's checks, knowing who the server is.
-  result.now = std::make_unique<Side>();
-  Run& run = result.now->run;
-  run.trace = result.trace.get();
-  run.from_capture = true;  // replayed clients have no outcomes of their own
-  run.server_macs.push_back(placed->mac);
-  run.server_ips.push_back(placed->ip);
-  run.client_macs = clients.macs();
-  result.now->analyzed = std::make_unique<AnalyzedRun>(run);
-  result.now->results = run_checks(result.now->analyzed->analysis(), all);
-
-  report_requests(result, clients);
+  if (auto st = analyze_field(capture, o, result); !st) return st.error();
+  auto cfg = replay_server_config(config, o, result);
+  if (!cfg) return cfg.error();
+  if (auto st = run_replay(*cfg, o, clock, place, deadline, result); !st) return st.error();
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }

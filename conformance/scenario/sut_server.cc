@@ -7,6 +7,8 @@ SutServer::SutServer(ServerSite site, sut::Profile profile, server::ServerConfig
 
 SutServer::~SutServer() {
   if (watch_event_) site_.clock.cancel(*watch_event_);
+  // A destructor has nowhere to return an error; a teardown that fails leaves the run's
+  // registry record, which the next pxelab start sweeps (conformance/sut/network.h).
   if (sut_) static_cast<void>(sut_->stop());
 }
 

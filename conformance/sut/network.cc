@@ -187,7 +187,8 @@ Result<std::unique_ptr<Network>> Network::create(sim::RealtimeClock& clock, cons
   if (auto st = step({"netns", "add", netns}); !st) return st.error();
   if (auto st = step({"-n", netns, "link", "set", "lo", "up"}); !st) return st.error();
   // No IPv6 on the SUT's side: its router solicitations and MLD reports are not part of
-  // a boot and would only be noise on the segment.
+  // a boot and would only be noise on the segment. Best effort: a kernel without IPv6
+  // has no such keys, and IPv6 left on adds only that noise.
   for (const char* key : {"net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"}) {
     static_cast<void>(run_to_completion(ProcessSpec{"sysctl", {"sysctl", "-qw", key}, netns, "", ""}, 10));
   }
@@ -225,6 +226,8 @@ Status Network::teardown() {
   return st;
 }
 
+// A destructor has nowhere to return an error; a teardown that fails keeps the registry
+// record (teardown forgets it only on success), so the next pxelab start sweeps it.
 Network::~Network() { static_cast<void>(teardown()); }
 
 }  // namespace pxelab::sut

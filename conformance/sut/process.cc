@@ -81,6 +81,7 @@ Result<Process> Process::start(const ProcessSpec& spec) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // pxelab blocks SIGTERM/SIGINT for its signalfd
     ::execvp(cargv[0], cargv.data());
     static constexpr char kMsg[] = "pxelab: exec failed\n";
+    // In the forked child before _exit: stderr is the process's log, nothing else can report.
     static_cast<void>(::write(2, kMsg, sizeof kMsg - 1));
     ::_exit(127);
   }

@@ -240,6 +240,8 @@ Status ServerUnderTest::stop() {
   return network_ ? network_->teardown() : Status(Ok{});
 }
 
+// A destructor has nowhere to return an error; a teardown that fails leaves the run's
+// registry record, which the next pxelab start sweeps (network.h).
 ServerUnderTest::~ServerUnderTest() { static_cast<void>(stop()); }
 
 }  // namespace pxelab::sut
