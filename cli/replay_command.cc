@@ -85,6 +85,20 @@ bool write_text(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+// OUT/report.json, report.html (drawn from the same document), junit.xml, summary.txt,
+// field.pcap (the capture as read) and replay.pcap. False if one could not be written.
+bool write_replay_files(const std::string& out, const sim::Trace& field, const replay::ReplayResult& r,
+                        const replay::ReplayMeta& meta) {
+  const nlohmann::json report = replay::replay_json(r, meta);
+  bool written = write_text(out + "/report.json", replay::replay_json_text(report));
+  written &= write_text(out + "/report.html", report_html(report));
+  written &= write_text(out + "/junit.xml", replay::replay_junit(r, meta));
+  written &= write_text(out + "/summary.txt", replay::replay_text(r, meta, true));
+  written &= static_cast<bool>(captures::write_pcap(field, out + "/field.pcap"));
+  written &= static_cast<bool>(captures::write_pcap(*r.trace, out + "/replay.pcap"));
+  return written;
+}
+
 Result<server::ServerConfig> server_from_scenario(const std::string& path, const std::string& name, std::string& label) {
   auto s = load_scenario(path);
   if (!s) return s.error();
@@ -169,14 +183,8 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
     fmt::print(stderr, "pxelab replay: {}\n", r.error().to_string());
     return kReplayUsage;
   }
-  const nlohmann::json report = replay::replay_json(*r, meta);
-  bool written = write_text(o.out + "/report.json", replay::replay_json_text(report));
-  written &= write_text(o.out + "/report.html", report_html(report));
-  written &= write_text(o.out + "/junit.xml", replay::replay_junit(*r, meta));
+  const bool written = write_replay_files(o.out, capture->trace, *r, meta);
   const std::string text = replay::replay_text(*r, meta, o.verbose);
-  written &= write_text(o.out + "/summary.txt", replay::replay_text(*r, meta, true));
-  written &= static_cast<bool>(captures::write_pcap(capture->trace, o.out + "/field.pcap"));
-  written &= static_cast<bool>(captures::write_pcap(*r->trace, o.out + "/replay.pcap"));
   bool emitted = true;
   if (!o.emit.empty()) {
     auto scenario = replay::emit_scenario(*r, meta);
