@@ -230,7 +230,7 @@ def test_every_identity_of_a_mac_and_arp(pxelab_bin, tmp_path):
 def test_port_4011_requests_are_replayed(pxelab_bin, tmp_path):
     r = run([pxelab_bin, "run", SCENARIOS / "echo-pxeclient.toml", "--out", tmp_path / "field", "--quiet"])
     assert r.returncode == 0, r.stdout + r.stderr
-    r, rep = replay(pxelab_bin, tmp_path, tmp_path / "field" / "run.pcap", "--scenario", SCENARIOS / "echo-pxeclient.toml")
+    r, rep = replay(pxelab_bin, tmp_path, tmp_path / "field" / "run.pcapng", "--scenario", SCENARIOS / "echo-pxeclient.toml")
     assert r.returncode == 0, r.stdout + r.stderr
     to_4011 = [q for c in rep["clients"] for q in c["requests"] if "to port 4011" in q["request"]]
     assert len(to_4011) >= 4
