@@ -84,6 +84,10 @@ def test_library_replay_names_the_decisive_difference(pxelab_bin, tmp_path, name
     for f in ("junit.xml", "summary.txt", "field.pcap", "replay.pcap"):
         assert (tmp_path / "out" / f).stat().st_size > 0, f
     assert_report_html(tmp_path / "out" / "report.html", rep)
+    # Both sides' findings cite frames of their pcap (field.pcap, replay.pcap).
+    for side in ("field", "replay"):
+        for f in rep[side]["findings"]:
+            assert f["frames"] and all(1 <= n <= rep[side]["run"]["frames"] for n in f["frames"]), (side, f)
 
 
 def assert_report_html(page, rep):
