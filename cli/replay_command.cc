@@ -48,7 +48,7 @@ constexpr const char* kReplayHelp =
     "\n"
     "Files in --out: report.json (schema pxelab-replay/1: the diff, then each side's\n"
     "report), report.html (drawn from report.json, self-contained: the decisive difference\n"
-    "first, the answers that differ, both sides' checks, ladders and findings), junit.xml\n"
+    "first, the answers that differ, both sides' checks and findings), junit.xml\n"
     "(a testcase per request and each side's checks), summary.txt, field.pcap (the\n"
     "capture as read) and replay.pcap (the replay's segment).\n"
     "When the server configuration has no TFTP root that exists, one is made with the\n"
