@@ -11,6 +11,7 @@
     rep.pcap = rep.pcap || name + ".pcap";
     return rep;
   }
+  var MAX_DIFF_ROWS = 500;
   function decisiveText(d) {
     return "DECISIVE " + d.field + ": field " + d.field_value + " / replay " + d.new_value;
   }
@@ -84,6 +85,8 @@
       });
     });
     rows.sort(function (a, b) { return (b.first ? 1 : 0) - (a.first ? 1 : 0); });  // stable: capture order otherwise
+    var more = Math.max(0, rows.length - MAX_DIFF_ROWS);  // a storm's diff: the first rows, the rest counted
+    rows = rows.slice(0, MAX_DIFF_ROWS);
     if (rows.length) {
       var t = table(["client", "request", "field frame", "replay frame", "answer (field / replay frame)", "difference",
                      "field", "replay", "why"], rows.map(function (r) { return r.cells; }));
@@ -94,6 +97,7 @@
         if (rows[i - 1].first) tr.setAttribute("data-decisive", "1");
       });
       s.appendChild(t);
+      if (more) s.appendChild(el("p", { "class": "muted", id: "replay-diffs-more" }, more + " more differences in report.json"));
     } else {
       s.appendChild(el("p", { "class": "pass" }, "None."));
     }
