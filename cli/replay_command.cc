@@ -8,12 +8,14 @@
 #include <optional>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "captures/pcap_reader.h"
 #include "captures/pcap_writer.h"
 #include "conformance/replay/emit_scenario.h"
 #include "conformance/replay/replay_report.h"
 #include "conformance/replay/replay_run.h"
+#include "conformance/report/report_html.h"
 #include "conformance/scenario/scenario.h"
 #include "conformance/scenario/scenario_steps.h"
 #include "conformance/scenario/sut_server.h"
@@ -54,8 +56,10 @@ constexpr const char* kReplayHelp =
     "first forbidden one) is printed first. The check catalogue runs on both sides.\n"
     "\n"
     "Files in --out: report.json (schema pxelab-replay/1: the diff, then each side's\n"
-    "report), junit.xml (a testcase per request and each side's checks), summary.txt,\n"
-    "field.pcap (the capture as read) and replay.pcap (the replay's segment).\n"
+    "report), report.html (drawn from report.json, self-contained: the decisive difference\n"
+    "first, the answers that differ, both sides' checks and findings), junit.xml\n"
+    "(a testcase per request and each side's checks), summary.txt, field.pcap (the\n"
+    "capture as read) and replay.pcap (the replay's segment).\n"
     "When the server configuration has no TFTP root that exists, one is made with the\n"
     "files the field server served, at the sizes it served them.\n"
     "\n"
@@ -91,6 +95,20 @@ bool write_text(const std::string& path, const std::string& text) {
   out << text;
   out.close();
   return static_cast<bool>(out);
+}
+
+// OUT/report.json, report.html (drawn from the same document), junit.xml, summary.txt,
+// field.pcap (the capture as read) and replay.pcap. False if one could not be written.
+bool write_replay_files(const std::string& out, const sim::Trace& field, const replay::ReplayResult& r,
+                        const replay::ReplayMeta& meta) {
+  const nlohmann::json report = replay::replay_json(r, meta);
+  bool written = write_text(out + "/report.json", replay::replay_json_text(report));
+  written &= write_text(out + "/report.html", report_html(report));
+  written &= write_text(out + "/junit.xml", replay::replay_junit(r, meta));
+  written &= write_text(out + "/summary.txt", replay::replay_text(r, meta, true));
+  written &= static_cast<bool>(captures::write_pcap(field, out + "/field.pcap"));
+  written &= static_cast<bool>(captures::write_pcap(*r.trace, out + "/replay.pcap"));
+  return written;
 }
 
 Result<server::ServerConfig> server_from_scenario(const std::string& path, const std::string& name, std::string& label) {
@@ -262,12 +280,8 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
     fmt::print(stderr, "pxelab replay: {}\n", r.error().to_string());
     return kReplayUsage;
   }
-  bool written = write_text(o.out + "/report.json", replay::replay_json_text(*r, meta));
-  written &= write_text(o.out + "/junit.xml", replay::replay_junit(*r, meta));
+  const bool written = write_replay_files(o.out, capture->trace, *r, meta);
   const std::string text = replay::replay_text(*r, meta, o.verbose);
-  written &= write_text(o.out + "/summary.txt", replay::replay_text(*r, meta, true));
-  written &= static_cast<bool>(captures::write_pcap(capture->trace, o.out + "/field.pcap"));
-  written &= static_cast<bool>(captures::write_pcap(*r->trace, o.out + "/replay.pcap"));
   bool emitted = true;
   if (!o.emit.empty()) {
     auto scenario = replay::emit_scenario(*r, meta);
@@ -286,8 +300,8 @@ int run_replay(const ReplayCliOptions& o, const std::string& tool) {
   }
   if (!o.quiet) fmt::print("{}", text);
   const replay::RequestReport* top = replay::decisive_request(*r);
-  fmt::print("{}: {} requests, {} differ where they must not{}; files in {}/ (report.json, junit.xml, summary.txt, "
-             "field.pcap, replay.pcap){}\n",
+  fmt::print("{}: {} requests, {} differ where they must not{}; files in {}/ (report.json, report.html, junit.xml, "
+             "summary.txt, field.pcap, replay.pcap){}\n",
              o.capture, r->requests.size(), r->forbidden, top ? " (decisive: " + top->decisive()->field + ")" : "", o.out,
              o.emit.empty() || !emitted ? "" : "; scenario " + o.emit);
   if (!emitted) return kReplayUsage;

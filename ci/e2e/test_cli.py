@@ -36,3 +36,10 @@ def test_no_subcommand_is_a_usage_error(pxelab_bin):
 def test_unknown_subcommand_is_a_usage_error(pxelab_bin):
     r = run([pxelab_bin, "frobnicate"])
     assert r.returncode == 2
+
+
+def test_every_reporting_subcommand_says_it_writes_report_html(pxelab_bin):
+    # issue 15: run, check, conform and replay each write one self-contained report.html.
+    for sub in ("run", "check", "conform", "replay"):
+        r = run([pxelab_bin, sub, "--help"])
+        assert r.returncode == 0 and "report.html" in r.stdout, (sub, r.stdout)

@@ -83,6 +83,63 @@ def test_library_replay_names_the_decisive_difference(pxelab_bin, tmp_path, name
     assert not set(e["field_checks_fail"]) & failing(rep["replay"]["checks"]), failing(rep["replay"]["checks"])
     for f in ("junit.xml", "summary.txt", "field.pcap", "replay.pcap"):
         assert (tmp_path / "out" / f).stat().st_size > 0, f
+    assert_report_html(tmp_path / "out" / "report.html", rep)
+    # Both sides' findings cite frames of their pcap (field.pcap, replay.pcap).
+    for side in ("field", "replay"):
+        for f in rep[side]["findings"]:
+            assert f["frames"] and all(1 <= n <= rep[side]["run"]["frames"] for n in f["frames"]), (side, f)
+
+
+def assert_report_html(page, rep):
+    """report.html exists, is self-contained (nothing fetched: no http(s) or
+    protocol-relative src/href) and carries the decisive difference of report.json."""
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "</html>" in text
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", text, re.I), "report.html fetches something"
+    assert not re.search(r"<link\b|<script[^>]*\bsrc=", text, re.I), "no external stylesheet or script"
+    embedded = re.search(r'<script type="application/json" id="pxelab-report">(.*?)</script>', text, re.S)
+    assert json.loads(embedded.group(1)) == rep, "the page embeds report.json as written"
+    if rep["decisive"]:
+        d = rep["decisive"]
+        assert json.dumps(d["field"])[1:-1] in text and json.dumps(d["why"], ensure_ascii=False)[1:-1] in text
+
+
+@pytest.mark.parametrize("name", ["option66-only", "uefi-tsize-probe"])
+def test_replay_report_html_in_a_browser(pxelab_bin, tmp_path, name):
+    """Headless Chromium draws a replay's report.html: the replay's verdict, the decisive
+    difference first (its text and field frame), every forbidden difference as a row,
+    both sides' checks and findings with the pcap their frames refer to."""
+    from test_report_html import assert_rendered, render
+    r, rep = replay(pxelab_bin, tmp_path, FIELD / name / "capture.pcap", "--server", FIELD / name / "fixed.toml")
+    assert r.returncode == (1 if rep["decisive"] else 0), r.stdout + r.stderr
+    shot = tmp_path / "replay.png"
+    dom, console = render(tmp_path / "out" / "report.html", shot)
+    assert_rendered(dom, console, shot)
+    assert dom.find(id="verdict")[0]["data-verdict"] == ("fail" if rep["decisive"] else "pass")
+    assert dom.find(id="judged-note")[0]["data-kind"] == "replay"
+    rows = [a for t, a in dom.items if t == "tr" and "data-field" in a]
+    forbidden = [x["field"] for c in rep["clients"] for q in c["requests"] for a in q["answers"]
+                 for x in a["differences"] if x["rule"] == "must match"]
+    assert sorted(a["data-field"] for a in rows) == sorted(forbidden)
+    if rep["decisive"]:
+        d = rep["decisive"]
+        box = dom.find("div", id="decisive")[0]
+        assert (box["data-field"], box["data-frame"]) == (d["field"], str(d["request_field_frame"]))
+        assert rows[0].get("data-decisive") == "1" and rows[0]["data-field"] == d["field"], "the decisive row first"
+        assert f"DECISIVE {d['field']}: field {d['field_value']} / replay {d['new_value']}" in dom.text
+    else:
+        assert rows == [] and dom.find("p", id="decisive")
+    assert dom.find(id="checks-card-field") and dom.find(id="checks-card-replay") and dom.find(id="replay-clients-card")
+    for side in ("field", "replay"):
+        assert dom.find(id=f"failing-only-{side}")[0]["data-checks"] == ",".join(rep[f"checks_failing_only_in_{side}"])
+    shown = [(a["data-check"], a["data-frames"]) for a in dom.find("div") if "finding" in a.get("class", "").split()
+             and "data-check" in a]
+    listed = [(f["check"], ",".join(map(str, f["frames"]))) for side in ("field", "replay") for f in rep[side]["findings"]]
+    assert shown == listed, "both sides' findings, field first, with their frame numbers"
+    if rep["field"]["findings"]:
+        assert f"frames {listed[0][1].replace(',', ', ')} of field.pcap" in dom.text, listed[:1]
+    else:
+        assert "No findings." in dom.text
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -18,14 +18,19 @@ CHROMIUM = shutil.which("chromium")
 
 
 class Elements(html.parser.HTMLParser):
-    """Every start tag as (tag, attrs dict), in document order."""
+    """Every start tag as (tag, attrs dict), in document order; `text`: the text nodes,
+    each followed by a newline."""
 
     def __init__(self):
         super().__init__()
         self.items = []
+        self.text = ""
 
     def handle_starttag(self, tag, attrs):
         self.items.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text += data + "\n"
 
     def find(self, tag=None, **attrs):
         return [a for t, a in self.items if (tag is None or t == tag) and

@@ -6,6 +6,7 @@ and SIGTERM, and (swept by the next run) after a SIGKILL; without root, exit 2."
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import time
@@ -69,6 +70,10 @@ def test_profile_boots_bios_roms_and_leaves_nothing(pxelab_bin, tmp_path, profil
     work = out / "conform-bios" / "work" / "sut-sut"
     assert any(work.glob("*.conf")), list(work.iterdir())  # the rendered config is kept
     assert any(f.name.endswith(".log") for f in work.iterdir())
+    # What pxelab run writes (write_run_outputs), report.html included, as --help says.
+    page = (out / "conform-bios" / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and len(page) > 10_000 and not re.search(r"(src|href)=[\"']?https?:", page)
+    assert (out / "conform-bios" / "run.pcapng").stat().st_size > 24 and (out / "conform-bios" / "junit.xml").is_file()
     assert left_by(p.pid, out) == []
 
 

@@ -182,14 +182,35 @@ void wol_magic(const Analysis& a, Judge& j) {
   }
 }
 
+// An outcome finding's frames (issue 15: every finding lists its frame numbers): the
+// deciding frame when the outcome names one inside the trace, else the client's last
+// frame on the wire - its last DHCP message, TFTP request, DATA or ERROR - where a
+// reader in Wireshark starts to see why it stopped. Empty only for a client that sent
+// and got nothing (a machine never powered on): such a finding has no frame by nature.
+std::vector<std::uint64_t> outcome_frames(const Analysis& a, const client::ClientOutcome& o) {
+  if (o.decided_by && o.decided_by->frame && *o.decided_by->frame < a.d().frames.size()) return {*o.decided_by->frame};
+  const std::int32_t ci = a.g().client_index(o.mac);
+  if (ci == kNone) return {};
+  const Client& c = a.g().clients[static_cast<std::size_t>(ci)];
+  std::int64_t last = kNone;
+  for (std::uint32_t t : a.g().transactions_of(c)) {
+    const auto msgs = a.g().messages(a.g().transactions[t]);
+    if (!msgs.empty()) last = std::max<std::int64_t>(last, a.d().dhcp[msgs.back()].frame);
+  }
+  for (std::uint32_t t : c.transfers) {
+    const TftpTransfer& tr = a.g().transfers[t];
+    last = std::max<std::int64_t>({last, a.d().transfers[tr.raw].request_frame, tr.last_data_frame, tr.error_frame});
+  }
+  if (last == kNone) return {};
+  return {static_cast<std::uint64_t>(last)};
+}
+
 void outcome_booted(const Analysis& a, Judge& j) {
   if (a.run->from_capture) return;
   for (const auto& o : a.run->outcomes) {
     j.judge();
     if (o.status == client::BootStatus::kBooted || o.status == client::BootStatus::kLocalBoot) continue;
-    std::vector<std::uint64_t> frames;
-    if (o.decided_by && o.decided_by->frame) frames.push_back(*o.decided_by->frame);
-    j.fail(o.mac, o.name, frames,
+    j.fail(o.mac, o.name, outcome_frames(a, o),
            std::string("client ") + o.name + " (" + o.personality + ") did not boot: " +
                std::string(client::to_string(o.status)) + (o.code.empty() ? "" : " " + o.code) +
                (o.text.empty() ? "" : " \"" + o.text + "\""));
@@ -203,11 +224,11 @@ void outcome_code(const Analysis& a, Judge& j) {
     if (o.status != client::BootStatus::kFailed) continue;
     j.judge();
     if (o.code.empty()) {
-      j.fail(o.mac, o.name, {}, "a failed client must carry a failure code (PXE-Exx), it has none");
+      j.fail(o.mac, o.name, outcome_frames(a, o), "a failed client must carry a failure code (PXE-Exx), it has none");
       continue;
     }
     if (o.decided_by && o.decided_by->frame && *o.decided_by->frame >= frames) {
-      j.fail(o.mac, o.name, {}, "the deciding frame " + std::to_string(*o.decided_by->frame + 1) +
+      j.fail(o.mac, o.name, outcome_frames(a, o), "the deciding frame " + std::to_string(*o.decided_by->frame + 1) +
                                     " is beyond the trace (" + std::to_string(frames) + " frames)");
       continue;
     }
@@ -221,13 +242,16 @@ void outcome_code(const Analysis& a, Judge& j) {
     } else if (o.code == client::kCodeTftpFileNotFound) {
       const std::int32_t c = a.g().client_index(o.mac);
       bool seen = false;
+      std::vector<std::uint64_t> requests;  // the reads that were not refused with ERROR 1
       if (c != kNone) {
         for (std::uint32_t t : a.g().clients[static_cast<std::size_t>(c)].transfers) {
           const auto& tr = a.g().transfers[t];
           seen |= tr.error_frame != kNone && tr.error_from_server && tr.error_code == 1;
+          requests.push_back(a.d().transfers[tr.raw].request_frame);
         }
       }
-      if (!seen) j.fail(o.mac, o.name, {}, o.code + " (file not found) but no TFTP ERROR 1 reached the client");
+      if (requests.empty()) requests = outcome_frames(a, o);
+      if (!seen) j.fail(o.mac, o.name, requests, o.code + " (file not found) but no TFTP ERROR 1 reached the client");
     }
   }
 }

@@ -114,5 +114,49 @@ TEST(OutcomeChecks, FailureCodeAgreesWithTheWire) {
   expect_fail(silent, "OUTCOME-CODE", run);  // no code at all
 }
 
+// Issue 15: every finding lists its frame numbers. An outcome with no deciding frame
+// cites the client's last frame on the wire; only a client that never sent or got a
+// frame (never powered on) has a finding without one.
+TEST(OutcomeChecks, FindingsCiteTheClientsLastFrameWhenNothingDecided) {
+  conformance::Run run;
+  run.outcomes = {outcome(client::BootStatus::kFailed, std::string(client::kCodeNoOffers))};
+  Lab silent;
+  silent.dhcp(client68(), bcast(67), request_msg(MessageType::kDiscover));
+  silent.dhcp(client68(), bcast(67), request_msg(MessageType::kDiscover));
+  CheckResult r = judge(silent, "OUTCOME-BOOTED", run);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].frames, std::vector<std::uint64_t>{1}) << "its second DISCOVER, its last frame";
+
+  client::ClientOutcome off = outcome(client::BootStatus::kPending, "DEADLINE");
+  off.mac = wire::MacAddress{{0x52, 0x54, 0, 0, 0, 0x99}};  // on no frame of the trace
+  run.outcomes = {off};
+  r = judge(silent, "OUTCOME-BOOTED", run);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_TRUE(r.findings[0].frames.empty()) << "nothing on the wire: no frame to cite";
+
+  client::ClientOutcome decided = outcome(client::BootStatus::kFailed, std::string(client::kCodeNoOffers));
+  decided.decided_by = client::DecidingFrame{};
+  decided.decided_by->frame = 0;
+  run.outcomes = {decided};
+  r = judge(silent, "OUTCOME-BOOTED", run);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].frames, std::vector<std::uint64_t>{0}) << "the deciding frame when there is one";
+}
+
+TEST(OutcomeChecks, CodeFindingsCiteFrames) {
+  conformance::Run run;
+  run.outcomes = {outcome(client::BootStatus::kFailed)};  // no code
+  CheckResult r = judge(dora(), "OUTCOME-CODE", run);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].frames, std::vector<std::uint64_t>{3}) << "the ACK, the client's last frame";
+
+  run.outcomes = {outcome(client::BootStatus::kFailed, std::string(client::kCodeTftpFileNotFound))};
+  Lab read = dora();
+  add_transfer(read, {.file = "pxelinux.0", .size = 100});
+  r = judge(read, "OUTCOME-CODE", run);
+  ASSERT_EQ(r.findings.size(), 1u) << "E3B, yet the read completed";
+  EXPECT_EQ(r.findings[0].frames, std::vector<std::uint64_t>{4}) << "the RRQ that was not refused";
+}
+
 }  // namespace
 }  // namespace pxelab::conformance::testing

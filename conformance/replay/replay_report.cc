@@ -125,8 +125,10 @@ nlohmann::json replay_json(const ReplayResult& r, const ReplayMeta& meta) {
   return j;
 }
 
-std::string replay_json_text(const ReplayResult& r, const ReplayMeta& meta) {
-  return replay_json(r, meta).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+std::string replay_json_text(const ReplayResult& r, const ReplayMeta& meta) { return replay_json_text(replay_json(r, meta)); }
+
+std::string replay_json_text(const nlohmann::json& report) {
+  return report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string replay_junit(const ReplayResult& r, const ReplayMeta& meta) {

@@ -26,6 +26,7 @@ struct ReplayMeta {
 
 nlohmann::json replay_json(const ReplayResult& r, const ReplayMeta& meta);
 std::string replay_json_text(const ReplayResult& r, const ReplayMeta& meta);
+std::string replay_json_text(const nlohmann::json& report);  // report.json's text of replay_json's document
 std::string replay_junit(const ReplayResult& r, const ReplayMeta& meta);
 std::string replay_text(const ReplayResult& r, const ReplayMeta& meta, bool verbose);
 

@@ -14,9 +14,13 @@ constexpr unsigned char kPage[] = {
 constexpr unsigned char kScript[] = {
 #include "report_template.js.inc"
     0};
+constexpr unsigned char kReplayScript[] = {
+#include "report_replay.js.inc"
+    0};
 
 constexpr std::string_view kJsonSlot = "/*PXELAB_REPORT_JSON*/";
 constexpr std::string_view kScriptSlot = "/*PXELAB_REPORT_SCRIPT*/";
+constexpr std::string_view kReplaySlot = "/*PXELAB_REPLAY_SCRIPT*/";  // inside kScript
 
 // JSON inside <script type="application/json">: the only sequence that could end the
 // element early is "</script"; '<' occurs in JSON only inside strings, where \u003c
@@ -43,6 +47,7 @@ std::string report_html(const nlohmann::json& report) {
   std::string page(reinterpret_cast<const char*>(kPage), sizeof kPage - 1);
   // The script first: the JSON may itself contain the script slot's text.
   replace_once(page, kScriptSlot, std::string(reinterpret_cast<const char*>(kScript), sizeof kScript - 1));
+  replace_once(page, kReplaySlot, std::string(reinterpret_cast<const char*>(kReplayScript), sizeof kReplayScript - 1));
   replace_once(page, kJsonSlot, script_safe_json(report));
   return page;
 }

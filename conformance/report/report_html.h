@@ -7,6 +7,9 @@
 // a search box for the rest) a ladder diagram with the TFTP DATA/ACK folded and the
 // findings marked on the arrows they cite; a storm timeline and boot-time histogram;
 // every finding with its citation and frame numbers.
+// A replay's report.json (schema pxelab-replay/1) gets the same page with the replay's
+// verdict, the decisive difference first, the answers that differ, and both sides
+// (field, replay) drawn as two segments (report_replay.js).
 #pragma once
 
 #include <string>

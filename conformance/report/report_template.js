@@ -3,10 +3,15 @@
 // libraries, nothing fetched. Elements carry data-* attributes that the browser test
 // (ci/e2e/test_report_html.py) reads.
 (function () {
-  var R = JSON.parse(document.getElementById("pxelab-report").textContent);
+  var DOC = JSON.parse(document.getElementById("pxelab-report").textContent);
+  // pxelab replay's report.json (schema pxelab-replay/1) holds the diff and each side's
+  // report: the page draws the diff first (report_replay.js), then both sides as two
+  // segments, "field" (frames of field.pcap) and "replay" (frames of replay.pcap).
+  var REPLAY = DOC.schema === "pxelab-replay/1" ? DOC : null;
+  var R = REPLAY ? replaySide(REPLAY.field, "field") : DOC;
   var SVG = "http://www.w3.org/2000/svg";
   // Ladder times are shown from the first frame (a capture's clock is since 1970).
-  var T0 = R.run.kind === "capture" ? R.run.first_frame_time_s || 0 : 0;
+  function t0Of(rep) { return rep.run.kind === "capture" ? rep.run.first_frame_time_s || 0 : 0; }
   var FIRST_CLIENTS = 40;  // ladders drawn at once; the search box finds the rest
 
   function el(tag, attrs, text) {
@@ -49,7 +54,7 @@
   }
 
   // ---- every segment's report, and the findings by frame (1-based) ----
-  var reports = [R].concat(R.segments || []);
+  var reports = REPLAY ? [R, replaySide(REPLAY.replay, "replay")] : [R].concat(R.segments || []);
   var checkById = {};
   reports.forEach(function (rep) { (rep.checks || []).forEach(function (c) { checkById[c.id] = c; }); });
 
@@ -68,6 +73,7 @@
     return rep.summary.must_failures > 0 ? "fail" : "pass";
   }
   function drawSummary() {
+    if (REPLAY) return drawReplaySummary();
     var run = R.run, head = document.getElementById("summary"), v = verdictOf(R);
     document.getElementById("title").textContent =
         "pxelab " + (run.kind === "scenario" ? "run " + run.scenario : "check " + run.source);
@@ -98,11 +104,11 @@
               "failing one fails the verdict and makes pxelab check exit 1). The role column of the failing checks says " +
               "whose behaviour each one is about."));
   }
-  function checksCard() {
+  function checksCard(list, id, title) {
     var levels = ["MUST", "SHOULD", "INTEROP"], rows = [];
     levels.forEach(function (lv) {
       var c = { pass: 0, fail: 0, na: 0 };
-      reports.forEach(function (rep) {
+      (list || reports).forEach(function (rep) {
         (rep.checks || []).forEach(function (k) {
           if (k.level !== lv) return;
           c[k.verdict === "pass" ? "pass" : k.verdict === "fail" ? "fail" : "na"]++;
@@ -110,7 +116,7 @@
       });
       rows.push([lv, c.pass, c.fail, c.na]);
     });
-    var card = add(el("div", { "class": "card", id: "checks-card" }), el("strong", {}, "Checks"),
+    var card = add(el("div", { "class": "card", id: id || "checks-card" }), el("strong", {}, title || "Checks"),
                    table(["level", "pass", "fail", "n.a."], rows));
     return card;
   }
@@ -124,9 +130,9 @@
     return add(el("div", { "class": "card", id: "servers-card" }), el("strong", {}, "Servers, proxies, relays"),
                rows.length ? table(["address", "MAC", "roles", "segment"], rows) : el("p", { "class": "muted" }, "none seen"));
   }
-  function fingerprintsCard() {
+  function fingerprintsCard(list) {
     var n = {};
-    reports.forEach(function (rep) {
+    (list || reports).forEach(function (rep) {
       (rep.clients || []).forEach(function (c) {
         (identitiesOf(c)).forEach(function (id) { if (id.fingerprint) n[id.fingerprint.id] = (n[id.fingerprint.id] || 0) + 1; });
       });
@@ -158,10 +164,10 @@
     var rows = [];
     reports.forEach(function (rep) {
       (rep.checks || []).forEach(function (c) {
-        if (c.verdict === "fail") rows.push([c.id, c.level, c.role, c.findings, c.citation, c.title]);
+        if (c.verdict === "fail") rows.push((REPLAY ? [rep.segment] : []).concat([c.id, c.level, c.role, c.findings, c.citation, c.title]));
       });
     });
-    s.appendChild(rows.length ? table(["check", "level", "role", "findings", "citation", "title"], rows)
+    s.appendChild(rows.length ? table((REPLAY ? ["side"] : []).concat(["check", "level", "role", "findings", "citation", "title"]), rows)
                               : el("p", { "class": "pass" }, "No check failed."));
   }
 
@@ -238,7 +244,7 @@
     });
     return rows;
   }
-  function drawLadder(c, byFrame) {
+  function drawLadder(c, byFrame, t0) {
     var steps = c.ladder.steps, rows = ladderRows(c), cols = ladderColumns(steps), colW = 240, left = 100, rowH = 24, top = 44;
     var width = left + colW * (cols.length - 1) + 420, height = top + rowH * rows.length + 20;
     var root = svg("svg", { "class": "ladder", width: width, height: height, viewBox: "0 0 " + width + " " + height,
@@ -268,7 +274,7 @@
                                    (found.length ? " has-finding" : ""),
                          "data-frame": s.frame, "data-what": s.what, "data-kind": s.kind,
                          "data-findings": found.map(function (f) { return f.check; }).join(",") });
-      add(g, svg("text", { x: 4, y: y + 4 }, "+" + (s.t - T0).toFixed(3)), svg("title", {}, s.src + " -> " + s.dst + "  frame " + s.frame +
+      add(g, svg("text", { x: 4, y: y + 4 }, "+" + (s.t - t0).toFixed(3)), svg("title", {}, s.src + " -> " + s.dst + "  frame " + s.frame +
           (s.last_frame ? "-" + s.last_frame : "") + (s.detail ? "\n" + s.detail : "")));
       if (s.kind === "transfer") drawFold(g, s, Math.min(x1, x2), Math.abs(x2 - x1), y);
       else drawArrow(g, s, x1, x2, y);
@@ -298,7 +304,7 @@
   var roles = {};
   function roleOf(ip) { return roles[ip] || ""; }
 
-  function clientCard(c, byFrame, open) {
+  function clientCard(c, byFrame, open, t0) {
     var d = el("details", { "class": "client", "data-mac": c.mac, "data-search": (nameOf(c) + " " + groupOf(c)).toLowerCase() });
     if (open) d.open = true;
     var sum = el("summary");
@@ -333,7 +339,7 @@
       if (d.getAttribute("data-drawn")) return;
       d.setAttribute("data-drawn", "1");
       if (c.ladder && c.ladder.steps.length) {
-        d.appendChild(drawLadder(c, byFrame));
+        d.appendChild(drawLadder(c, byFrame, t0));
         if (c.ladder.cut) d.appendChild(el("p", { "class": "muted" }, c.ladder.cut + " more steps in report.json's frames"));
       } else {
         d.appendChild(el("p", { "class": "muted" }, "nothing on the wire"));
@@ -345,6 +351,7 @@
   }
 
   function drawClients() {
+    if (REPLAY) return drawReplayClients();
     var s = document.getElementById("clients-section");
     s.appendChild(el("h2", {}, "Clients"));
     var search = el("input", { type: "search", id: "client-search", placeholder: "search clients: MAC, name, personality" });
@@ -359,7 +366,7 @@
         var box = el("div", { "class": "group", "data-group": g });
         box.appendChild(el("h3", {}, g + " (" + groups[g].length + ")" + (rep.segment && reports.length > 1 ? " on " + rep.segment : "")));
         groups[g].forEach(function (c) {
-          var card = clientCard(c, byFrame, shown < FIRST_CLIENTS);
+          var card = clientCard(c, byFrame, shown < FIRST_CLIENTS, t0Of(rep));
           if (shown >= FIRST_CLIENTS) card.hidden = true;
           shown++;
           all.push(card);
@@ -406,6 +413,7 @@
     return out;
   }
   function drawStorm() {
+    if (REPLAY) return;  // the two sides run on different clocks: no common timeline
     var times = bootTimes().filter(function (t) { return t.start !== null && t.start !== undefined; });
     if (times.length < 2) return;
     var s = document.getElementById("storm-section");
@@ -494,7 +502,10 @@
     s.appendChild(root);
   }
 
+  /*PXELAB_REPLAY_SCRIPT*/
+
   drawSummary();
+  if (REPLAY) drawReplayDiff();
   drawExpectations();
   drawChecks();
   drawStorm();
