@@ -80,6 +80,25 @@ TEST(ShippedPersonalities, BehavioursAreTheIdsTheFileCitesAndTheReadmeLists) {
   }
 }
 
+// FIRMWARE.md lives outside the repository; firmware_ids.txt is its index of ids,
+// written from it by client/personalities/firmware-ids.
+TEST(ShippedPersonalities, EveryClaimedBehaviourIsAnIdOfFirmwareMd) {
+  std::set<std::string> known;
+  std::istringstream index(read_text(kDir / "firmware_ids.txt"));
+  for (std::string line; std::getline(index, line);) {
+    if (line.rfind("FW-", 0) == 0) known.insert(line.substr(0, 5));
+  }
+  ASSERT_GE(known.size(), 45u) << "client/personalities/firmware_ids.txt: run client/personalities/firmware-ids";
+  auto set = load_personalities(kDir.string());
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  for (const auto& [id, p] : *set) {
+    for (const auto& b : p.behaviours) {
+      EXPECT_TRUE(known.contains(b)) << id << ".toml claims " << b << ", which FIRMWARE.md does not describe";
+    }
+  }
+  EXPECT_FALSE(known.contains("FW-99"));  // the index is not everything
+}
+
 TEST(ShippedPersonalities, TheIdReaderSeesRangesAndSkipsPlaceholders) {
   EXPECT_EQ(fw_ids("FW-01, FW-06..FW-08 and FW-nn"), (std::set<std::string>{"FW-01", "FW-06", "FW-07", "FW-08"}));
   EXPECT_EQ(without_behaviours("a\nbehaviours = [\"FW-01\",\n \"FW-02\"]\nb # FW-03"), "a\nb # FW-03");
