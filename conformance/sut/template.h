@@ -24,17 +24,24 @@ struct TemplateValue {
   std::string text;
   std::vector<TemplateScope> items;  // a list when not empty (or when is_list)
   bool is_list = false;
-  TemplateValue() = default;
-  TemplateValue(std::string t) : text(std::move(t)) {}  // NOLINT: implicit by design
-  TemplateValue(const char* t) : text(t) {}             // NOLINT
+  // Defined below TemplateScope: a constructor body needs the vector's element type
+  // complete (clang insists; GCC lets it pass).
+  TemplateValue();
+  TemplateValue(std::string t);  // NOLINT: implicit by design
+  TemplateValue(const char* t);  // NOLINT
   static TemplateValue list(std::vector<TemplateScope> items);
-  bool empty() const { return is_list ? items.empty() : text.empty(); }
+  bool empty() const;
 };
 
 struct TemplateScope {
   std::map<std::string, TemplateValue> values;
   TemplateValue& operator[](const std::string& k) { return values[k]; }
 };
+
+inline TemplateValue::TemplateValue() = default;
+inline TemplateValue::TemplateValue(std::string t) : text(std::move(t)) {}
+inline TemplateValue::TemplateValue(const char* t) : text(t) {}
+inline bool TemplateValue::empty() const { return is_list ? items.empty() : text.empty(); }
 
 Result<std::string> render_template(std::string_view text, const TemplateScope& scope, const std::string& source);
 
