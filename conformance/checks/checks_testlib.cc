@@ -120,6 +120,16 @@ void add_transfer(Lab& lab, const TransferSpec& s) {
   }
 }
 
+Run capture_run(const Lab& lab) {
+  Run run;
+  run.trace = &lab.trace;
+  run.from_capture = true;
+  return run;
+}
+
+CheckedLab::CheckedLab(const Lab& lab)
+    : run(capture_run(lab)), analyzed(run), results(run_checks(analyzed.analysis(), *select_checks(""))) {}
+
 CheckResult judge(const Lab& lab, std::string_view id, Run run) {
   run.trace = &lab.trace;
   AnalyzedRun analyzed(run);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "conformance/checks/catalogue.h"
 #include "sim/trace.h"
@@ -107,6 +108,18 @@ UdpEndpoint tftp_server(std::uint16_t port = 69);
 
 // Runs one check over the lab's trace.
 CheckResult judge(const Lab& lab, std::string_view id, Run run = {});
+
+// A lab's trace read as a capture: decoded and grouped once, every check run (what the
+// report tests start from). `lab` must outlive it.
+Run capture_run(const Lab& lab);
+struct CheckedLab {
+  explicit CheckedLab(const Lab& lab);
+  CheckedLab(const CheckedLab&) = delete;  // `analyzed` points at `run`
+  CheckedLab& operator=(const CheckedLab&) = delete;
+  Run run;
+  AnalyzedRun analyzed;
+  std::vector<CheckResult> results;
+};
 // A result in one line per finding, for assertion messages.
 std::string describe(const CheckResult& r);
 void expect_pass(const Lab& lab, std::string_view id, Run run = {});

@@ -30,9 +30,7 @@ TEST(Ladder, DhcpThenTftpWithDataAndAckFoldedIntoOneStep) {
   TransferSpec spec;
   spec.size = 5000;  // 10 blocks of 512
   add_transfer(lab, spec);
-  conformance::Run run;
-  run.trace = &lab.trace;
-  run.from_capture = true;
+  const conformance::Run run = capture_run(lab);
   AnalyzedRun analyzed(run);
   const auto j = ladder_json(analyzed, 0);
   std::vector<std::string> what;
@@ -62,9 +60,7 @@ TEST(Ladder, AnIcmpPortUnreachableAnswersTheRequestItQuotes) {
   lab.frame(rrq);
   lab.frame(icmp_unreachable(wrong_host, rrq, 3));
   lab.frame(icmp_unreachable(wrong_host, wire::build_udp_frame(tftp_client(2001), wrong_host, Bytes(4, 0)), 1));
-  conformance::Run run;
-  run.trace = &lab.trace;
-  run.from_capture = true;
+  const conformance::Run run = capture_run(lab);
   AnalyzedRun analyzed(run);
   const auto icmp = icmp_errors(analyzed.decoded());
   ASSERT_EQ(icmp.size(), 2u);

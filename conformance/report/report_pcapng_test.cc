@@ -10,12 +10,8 @@ namespace {
 
 TEST(ReportPcapng, EachFindingIsACommentOnEveryFrameItCites) {
   Lab lab = dora({.offer = [](Message& m) { m.ciaddr = kYiaddr; }, .pxe = true});
-  conformance::Run run;
-  run.trace = &lab.trace;
-  run.from_capture = true;
-  AnalyzedRun analyzed(run);
-  auto all = select_checks("");
-  auto results = run_checks(analyzed.analysis(), *all);
+  const CheckedLab checked(lab);
+  const auto& [run, analyzed, results] = checked;
   const auto comments = finding_comments(results);
   ASSERT_FALSE(comments.empty());
   bool offer_ciaddr = false;

@@ -13,12 +13,8 @@ namespace {
 
 TEST(Reports, JsonJunitAndSummaryAgree) {
   Lab lab = dora({.offer = [](Message& m) { m.ciaddr = kYiaddr; }, .pxe = true});
-  conformance::Run run;
-  run.trace = &lab.trace;
-  run.from_capture = true;
-  AnalyzedRun analyzed(run);
-  auto all = select_checks("");
-  auto results = run_checks(analyzed.analysis(), *all);
+  const CheckedLab checked(lab);
+  const auto& [run, analyzed, results] = checked;
   auto clients = client_facts(analyzed, builtin_references());
   RunMeta meta;
   meta.source = "lab.pcap";
@@ -48,12 +44,8 @@ TEST(Reports, JsonJunitAndSummaryAgree) {
 TEST(Reports, WhatIsJudgedAndWhatIsReportedIsSaid) {
   // A PXE DISCOVER without 97 (a client-role MUST): the server is fine.
   Lab lab = dora({.discover = [](Message& m) { m.remove(wire::dhcp::code::kClientMachineId); }, .pxe = true});
-  conformance::Run run;
-  run.trace = &lab.trace;
-  run.from_capture = true;
-  AnalyzedRun analyzed(run);
-  auto all = select_checks("");
-  auto results = run_checks(analyzed.analysis(), *all);
+  const CheckedLab checked(lab);
+  const auto& [run, analyzed, results] = checked;
   auto clients = client_facts(analyzed, builtin_references());
   // A capture: every MUST check decides the exit status, and the text says so.
   const std::string s = text_summary(run, analyzed, results, clients, RunMeta{}, false);
@@ -71,12 +63,8 @@ TEST(Reports, WhatIsJudgedAndWhatIsReportedIsSaid) {
 }
 
 nlohmann::json wire_of_first_client(const Lab& lab, std::string* summary = nullptr) {
-  conformance::Run run;
-  run.trace = &lab.trace;
-  run.from_capture = true;
-  AnalyzedRun analyzed(run);
-  auto all = select_checks("");
-  auto results = run_checks(analyzed.analysis(), *all);
+  const CheckedLab checked(lab);
+  const auto& [run, analyzed, results] = checked;
   auto clients = client_facts(analyzed, builtin_references());
   if (summary) *summary = text_summary(run, analyzed, results, clients, RunMeta{}, true);
   return report_json(run, analyzed, results, clients, RunMeta{})["clients"][0]["wire"];
