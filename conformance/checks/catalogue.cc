@@ -35,10 +35,17 @@ constexpr Check kCatalogue[] = {
      "RFC 2131 §4.1; RFC 1542 §5.4", M::kPassive, c::dest_rule},
     {"DHCP-NAK-BCAST", "NAK broadcast, or to giaddr with the broadcast bit", L::kMust, R::kServer,
      "RFC 2131 §4.1, §4.3.2", M::kPassive, c::nak_bcast},
-    {"DHCP-INIT-REBOOT", "INIT-REBOOT REQUEST: silence or NAK unless the address is the client's", L::kMust,
+    // SHOULD, as §4.3.2 words what this judges (an ACK of an address that is not the
+    // client's): "If not, then the server SHOULD send a DHCPNAK message to the client."
+    // Its MUST ("If the DHCP server has no record of this client, then it MUST remain
+    // silent") needs to know the server's records, which a trace does not show.
+    {"DHCP-INIT-REBOOT", "INIT-REBOOT REQUEST: silence or NAK unless the address is the client's", L::kShould,
      R::kServer, "RFC 2131 §4.3.2", M::kActive, c::init_reboot},
-    {"DHCP-SELECT-OTHER", "a REQUEST naming another server gets no reply", L::kMust, R::kServer, "RFC 2131 §4.3.2",
-     M::kPassive, c::select_other},
+    // SHOULD, not MUST: §3.1 step 4 has no key word ("Those servers not selected by the
+    // DHCPREQUEST message use the message as notification that the client has declined
+    // that server's offer"), and the catalogue has no level below SHOULD for a standard.
+    {"DHCP-SELECT-OTHER", "a REQUEST naming another server gets no reply", L::kShould, R::kServer,
+     "RFC 2131 §3.1 step 4, §4.3.2", M::kPassive, c::select_other},
     {"DHCP-RENEW", "ACK to a RENEWING REQUEST is unicast to ciaddr", L::kMust, R::kServer, "RFC 2131 §4.3.2",
      M::kPassive, c::renew},
     {"DHCP-PRL-OFFER", "options asked in 55 appear in OFFER as in ACK", L::kShould, R::kServer, "RFC 2131 §4.3.1",
