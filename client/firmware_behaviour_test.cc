@@ -660,6 +660,33 @@ default_file = "undionly.kpxe"
   }
 }
 
+// A loader that does its own DHCP (iPXE chainloaded by a ROM) starts without an
+// address: its DISCOVERs are from 0.0.0.0, as the ROM's were (golden ovmf-x64-ipxe
+// frame 740), not from the address the ROM was given.
+TEST(FW44, AChainloadedIpxeDiscoversFrom0000LikeTheRom) {
+  TftpRoot root;
+  Lab lab;
+  lab.add_server(server_config(root, R"(
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = "192.0.2.100-192.0.2.199"
+[boot]
+default_file = "undionly.kpxe"
+ipxe_script = "boot.ipxe"
+)"));
+  PxeClient& c = lab.add_client("intel-pxe21", 1);
+  lab.run();
+  ASSERT_EQ(c.outcome().status, BootStatus::kBooted) << describe(c.outcome());
+  const auto discovers = of_type(dhcp_sent_by(lab.trace, client_mac(1)), dhcp::MessageType::kDiscover);
+  const auto by_ipxe = std::count_if(discovers.begin(), discovers.end(), [](const SeenDhcp& d) {
+    return d.message.find(dhcp::code::kUserClass) != nullptr;
+  });
+  ASSERT_GE(by_ipxe, 1) << "no DISCOVER from the chainloaded iPXE";
+  for (const auto& d : discovers) EXPECT_EQ(d.udp.ip.src, Ipv4Address{}) << "frame " << d.frame;
+}
+
 // ---- failure paths ---------------------------------------------------------------------
 
 TEST(Failures, NoServerEndsAfterEachFirmwaresOwnSchedule) {

@@ -259,6 +259,10 @@ void PxeClient::chain_to(sim::AgentContext& ctx, sim::Time now, const std::strin
   stage_ = &it->second;
   if (stage_->loader.start == LoaderStart::kNewDhcp) {
     chainloaded_ = true;  // FW-44: iPXE asks again, with its own identity
+    // and with a network stack of its own that has no address yet: real iPXE's
+    // DISCOVER after OVMF chainloaded it is from 0.0.0.0 (captures/golden/qemu/
+    // ovmf-x64-ipxe.pcap frame 740; RFC 2131 §4.1 "set to 0" before an address).
+    ctx.configure_address(std::nullopt);
     set_state(ctx, now, Discovering{});
     return;
   }
