@@ -97,6 +97,13 @@ void ProbeClient::send_dhcp(sim::AgentContext& ctx, dhcp::Message m, sim::Endpoi
   }
 }
 
+void ProbeClient::send_dora(sim::AgentContext& ctx, sim::Time now, dhcp::Message m) {
+  dora_message_ = std::move(m);
+  dora_sends_ = 1;
+  send_dhcp(ctx, dora_message_, {wire::Ipv4Address::broadcast(), kServerPort});
+  arm(ctx, now + (options_.dora_waits.empty() ? options_.wait : options_.dora_waits.front()));
+}
+
 void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
   if (step_ >= script_.size()) {
     finish(now);
@@ -118,8 +125,8 @@ void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
     case Step::kDora: {
       offer_taken_ = false;
       outcome_.timeline.first_discover = now;
-      send_dhcp(ctx, request_base(dhcp::MessageType::kDiscover), broadcast);
-      break;
+      send_dora(ctx, now, request_base(dhcp::MessageType::kDiscover));
+      return;
     }
     case Step::kInform: {
       dhcp::Message m = request_base(dhcp::MessageType::kInform);
@@ -213,8 +220,7 @@ void ProbeClient::on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Data
       dhcp::set_requested_address(m, r.yiaddr);
       auto sid = dhcp::server_id(r);
       dhcp::set_server_id(m, sid.value_or(r.siaddr));
-      send_dhcp(ctx, m, {wire::Ipv4Address::broadcast(), kServerPort});
-      arm(ctx, now + options_.wait);
+      send_dora(ctx, now, std::move(m));
       return;
     }
     if (type == dhcp::MessageType::kAck && offer_taken_) {
@@ -324,6 +330,12 @@ void ProbeClient::on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t)
     return;
   }
   const bool dora = script_[step_] == Step::kDora;
+  if (dora && dora_sends_ < options_.dora_waits.size()) {
+    // RFC 2131 §4.1: retransmit, same xid, and wait longer.
+    send_dhcp(ctx, dora_message_, {wire::Ipv4Address::broadcast(), kServerPort});
+    arm(ctx, now + options_.dora_waits[dora_sends_++]);
+    return;
+  }
   if (dora) fail_once(offer_taken_ ? kCodeServerTimeout : kCodeNoOffers, offer_taken_ ? "dora: no ACK" : "dora: no offer");
   next(ctx, now, offer_taken_ || !dora ? "no answer" : "no offer",
        dora && offer_taken_ ? StepEnd::kAnswered : StepEnd::kUnanswered);

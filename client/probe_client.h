@@ -4,6 +4,7 @@
 //
 // Its script, in this order (each step only if listed in ProbeOptions::steps):
 //   dora          DISCOVER (61, 60 PXEClient, 93/94/97, no 57, broadcast flag as set),
+//                 each of DISCOVER and REQUEST retransmitted after 4 s, given up 8 s later,
 //                 REQUEST for the first offer -> ACK; the address is configured.
 //   inform        INFORM from the bound address (RFC 2131 §4.3.5)     DHCP-INFORM-ACK
 //   renew         unicast REQUEST with ciaddr, no 50/54 (§4.3.2)       DHCP-RENEW
@@ -49,6 +50,11 @@ struct ProbeOptions {
   std::string file;                // when the ACK names none
   bool broadcast_flag = true;
   sim::Time wait = sim::seconds(2);
+  // The DORA step's DISCOVER and REQUEST are retransmitted as RFC 2131 §4.1 has a client
+  // do (4 s, then 8 s; not randomized, so a run stays deterministic for its seed): a
+  // server that checks an address before offering it (dnsmasq pings it first, about 3 s)
+  // answers after `wait`. Each entry is the wait after one transmission.
+  std::vector<sim::Time> dora_waits = {sim::seconds(4), sim::seconds(8)};
 };
 
 // The step names, in script order.
@@ -80,6 +86,8 @@ class ProbeClient final : public sim::Agent {
   void arm(sim::AgentContext& ctx, sim::Time at);
   wire::dhcp::Message request_base(wire::dhcp::MessageType type) const;
   void send_dhcp(sim::AgentContext& ctx, wire::dhcp::Message m, sim::Endpoint to);
+  // Sends `m` broadcast as the DORA step's message and arms its first wait.
+  void send_dora(sim::AgentContext& ctx, sim::Time now, wire::dhcp::Message m);
   void on_dhcp(sim::AgentContext& ctx, sim::Time now, const sim::Datagram& d);
   void start_tftp(sim::AgentContext& ctx, sim::Time now, std::string file, std::vector<TftpOptionRequest> options);
   void tftp_done(sim::AgentContext& ctx, sim::Time now);
@@ -95,6 +103,8 @@ class ProbeClient final : public sim::Agent {
   std::string failure_why_;
   std::uint32_t xid_ = 0;
   bool offer_taken_ = false;
+  wire::dhcp::Message dora_message_;  // the DORA step's last DISCOVER or REQUEST, for retransmission
+  std::size_t dora_sends_ = 0;        // of dora_message_
   std::optional<wire::Ipv4Address> address_;
   std::optional<wire::Ipv4Address> server_;       // the DHCP server (54)
   std::optional<wire::Ipv4Address> tftp_server_;  // siaddr, else 54

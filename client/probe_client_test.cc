@@ -14,14 +14,16 @@ using testing::TftpRoot;
 
 struct ProbeLab {
   explicit ProbeLab(const std::string& extra = "", ProbeOptions options = {}, const std::string& missing = "",
-                    bool with_server = true) {
+                    bool with_server = true, sim::Time extra_latency = 0) {
     if (!missing.empty()) root.remove(missing);
     if (with_server) lab.add_server(testing::server_config(root, std::string(testing::kFullDhcp) + extra));
     sim::HostConfig hc;
     hc.mac = testing::client_mac(77);
     host = std::make_unique<sim::Host>(lab.clock, hc);
     probe = std::make_unique<ProbeClient>(std::move(options), 7, "probe");
-    lab.segment.attach(*host, testing::lan_link(), "probe");
+    sim::LinkParams link = testing::lan_link();
+    link.latency += extra_latency;
+    lab.segment.attach(*host, link, "probe");
     host->start(*probe, 0);
     lab.run(sim::seconds(120));
     probe->end_of_run(lab.clock.now());
@@ -83,6 +85,25 @@ TEST(ProbeClient, OnlyTheStepsAskedForAndNothingWithoutALease) {
   EXPECT_EQ(o.status, BootStatus::kFailed);
   EXPECT_EQ(o.code, kCodeNoOffers);
   EXPECT_EQ(o.text, "completed 1 of 9 steps, 0 answered; dora: no offer");
+}
+
+// RFC 2131 §4.1: DISCOVER and REQUEST are retransmitted (4 s, then 8 s), so a server
+// that answers after the probe's 2 s `wait` (dnsmasq pings an address first, about 3 s)
+// still gets its offer taken. Here a slow path delays every answer by 2 x 3 s.
+TEST(ProbeClient, DoraRetransmitsAsRfc2131SaysAndTakesALateOffer) {
+  ProbeLab p("", ProbeOptions{.steps = {"dora"}}, "", true, sim::seconds(3));
+  const ClientOutcome& o = p.probe->outcome();
+  EXPECT_EQ(o.status, BootStatus::kBooted) << o.text << "\n" << p.console();
+  std::vector<std::pair<sim::Time, std::uint32_t>> discovers;
+  for (const auto& d : testing::dhcp_sent_by(p.lab.trace, testing::client_mac(77))) {
+    if (wire::dhcp::message_type(d.message) == wire::dhcp::MessageType::kDiscover) {
+      discovers.emplace_back(d.time, d.message.xid);
+    }
+  }
+  ASSERT_EQ(discovers.size(), 2u);  // the first at 0, again at 4 s (its OFFER arrives at 6 s)
+  EXPECT_EQ(discovers[1].first - discovers[0].first, sim::seconds(4));
+  EXPECT_EQ(discovers[1].second, discovers[0].second);  // the same transaction
+  EXPECT_GE(o.timeline.offer, sim::seconds(6));
 }
 
 TEST(ProbeClient, ASegmentWithNoServerAtAllFailsIt) {
