@@ -9,8 +9,10 @@
 #include <memory>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/run_command.h"
+#include "conformance/report/conform_summary.h"
 #include "conformance/scenario/scenario.h"
 #include "conformance/scenario/scenario_runner.h"
 #include "conformance/sut/profile.h"
@@ -38,6 +40,8 @@ constexpr const char* kConformFooter =
     "  sudo pxelab conform --sut dnsmasq\n"
     "  sudo pxelab conform --sut dnsmasq --suite bios --out /tmp/dnsmasq\n"
     "  sudo pxelab conform --sut ./my-server.toml      # your own profile file\n"
+    "  sudo pxelab conform --sut kea-tftpd-hpa --shard 2/3 --out shard2   # a CI matrix job\n"
+    "  pxelab report merge shard1 shard2 shard3 --out all                 # ...and the join\n"
     "\nOUT/SCENARIO/ gets what pxelab run writes - run.pcapng (each finding a packet\n"
     "comment on the frames it cites), report.json, report.html (one self-contained page\n"
     "drawn from report.json), junit.xml - and work/sut-sut/ (the rendered config and the\n"
@@ -54,6 +58,7 @@ struct ConformOptions {
   std::string suite = "core";
   std::string out = "pxelab-out/conform";
   std::string suite_dir;
+  std::string shard = "1/1";
   bool quiet = false;
 };
 
@@ -75,28 +80,23 @@ Result<std::string> not_applicable(const Scenario& scenario, const sut::Profile&
   return std::string();
 }
 
-// OUT/conform.json: one line per scenario (pass, fail, not applicable with why).
-void write_summary(const std::string& out, const std::string& profile, const std::string& suite,
-                   const std::vector<std::array<std::string, 3>>& rows) {
-  auto esc = [](const std::string& s) {
-    std::string o;
-    for (char c : s) {
-      if (c == '"' || c == '\\') o += '\\';
-      o += c;
-    }
-    return o;
-  };
+// OUT/conform.json (conformance/report/conform_summary.h): one row per scenario of the
+// shard (pass, fail, not applicable with why), and the suite's size before sharding.
+bool write_summary(const std::string& out, const std::string& profile, const ConformOptions& o,
+                   std::size_t suite_scenarios, const std::vector<std::array<std::string, 3>>& rows) {
+  nlohmann::json j = {{"schema", kConformSchema}, {"profile", profile},  {"suite", o.suite},
+                      {"shard", o.shard},         {"suite_scenarios", suite_scenarios}, {"scenarios", nlohmann::json::array()}};
+  for (const auto& r : rows) j["scenarios"].push_back({{"scenario", r[0]}, {"verdict", r[1]}, {"why", r[2]}});
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   std::FILE* f = std::fopen((out + "/conform.json").c_str(), "w");
-  if (f == nullptr) return;
-  fmt::print(f, "{{\"profile\": \"{}\", \"suite\": \"{}\", \"scenarios\": [\n", esc(profile), esc(suite));
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    fmt::print(f, "  {{\"scenario\": \"{}\", \"verdict\": \"{}\", \"why\": \"{}\"}}{}\n", esc(rows[i][0]),
-               esc(rows[i][1]), esc(rows[i][2]), i + 1 < rows.size() ? "," : "");
+  if (f == nullptr) {
+    fmt::print(stderr, "pxelab conform: cannot write {}/conform.json\n", out);
+    return false;
   }
-  fmt::print(f, "]}}\n");
-  std::fclose(f);
+  const std::string text = j.dump(2) + "\n";
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
 }
 
 std::string default_suite_dir() {
@@ -131,6 +131,18 @@ int conform(const ConformOptions& o, const std::string& tool) {
     fmt::print(stderr, "pxelab conform: no scenario '{}' in {} (core, full, or a file's name)\n", o.suite, dir);
     return kConformSetup;
   }
+  auto shard = parse_shard(o.shard);
+  if (!shard) {
+    fmt::print(stderr, "pxelab conform: --shard {}\n", shard.error().message);
+    return kConformSetup;
+  }
+  const std::size_t suite_scenarios = files.size();
+  std::vector<std::string> mine;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (in_shard(*shard, i)) mine.push_back(files[i]);
+  }
+  files = std::move(mine);
+  if (files.empty()) fmt::print("pxelab conform: shard {} of a suite of {} has no scenario\n", o.shard, suite_scenarios);
   int worst = kConformPass;
   std::size_t passed = 0, applicable = 0;
   std::vector<std::array<std::string, 3>> rows;
@@ -170,9 +182,9 @@ int conform(const ConformOptions& o, const std::string& tool) {
     worst = std::max(worst, code);
     rows.push_back({scenario->name, code == kConformPass ? "pass" : "fail", code == kConformPass ? "" : "see report.json"});
   }
-  write_summary(o.out, profile->name, o.suite, rows);
-  fmt::print("pxelab conform {} ({}): {}/{} scenarios met, {} not applicable; {}\n", profile->name, o.suite, passed,
-             applicable, files.size() - applicable,
+  if (!write_summary(o.out, profile->name, o, suite_scenarios, rows)) return kConformSetup;
+  fmt::print("pxelab conform {} ({}{}): {}/{} scenarios met, {} not applicable; {}\n", profile->name, o.suite,
+             o.shard == "1/1" ? "" : ", shard " + o.shard, passed, applicable, files.size() - applicable,
              worst == kConformPass ? "PASS (no MUST-level failure)" : "FAIL (MUST-level failures or unmet expectations)");
   return worst;
 }
@@ -192,6 +204,10 @@ void add_conform_command(CLI::App& app, int& exit_code, std::string tool) {
   cmd->add_option("--out", o->out, "one directory per scenario goes here (default pxelab-out/conform)")->type_name("DIR");
   cmd->add_option("--suite-dir", o->suite_dir, "the suite's scenarios (default conformance/scenarios/conform)")
       ->type_name("DIR");
+  cmd->add_option("--shard", o->shard,
+                  "run the K-th of N deterministic parts of the suite (round robin over the sorted scenarios); "
+                  "pxelab report merge joins the parts")
+      ->type_name("K/N");
   cmd->add_flag("--quiet,-q", o->quiet, "print only the verdict lines");
   cmd->callback([o, &exit_code, tool] { exit_code = conform(*o, tool); });
 }

@@ -9,6 +9,7 @@
 #include "cli/huge_pages.h"
 #include "cli/qemu_command.h"
 #include "cli/replay_command.h"
+#include "cli/report_command.h"
 #include "cli/conform_command.h"
 #include "cli/run_command.h"
 #include "cli/serve_command.h"
@@ -43,6 +44,10 @@ constexpr const char* kFooter =
     "                                 conformance checks over a capture\n"
     "  pxelab replay field.pcap --server server.toml\n"
     "                                 replay a capture's clients, diff every answer\n"
+    "  sudo pxelab conform --sut dnsmasq --out runs/dnsmasq\n"
+    "                                 the conformance suite against your server\n"
+    "  pxelab report matrix runs/dnsmasq runs/kea --md matrix.md\n"
+    "                                 check x server table (report merge: join shards)\n"
     "  pxelab image create host.img --size 1440 --boot-sector BIN --from DIR\n"
     "                                 build a boot floppy (ls, cat, add, check, ...)\n"
     "  pxelab SUBCOMMAND --help       details of one subcommand\n"
@@ -71,6 +76,7 @@ int main(int argc, char** argv) {
                                           std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
   pxelab::conformance::add_conform_command(app, exit_code,
                                            std::string("pxelab ") + PXELAB_VERSION + " (commit " + PXELAB_GIT_COMMIT + ")");
+  pxelab::conformance::add_report_command(app, exit_code);
   pxelab::conformance::add_serve_command(app, exit_code);
   pxelab::conformance::add_tftp_get_command(app, exit_code);
   pxelab::conformance::add_qemu_command(app, exit_code);
