@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -59,6 +60,7 @@ struct ConformOptions {
   std::string out = "pxelab-out/conform";
   std::string suite_dir;
   std::string shard = "1/1";
+  bool list = false;
   bool quiet = false;
 };
 
@@ -104,7 +106,48 @@ std::string default_suite_dir() {
   return (std::filesystem::path(profiles).parent_path().parent_path() / "scenarios" / "conform").string();
 }
 
+// The suite's scenario files in order, and this shard's share of them; `size` is the
+// suite's count before sharding. An error is printed here (exit 2).
+struct SuiteFiles {
+  std::vector<std::string> files;
+  std::size_t size = 0;
+};
+std::optional<SuiteFiles> suite_files(const ConformOptions& o) {
+  const std::string dir = o.suite_dir.empty() ? default_suite_dir() : o.suite_dir;
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".toml") continue;
+    const std::string stem = e.path().stem().string();
+    // core: emulated ROMs and the probe; full adds real firmware under QEMU (qemu-*.toml).
+    const bool qemu = stem.rfind("qemu-", 0) == 0;
+    if ((o.suite == "core" && !qemu) || o.suite == "full" || o.suite == stem) files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty()) {
+    fmt::print(stderr, "pxelab conform: no scenario '{}' in {} (core, full, or a file's name)\n", o.suite, dir);
+    return std::nullopt;
+  }
+  auto shard = parse_shard(o.shard);
+  if (!shard) {
+    fmt::print(stderr, "pxelab conform: --shard {}\n", shard.error().message);
+    return std::nullopt;
+  }
+  SuiteFiles out;
+  out.size = files.size();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (in_shard(*shard, i)) out.files.push_back(files[i]);
+  }
+  return out;
+}
+
 int conform(const ConformOptions& o, const std::string& tool) {
+  auto suite = suite_files(o);
+  if (!suite) return kConformSetup;
+  if (o.list) {
+    for (const auto& f : suite->files) fmt::print("{}\n", std::filesystem::path(f).stem().string());
+    return kConformPass;
+  }
   if (::geteuid() != 0) {
     fmt::print(stderr,
                "pxelab conform: needs root: the server under test runs in a network namespace of its own behind a "
@@ -118,30 +161,8 @@ int conform(const ConformOptions& o, const std::string& tool) {
   }
   const std::string profile_arg =
       o.sut.find('/') != std::string::npos ? std::filesystem::absolute(o.sut).string() : o.sut;
-  const std::string dir = o.suite_dir.empty() ? default_suite_dir() : o.suite_dir;
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
-    if (e.path().extension() != ".toml") continue;
-    const std::string stem = e.path().stem().string();
-    if (o.suite == "core" || o.suite == "full" || o.suite == stem) files.push_back(e.path().string());
-  }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) {
-    fmt::print(stderr, "pxelab conform: no scenario '{}' in {} (core, full, or a file's name)\n", o.suite, dir);
-    return kConformSetup;
-  }
-  auto shard = parse_shard(o.shard);
-  if (!shard) {
-    fmt::print(stderr, "pxelab conform: --shard {}\n", shard.error().message);
-    return kConformSetup;
-  }
-  const std::size_t suite_scenarios = files.size();
-  std::vector<std::string> mine;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (in_shard(*shard, i)) mine.push_back(files[i]);
-  }
-  files = std::move(mine);
+  const std::size_t suite_scenarios = suite->size;
+  const std::vector<std::string>& files = suite->files;
   if (files.empty()) fmt::print("pxelab conform: shard {} of a suite of {} has no scenario\n", o.shard, suite_scenarios);
   int worst = kConformPass;
   std::size_t passed = 0, applicable = 0;
@@ -199,7 +220,9 @@ void add_conform_command(CLI::App& app, int& exit_code, std::string tool) {
   cmd->add_option("--sut", o->sut, "a shipped profile (dnsmasq, ...) or a profile file")->required()->type_name("PROFILE");
   cmd->add_option("--config", o->config, "a config file of yours, given to the profile as {{user_config}}")
       ->type_name("FILE");
-  cmd->add_option("--suite", o->suite, "core, full, or one scenario's name (bios, uefi-ipxe, probe, storm-200)")
+  cmd->add_option("--suite", o->suite,
+                  "core (emulated ROMs and the probe), full (core and real firmware under QEMU: SeaBIOS+iPXE, OVMF+iPXE, "
+                  "U-Boot), or one scenario's name (bios, uefi-ipxe, probe, proxy, storm-200, qemu-seabios-ipxe, ...)")
       ->type_name("NAME");
   cmd->add_option("--out", o->out, "one directory per scenario goes here (default pxelab-out/conform)")->type_name("DIR");
   cmd->add_option("--suite-dir", o->suite_dir, "the suite's scenarios (default conformance/scenarios/conform)")
@@ -208,6 +231,7 @@ void add_conform_command(CLI::App& app, int& exit_code, std::string tool) {
                   "run the K-th of N deterministic parts of the suite (round robin over the sorted scenarios); "
                   "pxelab report merge joins the parts")
       ->type_name("K/N");
+  cmd->add_flag("--list", o->list, "print the scenarios the suite (and shard) would run, and run nothing (no root needed)");
   cmd->add_flag("--quiet,-q", o->quiet, "print only the verdict lines");
   cmd->callback([o, &exit_code, tool] { exit_code = conform(*o, tool); });
 }
