@@ -60,6 +60,7 @@ struct ConformOptions {
   std::string out = "pxelab-out/conform";
   std::string suite_dir;
   std::string shard = "1/1";
+  std::string registry;  // empty: /run/pxelab/sut
   bool list = false;
   bool quiet = false;
 };
@@ -192,6 +193,7 @@ int conform(const ConformOptions& o, const std::string& tool) {
     const std::string out = o.out + "/" + scenario->name;
     ScenarioRunOptions ro;
     ro.keep_dir = out + "/work";
+    ro.sut_registry_dir = o.registry;
     auto result = run_scenario(*scenario, ro);
     if (!result) {
       fmt::print(stderr, "pxelab conform: {} against {}: {}\n", scenario->name, profile->name, result.error().to_string());
@@ -231,6 +233,10 @@ void add_conform_command(CLI::App& app, int& exit_code, std::string tool) {
                   "run the K-th of N deterministic parts of the suite (round robin over the sorted scenarios); "
                   "pxelab report merge joins the parts")
       ->type_name("K/N");
+  cmd->add_option("--registry", o->registry,
+                  "where the run records its namespace and TAP (default /run/pxelab/sut); a run killed with SIGKILL is "
+                  "swept by the next run that uses the same directory")
+      ->type_name("DIR");
   cmd->add_flag("--list", o->list, "print the scenarios the suite (and shard) would run, and run nothing (no root needed)");
   cmd->add_flag("--quiet,-q", o->quiet, "print only the verdict lines");
   cmd->callback([o, &exit_code, tool] { exit_code = conform(*o, tool); });

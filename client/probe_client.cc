@@ -36,7 +36,7 @@ std::string_view tftp_failure_code(TftpDownloadStatus status, std::uint16_t erro
 
 const std::vector<std::string>& probe_steps() {
   static const std::vector<std::string> kSteps = {"dora",        "inform",       "renew", "select-other", "init-reboot",
-                                                  "tftp-dotdot", "tftp-missing", "tftp",  "tftp-window"};
+                                                  "tftp-dotdot", "tftp-missing", "tftp",  "tftp-window",  "tftp-rollover"};
   return kSteps;
 }
 
@@ -46,7 +46,10 @@ ProbeClient::ProbeClient(ProbeOptions options, std::uint64_t seed, std::string n
   outcome_.personality = "probe";
   const auto& all = probe_steps();
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (options_.steps.empty() || std::find(options_.steps.begin(), options_.steps.end(), all[i]) != options_.steps.end()) {
+    const bool listed = options_.steps.empty()
+                            ? all[i] != "tftp-rollover"  // 32 MiB: only where a scenario asks for it
+                            : std::find(options_.steps.begin(), options_.steps.end(), all[i]) != options_.steps.end();
+    if (listed) {
       script_.push_back(static_cast<Step>(i));
     }
   }
@@ -114,7 +117,7 @@ void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
   }
   const Step s = script_[step_];
   const bool needs_lease = s != Step::kDora && s != Step::kTftpDotDot && s != Step::kTftpMissing && s != Step::kTftp &&
-                           s != Step::kTftpWindow;
+                           s != Step::kTftpWindow && s != Step::kTftpRollover;
   if ((needs_lease && !address_) || (!needs_lease && s != Step::kDora && !tftp_server_)) {
     next(ctx, now, "skipped (no lease from the DORA step)", StepEnd::kSkipped);
     return;
@@ -169,6 +172,9 @@ void ProbeClient::begin(sim::AgentContext& ctx, sim::Time now) {
       return;
     case Step::kTftpWindow:
       start_tftp(ctx, now, boot_file_, {{"blksize", "1024"}, {"windowsize", "4"}});
+      return;
+    case Step::kTftpRollover:
+      start_tftp(ctx, now, options_.rollover_file, {{"blksize", "512"}});
       return;
   }
   arm(ctx, now + options_.wait);
@@ -297,7 +303,7 @@ void ProbeClient::tftp_done(sim::AgentContext& ctx, sim::Time now) {
     image.finished = dl->finished_at();
     outcome_.images.push_back(std::move(image));
     outcome_.timeline.tftp_end = now;
-  } else if (const Step s = script_[step_]; s == Step::kTftp || s == Step::kTftpWindow) {
+  } else if (const Step s = script_[step_]; s == Step::kTftp || s == Step::kTftpWindow || s == Step::kTftpRollover) {
     fail_once(tftp_failure_code(dl->status(), dl->error_code()), probe_steps()[static_cast<std::size_t>(s)] + ": " + result);
   }
   const bool answered = dl->status() != TftpDownloadStatus::kOpenTimeout;

@@ -14,6 +14,9 @@
 //   tftp-missing  RRQ for a file that does not exist (ERROR)           TFTP-ERROR-FINAL
 //   tftp          RRQ FILE with blksize 1024, tsize 0, timeout 3        TFTP-TIMEOUT, -TSIZE...
 //   tftp-window   RRQ FILE with blksize 1024, windowsize 4             TFTP-WINDOW
+//   tftp-rollover RRQ ProbeOptions::rollover_file (over 32 MiB) with    TFTP-ROLLOVER
+//                 blksize 512: its block numbers pass 65535 (FW-46). Only when listed:
+//                 an empty ProbeOptions::steps means every step but this one.
 // Each step waits for its answer up to `wait`, then goes on whatever happened. FILE is
 // the boot file of the ACK (file field, else 67), else ProbeOptions::file.
 // Outcome: what the probe saw. Booted when the script has run, the DORA step (when
@@ -46,7 +49,7 @@
 namespace pxelab::client {
 
 struct ProbeOptions {
-  std::vector<std::string> steps;  // empty: all, in the order above
+  std::vector<std::string> steps;  // empty: all but tftp-rollover, in the order above
   std::string file;                // when the ACK names none
   bool broadcast_flag = true;
   sim::Time wait = sim::seconds(2);
@@ -55,6 +58,9 @@ struct ProbeOptions {
   // server that checks an address before offering it (dnsmasq pings it first, about 3 s)
   // answers after `wait`. Each entry is the wait after one transmission.
   std::vector<sim::Time> dora_waits = {sim::seconds(4), sim::seconds(8)};
+  // The file of the tftp-rollover step: the server must have one over 32 MiB (65,536
+  // blocks of 512) under this name.
+  std::string rollover_file = "pxelab-rollover.bin";
 };
 
 // The step names, in script order.
@@ -75,7 +81,9 @@ class ProbeClient final : public sim::Agent {
   void set_on_finished(std::function<void(const ProbeClient&)> fn) { on_finished_ = std::move(fn); }
 
  private:
-  enum class Step : std::uint8_t { kDora, kInform, kRenew, kSelectOther, kInitReboot, kTftpDotDot, kTftpMissing, kTftp, kTftpWindow };
+  enum class Step : std::uint8_t {
+    kDora, kInform, kRenew, kSelectOther, kInitReboot, kTftpDotDot, kTftpMissing, kTftp, kTftpWindow, kTftpRollover
+  };
 
   void begin(sim::AgentContext& ctx, sim::Time now);  // the current step
   // How a step ended: ran or skipped; answered or not.

@@ -112,10 +112,10 @@ def test_a_failed_own_config_check_is_named_and_leaves_nothing(pxelab_bin, tmp_p
     assert left_by(p.pid, out) == []
 
 
-def start_long_run(pxelab_bin, out):
+def start_long_run(pxelab_bin, out, *extra):
     """A storm run; returns once its server under test is up (its namespace exists)."""
     p = subprocess.Popen([str(pxelab_bin), "conform", "--sut", "dnsmasq", "--suite", "storm-200", "--out", str(out),
-                          "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          "-q", *map(str, extra)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if any(n.startswith("pxsut" + tag_of(p.pid)) for n in netns_names()) and \
@@ -143,17 +143,23 @@ def test_sigint_and_sigterm_end_the_run_and_remove_everything(pxelab_bin, tmp_pa
 
 
 def test_what_a_sigkilled_run_left_is_swept_by_the_next(pxelab_bin, tmp_path):
+    # A registry of its own: any run sweeps the dead runs of its registry, and other
+    # tests start runs in parallel (xdist), which would sweep this one before it is seen.
+    registry = tmp_path / "registry"
     out = tmp_path / "killed"
-    p = start_long_run(pxelab_bin, out)
+    p = start_long_run(pxelab_bin, out, "--registry", registry)
     p.kill()
     p.wait(timeout=10)
     time.sleep(0.5)
     left = left_by(p.pid, out)
     assert any(n.startswith("pxsut") for n in left), left  # the namespace outlives a SIGKILL
-    q, stdout, stderr = conform(pxelab_bin, tmp_path / "next", "--sut", "dnsmasq", "--suite", "bios")
+    assert [r.name for r in registry.iterdir()], "the killed run's record is gone"
+    q, stdout, stderr = conform(pxelab_bin, tmp_path / "next", "--sut", "dnsmasq", "--suite", "bios",
+                                "--registry", registry)
     assert q.returncode == 0, stdout + stderr
     assert left_by(p.pid, out) == []
     assert left_by(q.pid, tmp_path / "next") == []
+    assert not list(registry.iterdir()), "the record was not swept"
 
 
 def test_without_root_a_plain_message_and_exit_2(pxelab_bin, tmp_path):
