@@ -25,7 +25,13 @@ void hdr_echo(const Analysis& a, Judge& j) {
     field("hlen", r.hlen, q->hlen);
     field("flags", r.flags, q->flags);
     field("giaddr", r.giaddr.value, q->giaddr.value);
-    field("hops", r.hops, std::uint8_t{0});
+    // Table 3's hops is 0, a value in the table's field part, which carries no key word
+    // (its option part does). A reply to a relayed request that copies the request's
+    // hops is what dnsmasq, Kea and ISC dhcpd all do (conform-relay), and no relay reads
+    // hops in a BOOTREPLY (RFC 1542 §4.1.2): not judged here. A hops the server made up
+    // (a direct request's reply with hops != 0) still is.
+    const bool copied_from_relayed = !q->giaddr.is_any() && r.hops == q->hops;
+    if (!copied_from_relayed) field("hops", r.hops, std::uint8_t{0});
     auto rb = a.d().bytes(r), qb = a.d().bytes(*q);
     const std::size_t at = wire::dhcp::kChaddrOffset;
     if (std::memcmp(rb.data() + at, qb.data() + at, wire::dhcp::kChaddrSize) != 0) bad += " chaddr differs;";

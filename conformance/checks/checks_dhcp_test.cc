@@ -9,6 +9,16 @@ namespace code = dhcp::code;
 TEST(DhcpChecks, HeaderEcho) {
   expect_pass(dora(), "DHCP-HDR-ECHO");
   expect_fail(dora({.offer = [](Message& m) { m.hops = 1; }}), "DHCP-HDR-ECHO");
+  // Relayed: a reply that copies the request's hops is not judged (table 3 has no key
+  // word for it, and dnsmasq, Kea and ISC dhcpd all copy it); one that invents hops is.
+  const auto relayed = [](std::uint8_t reply_hops) {
+    return dora({.discover = [](Message& m) { m.hops = 1; m.giaddr = kRelayIp; },
+                 .offer = [=](Message& m) { m.hops = reply_hops; m.giaddr = kRelayIp; },
+                 .request = [](Message& m) { m.hops = 1; m.giaddr = kRelayIp; },
+                 .ack = [=](Message& m) { m.hops = reply_hops; m.giaddr = kRelayIp; }});
+  };
+  expect_pass(relayed(1), "DHCP-HDR-ECHO");
+  expect_fail(relayed(3), "DHCP-HDR-ECHO");
   expect_fail(dora({.ack = [](Message& m) { m.flags = 0; }}), "DHCP-HDR-ECHO");
 }
 

@@ -28,6 +28,7 @@ Result<std::unique_ptr<ScenarioServer>> make_sut_server(const ServerSpec& sv, co
     so.user_config = (uc.is_relative() ? std::filesystem::path(s.dir) / uc : uc).string();
   }
   if (!plan.sut_registry_dir.empty()) so.registry_dir = plan.sut_registry_dir;
+  so.gateway = sv.gateway;
   sim::Clock& clock = site.clock;
   auto server = std::make_unique<SutServer>(std::move(site), std::move(*profile), std::move(model), so);
   // A daemon that dies ends the run at once: the verdict names it (sut_failure).

@@ -62,7 +62,7 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
   const bool sut = path.rfind("sut", 0) == 0;  // [[sut]]: a [[server]] run by a SUT profile
   if (sut) {
     r.only_keys(t, path, {"name", "segment", "config", "config_file", "files", "qemu_assets", "link", "tftp", "profile",
-                          "user_config", "requires"});
+                          "user_config", "requires", "gateway"});
     if (auto v = r.string(t, "profile", path)) s.sut_profile = *v;
     if (auto v = r.string(t, "user_config", path)) s.sut_user_config = *v;
     if (auto v = r.string_list(t, "requires", path)) s.sut_requires = *v;

@@ -40,12 +40,41 @@ TemplateValue separated(std::vector<TemplateScope> items) {
 }  // namespace
 
 Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const RunPaths& paths) {
-  if (c.subnets.size() != 1) {
-    return Error{"", 0, "a server under test is rendered from exactly one [[subnet]] (this model has " +
-                            std::to_string(c.subnets.size()) + ")"};
+  // The subnet of the server's own address is the one on its interface; any other is a
+  // relayed subnet (reached through a relay, chosen by giaddr: RFC 2131 §4.3.1).
+  const server::Subnet* local = nullptr;
+  for (const auto& sn : c.subnets) {
+    if (sn.contains(c.address)) {
+      if (local != nullptr) return Error{"", 0, "two [[subnet]]s hold the server's address " + c.address.to_string()};
+      local = &sn;
+    }
   }
-  const server::Subnet& s = c.subnets[0];
+  if (local == nullptr) {
+    return Error{"", 0, "a server under test needs the [[subnet]] of its own address " + c.address.to_string() +
+                            " (this model has " + std::to_string(c.subnets.size()) + " subnets, none holds it)"};
+  }
+  const server::Subnet& s = *local;
   TemplateScope v;
+  std::vector<TemplateScope> relayed;
+  int relayed_n = 0;
+  for (const auto& sn : c.subnets) {
+    if (&sn == local) continue;
+    if (sn.pools.size() != 1) {
+      return Error{"", 0, "the relayed [[subnet]] " + sn.network.to_string() + "/" + std::to_string(sn.prefix_length) +
+                              " needs exactly one pool (it has " + std::to_string(sn.pools.size()) + ")"};
+    }
+    TemplateScope item;
+    item["tag"] = "r" + std::to_string(++relayed_n);
+    item["id"] = std::to_string(relayed_n + 1);  // Kea's subnet ids: the local subnet is 1
+    item["network"] = sn.network.to_string();
+    item["prefix_length"] = std::to_string(sn.prefix_length);
+    item["netmask"] = netmask(sn.prefix_length);
+    item["first"] = sn.pools[0].first.to_string();
+    item["last"] = sn.pools[0].last.to_string();
+    item["router"] = sn.router ? sn.router->to_string() : "";
+    relayed.push_back(std::move(item));
+  }
+  v["relayed_subnets"] = separated(std::move(relayed));
   v["address"] = c.address.to_string();
   v["interface"] = paths.interface;
   v["run_dir"] = paths.run_dir;

@@ -19,8 +19,9 @@ struct RunPaths {
   std::string user_config;  // --config FILE, copied into the run directory ("" if none)
 };
 
-// Fails on what the model cannot say to a third-party server (no subnet, several
-// subnets): a named set-up error, never a silently different server.
+// Fails on what the model cannot say to a third-party server (no subnet holding the
+// server's address, a relayed subnet with other than one pool): a named set-up error,
+// never a silently different server.
 Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const RunPaths& paths);
 
 }  // namespace pxelab::sut

@@ -169,6 +169,9 @@ Result<std::unique_ptr<Network>> Network::create(sim::RealtimeClock& clock, cons
   for (auto a : o.extra_addresses) {
     if (!in_benchmark_block(a)) return Error{"", 0, "address " + a.to_string() + " is outside 198.18.0.0/15"};
   }
+  if (o.gateway && !in_benchmark_block(*o.gateway)) {
+    return Error{"", 0, "the server under test's gateway " + o.gateway->to_string() + " is outside 198.18.0.0/15"};
+  }
   RunRegistry registry(o.registry_dir);
   registry.sweep();
   const pid_t self = ::getpid();
@@ -214,6 +217,11 @@ Result<std::unique_ptr<Network>> Network::create(sim::RealtimeClock& clock, cons
     }
   }
   if (auto st = wait_for_carrier(netns, net->bridge_); !st) return st.error();
+  if (o.gateway) {
+    if (auto st = step({"-n", netns, "route", "add", "default", "via", o.gateway->to_string(), "dev", net->bridge_}); !st) {
+      return st.error();
+    }
+  }
   return net;
 }
 

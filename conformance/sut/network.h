@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,9 @@ struct NetworkOptions {
   wire::Ipv4Address address;       // the SUT's own address, on the bridge
   std::uint8_t prefix_length = 24;
   std::vector<wire::Ipv4Address> extra_addresses;  // more addresses on the bridge (a second server)
+  // The namespace's default route (a relay's address on the segment): how the SUT's
+  // answers reach giaddr and its TFTP reaches relayed clients. None: on-link only.
+  std::optional<wire::Ipv4Address> gateway;
   // The bridge's MAC: the SUT's frames carry it (a bridge would otherwise take its
   // lowest port's, the TAP's random one). Locally administered.
   wire::MacAddress mac{{0x02, 0x53, 0x55, 0x54, 0x00, 0x01}};

@@ -94,12 +94,26 @@ TEST(Profile, BadProfilesAreNamedErrors) {
   EXPECT_NE(missing.error().message.find("dnsmasq"), std::string::npos);  // lists the shipped ones
 }
 
-TEST(Profile, ModelWithSeveralSubnetsIsRefused) {
-  auto model = server::parse_server_config(std::string(kModel) + "[[subnet]]\nnetwork = \"198.19.0.0/24\"\n", "/tmp/m.toml");
-  ASSERT_TRUE(model) << model.error().to_string();
-  auto scope = server_model_scope(*model, {"/run/x", "/t", "br0", ""});
-  ASSERT_FALSE(scope);
-  EXPECT_NE(scope.error().message.find("exactly one [[subnet]]"), std::string::npos);
+TEST(Profile, ASubnetBeyondTheServersOwnIsARelayedSubnetWithOnePool) {
+  auto no_pool = server::parse_server_config(std::string(kModel) + "[[subnet]]\nnetwork = \"198.19.0.0/24\"\n", "/tmp/m.toml");
+  ASSERT_TRUE(no_pool) << no_pool.error().to_string();
+  auto refused = server_model_scope(*no_pool, {"/run/x", "/t", "br0", ""});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("198.19.0.0/24 needs exactly one pool"), std::string::npos)
+      << refused.error().message;
+
+  auto relayed = server::parse_server_config(
+      std::string(kModel) +
+          "[[subnet]]\nnetwork = \"198.19.4.0/24\"\npool = \"198.19.4.100-198.19.4.199\"\nrouter = \"198.19.4.1\"\n",
+      "/tmp/m.toml");
+  ASSERT_TRUE(relayed) << relayed.error().to_string();
+  auto scope = server_model_scope(*relayed, {"/run/x", "/t", "br0", ""});
+  ASSERT_TRUE(scope) << scope.error().to_string();
+  auto text = render_template("{{network}}|{{#relayed_subnets}}{{tag}} {{id}} {{network}}/{{prefix_length}} {{netmask}} "
+                              "{{first}}-{{last}} via {{router}}{{sep}}{{/relayed_subnets}}",
+                              *scope, "test");
+  ASSERT_TRUE(text) << text.error().to_string();
+  EXPECT_EQ(*text, "198.18.0.0|r1 2 198.19.4.0/24 255.255.255.0 198.19.4.100-198.19.4.199 via 198.19.4.1");
 }
 
 TEST(Profile, ClaimsNamesFlagsAndTftpOptionsAndNothingElse) {

@@ -80,8 +80,12 @@ Result<std::unique_ptr<ServerUnderTest>> ServerUnderTest::start(sim::RealtimeClo
   }
   NetworkOptions no;
   no.address = model.address;
-  no.prefix_length = model.subnets.empty() ? 24 : model.subnets[0].prefix_length;
+  no.prefix_length = 24;
+  for (const auto& sn : model.subnets) {
+    if (sn.contains(model.address)) no.prefix_length = sn.prefix_length;  // the subnet on its interface
+  }
   no.extra_addresses = o.extra_addresses;
+  no.gateway = o.gateway;
   no.registry_dir = o.registry_dir;
   auto net = Network::create(clock, no);
   if (!net) return failure("network", "", net.error().to_string(), "");

@@ -24,6 +24,7 @@ struct SutOptions {
   std::string user_config;  // --config FILE: copied into run_dir, {{user_config}}
   std::string registry_dir = kDefaultRegistryDir;
   std::vector<wire::Ipv4Address> extra_addresses;  // more addresses on the bridge
+  std::optional<wire::Ipv4Address> gateway;  // the SUT's default route: a relay, for relayed subnets
 };
 
 // A failure of one step, as a verdict shows it.
