@@ -193,7 +193,9 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
 //   DHCP-only offer when no proxy offer came (NetworkPkg/UefiPxeBcDxe/PxeBcDhcp4.c,
 //   PxeBcSelectDhcp4Offer), sends no REQUEST and prints "PXE-E16: No valid offer
 //   received."; iPXE takes the lease and netboot() prints "Nothing to boot: ..."
-//   (-ENOENT_BOOT), then autoboot() tries its next network device.
+//   (-ENOENT_BOOT), then autoboot() tries its next network device. Both seen on real
+//   firmware: captures/golden/qemu/ovmf-x64-noboot.pcap (OVMF 2022.11: 4 DISCOVERs, no
+//   REQUEST, PXE-E16) and seabios-ipxe-noboot.pcap (Debian's iPXE ROM).
 std::optional<std::string> nothing_to_boot(const ClientFacts& c) {
   const bool pxe = c.identity && c.identity->vendor_class.rfind("PXEClient", 0) == 0;
   if (!pxe || c.boot_file_offered || c.proxy_server || c.boot_ack || !c.transfers.empty()) return std::nullopt;
