@@ -205,8 +205,8 @@ def test_real_ovmf_rrq_answered_by_icmp_port_unreachable(pxelab_bin, tmp_path):
     pcap = GOLDEN / "qemu" / "ovmf-x64-icmp.pcap"
     acks = tshark(pcap, "dhcp.option.dhcp == 5", "dhcp.ip.server", "dhcp.option.dhcp_server_id")
     assert acks == [["192.0.2.2", "192.0.2.1"]], acks
-    (rrq,) = tshark(pcap, "tftp.opcode == 1 && !icmp", "frame.number", "ip.dst", "tftp.source_file")
-    assert rrq[1:] == ["192.0.2.2", "ipxe.efi"], rrq
+    (rrq,) = tshark(pcap, "tftp.opcode == 1 && !icmp", "frame.number", "ip.dst", "tftp.source_file", "udp.srcport")
+    assert rrq[1:3] == ["192.0.2.2", "ipxe.efi"], rrq
     (icmp,) = tshark(pcap, "icmp.type == 3 && icmp.code == 3", "frame.number", "ip.src", "eth.src", "udp.dstport")
     assert icmp[1].split(",")[0] == "192.0.2.2" and icmp[3] == "69", icmp  # quotes the RRQ to port 69
     r = run([pxelab_bin, "check", pcap, "--out", tmp_path])
@@ -218,7 +218,7 @@ def test_real_ovmf_rrq_answered_by_icmp_port_unreachable(pxelab_bin, tmp_path):
     assert kinds[-2:] == [("tftp", "RRQ"), ("icmp", "ICMP port unreachable")], kinds
     step = steps[-1]
     assert step["frame"] == int(icmp[0]) and step["peer"] == "192.0.2.2" and step["src_mac"] == icmp[2], step
-    assert "192.0.2.10:1536 -> 192.0.2.2:69" in step["detail"], step
+    assert f"192.0.2.10:{rrq[3]} -> 192.0.2.2:69" in step["detail"], step
     (t,) = c["wire"]["tftp"]
     assert t["server"] == "192.0.2.2" and t["request_frame"] == int(rrq[0]), t
     assert t["icmp"] == {"what": "ICMP port unreachable", "from": "192.0.2.2", "from_mac": icmp[2],
