@@ -16,9 +16,13 @@ struct Reason {
 
 // In FailureReason order (checked below). PXE 2.1 error codes where a ROM has one (Intel PXE "PXE-Exx" messages); pxelab's own
 // codes (outcome.h) where none does.
-constexpr std::array<Reason, 22> kReasons{{
+constexpr std::array<Reason, 23> kReasons{{
     {FailureReason::kNoOffers, "no_offers", "PXE-E51: No DHCP or proxyDHCP offers were received."},
     {FailureReason::kNoAck, "no_ack", "PXE-E51: No DHCP or proxyDHCP offers were received."},
+    // Offers came but none was usable (EDK2: a DHCP-only offer with no boot file and no
+    // proxy offer, PxeBcSelectDhcp4Offer). Only a personality that lists this reason
+    // fails so; the others keep no_offers' text.
+    {FailureReason::kNoValidOffer, "no_valid_offer", "PXE-E16: No valid offer received."},
     {FailureReason::kNoBootfile, "no_bootfile", "PXE-E53: No boot filename received."},
     {FailureReason::kNoProxyReply, "no_proxy_reply", "PXE-E55: ProxyDHCP service did not reply to request on port 4011."},
     {FailureReason::kDiscoveryFailed, "discovery_failed", "PXE-E78: Could not locate boot server."},

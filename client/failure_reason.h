@@ -14,6 +14,7 @@ namespace pxelab::client {
 enum class FailureReason : std::uint8_t {
   kNoOffers,
   kNoAck,
+  kNoValidOffer,  // offers came, none could be used (listed by a personality; else kNoOffers)
   kNoBootfile,
   kNoProxyReply,
   kDiscoveryFailed,

@@ -306,6 +306,32 @@ TEST(FW12, Edk2NeverUsesOption66AndFallsBackTo54) {
   EXPECT_TRUE(rrqs_of(tftp_sent_by(lab.trace, client_mac(4))).empty());
 }
 
+// Nothing to boot (issue 15): an address, no boot file, no PXE options, no proxy. As real
+// firmware did (captures/golden/qemu/ovmf-x64-noboot.pcap, seabios-ipxe-noboot.pcap):
+// EDK2 never REQUESTs and ends in PXE-E16 after its DISCOVER rounds; iPXE takes the
+// lease and says "Nothing to boot"; the Intel ROM takes it too and has no file (PXE-E53).
+TEST(NothingToBoot, EachFirmwareEndsInItsOwnWords) {
+  Lab lab;
+  ScriptedServer s(lab.clock, lab.segment, ip("192.0.2.9"));
+  s.on_dhcp = [](const dhcp::Message& req, const sim::Datagram&) {
+    std::vector<ScriptedServer::Reply> out;
+    const auto type = dhcp::message_type(req);
+    if (type == dhcp::MessageType::kDiscover) out.push_back({reply_to(req, dhcp::MessageType::kOffer, "192.0.2.50")});
+    if (type == dhcp::MessageType::kRequest) out.push_back({reply_to(req, dhcp::MessageType::kAck, "192.0.2.50")});
+    return out;
+  };
+  PxeClient& edk2 = lab.add_client("edk2-x64", 1);
+  PxeClient& ipxe = lab.add_client("ipxe-bios", 2);
+  PxeClient& intel = lab.add_client("intel-pxe21", 3);
+  lab.run(sim::seconds(90));
+  EXPECT_EQ(edk2.outcome().code, "PXE-E16") << describe(edk2.outcome());
+  EXPECT_TRUE(of_type(dhcp_sent_by(lab.trace, client_mac(1)), dhcp::MessageType::kRequest).empty());
+  EXPECT_EQ(of_type(dhcp_sent_by(lab.trace, client_mac(1)), dhcp::MessageType::kDiscover).size(), 4u);
+  EXPECT_EQ(ipxe.outcome().code, "IPXE-NOTHING-TO-BOOT") << describe(ipxe.outcome());
+  EXPECT_FALSE(of_type(dhcp_sent_by(lab.trace, client_mac(2)), dhcp::MessageType::kRequest).empty());
+  EXPECT_EQ(intel.outcome().code, "PXE-E53") << describe(intel.outcome());
+}
+
 TEST(FW13, IpxeLosesAProxyOfferThatComesAfterItsTwoSecondWait) {
   // Holding a DHCP offer, iPXE moves on at the first event after 2 s: a proxy offer
   // at 1.5 s or 2.5 s (itself that event) is used; at 3.5 s the 3 s retransmit timer
@@ -334,7 +360,8 @@ TEST(FW13, IpxeLosesAProxyOfferThatComesAfterItsTwoSecondWait) {
     if (proxy_at < sim::seconds(3)) {
       EXPECT_EQ(c.outcome().boot_file, "proxy.0") << describe(c.outcome());
     } else {
-      EXPECT_EQ(c.outcome().code, "PXE-E53") << "the proxy offer came after the REQUEST: " << describe(c.outcome());
+      // No boot file: iPXE's "Nothing to boot" (seabios-ipxe-noboot.pcap, real iPXE).
+      EXPECT_EQ(c.outcome().code, "IPXE-NOTHING-TO-BOOT") << "the proxy offer came after the REQUEST: " << describe(c.outcome());
       auto requests = of_type(dhcp_sent_by(lab.trace, client_mac(1)), dhcp::MessageType::kRequest);
       ASSERT_FALSE(requests.empty());
       EXPECT_NEAR(sim::to_seconds(requests.front().time), 3.0, 0.01);

@@ -142,7 +142,10 @@ void PxeClient::expired_discover(sim::AgentContext& ctx, sim::Time now) {
       set_state(ctx, now, Discovering{});  // U-Boot starts over (FW timers)
       return;
     }
-    fail(ctx, now, FailureReason::kNoOffers, sent_last(last_sent_what_));
+    // Offers held but none selected: EDK2 says so in its own words (PXE-E16, seen on
+    // real OVMF: captures/golden/qemu/ovmf-x64-noboot.pcap); other ROMs time out.
+    const bool unusable = !in<Discovering>().offers.empty() && stage_->failures.contains(FailureReason::kNoValidOffer);
+    fail(ctx, now, unusable ? FailureReason::kNoValidOffer : FailureReason::kNoOffers, sent_last(last_sent_what_));
     return;
   }
   send_discover(ctx, now);

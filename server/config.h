@@ -115,6 +115,9 @@ struct BootConfig {
   ArchFileMap ipxe_binary_by_arch;
   bool nul_terminate_file = true;  // FW-38
   std::string tftp_server_name;    // option 66; empty: not sent
+  // siaddr ("next server", RFC 2131 §2) when the TFTP server is another host (ISC
+  // dhcpd's next-server, dnsmasq's dhcp-boot address); nullopt: the server's own address.
+  std::optional<wire::Ipv4Address> next_server;
   BootMode default_mode = BootMode::Network;
   Menu menu;
 };

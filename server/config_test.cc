@@ -56,6 +56,7 @@ TEST(ServerConfig, DefaultsFromAMinimalFile) {
   EXPECT_FALSE(c->t1);
   EXPECT_TRUE(c->lease_file.empty());
   EXPECT_TRUE(c->boot.nul_terminate_file);
+  EXPECT_FALSE(c->boot.next_server);  // siaddr: server.address
   EXPECT_EQ(c->tftp.max_blksize, 1468);
   EXPECT_FALSE(c->tftp.allow_write);
 }
@@ -120,6 +121,8 @@ TEST(ServerConfig, WrongTypesAndValuesNameTheKey) {
       {std::string(kMinimal) + "[boot.file]\nsparc = \"x\"\n", "boot.file.sparc: unknown architecture"},
       {std::string(kMinimal) + "[boot.menu]\n[[boot.menu.item]]\ntype = 5\ndescription = \"x\"\n", "boot.menu.item[0].file: items other than type 0"},
       {std::string(kMinimal) + "[tftp]\nmax_blksize = 70000\n", "tftp.max_blksize: 70000 is out of range 8..65464"},
+      {std::string(kMinimal) + "[boot]\nnext_server = \"tftp.example\"\n", "boot.next_server: 'tftp.example' is not an IPv4 address"},
+      {std::string(kMinimal) + "[boot]\nnext_server = \"255.255.255.255\"\n", "boot.next_server"},
   };
   for (const auto& c : cases) {
     auto e = error_of(c.text);

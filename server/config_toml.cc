@@ -336,13 +336,15 @@ void read_host(Reader& r, const toml::table& t, const std::string& path, HostEnt
 
 void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
   const std::string path = "boot";
-  r.only_keys(t, path, {"file", "default_file", "ipxe_script", "ipxe_binary", "nul_terminate_file", "tftp_server_name", "default_mode", "menu"});
+  r.only_keys(t, path, {"file", "default_file", "ipxe_script", "ipxe_binary", "nul_terminate_file", "tftp_server_name", "next_server", "default_mode", "menu"});
   if (const toml::table* f = r.table(t, "file", path)) b.file_by_arch = r.arch_map(*f, "boot.file", &b.any_arch_file);
   if (auto f = r.file_name(t, "default_file", path)) b.default_file = *f;
   if (auto f = r.file_name(t, "ipxe_script", path)) b.ipxe_script = *f;
   if (const toml::table* f = r.table(t, "ipxe_binary", path)) b.ipxe_binary_by_arch = r.arch_map(*f, "boot.ipxe_binary");
   if (auto v = r.boolean(t, "nul_terminate_file", path)) b.nul_terminate_file = *v;
   if (auto v = r.string(t, "tftp_server_name", path)) b.tftp_server_name = *v;
+  b.next_server = r.address(t, "next_server", path);
+  if (b.next_server && !r.failed()) check_unicast(r, *t.get("next_server"), "boot.next_server", *b.next_server);
   if (auto m = r.boot_mode(t, "default_mode", path)) b.default_mode = *m;
   if (const toml::table* menu = r.table(t, "menu", path)) {
     r.only_keys(*menu, "boot.menu", {"prompt", "timeout", "item"});

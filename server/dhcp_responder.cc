@@ -207,8 +207,9 @@ void DhcpResponder::add_network_options(const Context& c, dhcp::Message& m, bool
 void DhcpResponder::add_boot(const Context& c, dhcp::Message& m, const std::string& file_override) const {
   BootDecision d = choose_boot(config_, c.host, c.client);
   std::string file = file_override.empty() ? d.file : file_override;
-  // siaddr names the TFTP server for every client (FW-12, FW-37: firmware ignores 66).
-  m.siaddr = config_.address;
+  // siaddr names the TFTP server for every client (FW-12, FW-37: firmware ignores 66):
+  // this server, or the host boot.next_server names.
+  m.siaddr = config_.boot.next_server.value_or(config_.address);
   if (!file.empty()) {
     // The header field is what every ROM reads (FW-14, FW-15, FW-22); 67 as well when
     // asked for (FW-35). NUL-terminated unless configured otherwise (FW-38).

@@ -847,6 +847,31 @@ x64-efi = "ipxe.efi"
   EXPECT_EQ(ack.reply->destination.port, 4011);
 }
 
+// boot.next_server: siaddr names another TFTP host (ISC next-server); option 54 stays
+// this server. A firmware then asks that host for its file (FW-12, FW-37).
+TEST(DhcpResponderNextServer, SiaddrNamesTheConfiguredTftpHost) {
+  auto config = *parse_server_config(R"(
+[server]
+address = "192.0.2.1"
+[[subnet]]
+network = "192.0.2.0/24"
+pool = ["192.0.2.100-192.0.2.199"]
+[boot]
+next_server = "192.0.2.2"
+[boot.file]
+any = "ipxe.efi"
+)", "next.toml");
+  auto leases = std::move(*LeaseStore::open({}));
+  DhcpResponder responder(config, leases);
+  auto req = make_request(MessageType::kDiscover, mac(1));
+  make_pxe(req, 7);
+  auto ex = responder.handle(*dhcp::emit(req), Arrival{{mac(1), {}, 68}, 67}, 0);
+  ASSERT_TRUE(ex.reply) << ex.summary;
+  EXPECT_EQ(ex.reply->message.siaddr, ip("192.0.2.2"));
+  EXPECT_EQ(dhcp::server_id(ex.reply->message), ip("192.0.2.1"));
+  EXPECT_EQ(ex.reply->message.file, "ipxe.efi");
+}
+
 TEST(DhcpResponderDurability, AckWaitsForGroupCommit) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "pxelab-resp-XXXXXX").string();
   std::string dir = ::mkdtemp(tmpl.data());

@@ -102,7 +102,8 @@ def test_only_quiet_list_and_help(pxelab_bin):
 
 @pytest.mark.parametrize("capture,personality", [
     ("ovmf-x64.pcap", "edk2-x64"), ("ovmf-x64-ipxe.pcap", "edk2-x64"), ("seabios-ipxe.pcap", "ipxe-bios"),
-    ("seabios-ipxe-virtio.pcap", "ipxe-bios"), ("uboot.pcap", "uboot"), ("ovmf-x64-66only.pcap", "edk2-x64")])
+    ("seabios-ipxe-virtio.pcap", "ipxe-bios"), ("uboot.pcap", "uboot"), ("ovmf-x64-66only.pcap", "edk2-x64"),
+    ("ovmf-x64-noboot.pcap", "edk2-x64"), ("ovmf-x64-icmp.pcap", "edk2-x64")])
 def test_real_firmware_fingerprints_as_its_personality(pxelab_bin, tmp_path, capture, personality):
     """The golden captures of real firmware under QEMU (captures/golden/qemu, ci/qemu-golden)."""
     path = GOLDEN / "qemu" / capture
@@ -113,14 +114,17 @@ def test_real_firmware_fingerprints_as_its_personality(pxelab_bin, tmp_path, cap
     assert fps and fps[0] == personality, fps
 
 
-@pytest.mark.parametrize("profile", ["ovmf-x64", "ovmf-x64-ipxe", "seabios-ipxe", "seabios-ipxe-virtio", "uboot",
-                                     "ovmf-x64-66only"])
-def test_real_firmware_golden_check_text(pxelab_bin, profile):
+@pytest.mark.parametrize("profile,status", [
+    ("ovmf-x64", 0), ("ovmf-x64-ipxe", 0), ("seabios-ipxe", 0), ("seabios-ipxe-virtio", 0), ("uboot", 0),
+    ("ovmf-x64-66only", 0), ("ovmf-x64-noboot", 0), ("ovmf-x64-icmp", 0),
+    # iPXE's DISCOVER retries at 0/1/3 s (FW timers) fail PXE-CLIENT-RETRY (MUST, client).
+    ("seabios-ipxe-noboot", 1)])
+def test_real_firmware_golden_check_text(pxelab_bin, profile, status):
     """`pxelab check` over each golden capture of real firmware prints exactly its golden
     text (captures/golden/qemu/PROFILE.check.txt; `ci/qemu-golden --check-only` rewrites)."""
     pcap = GOLDEN / "qemu" / f"{profile}.pcap"
     r = run([pxelab_bin, "check", pcap.relative_to(REPO)], cwd=REPO)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == status, r.stdout + r.stderr
     expected = (GOLDEN / "qemu" / f"{profile}.check.txt").read_text()
     assert r.stdout == expected, f"pxelab check {pcap.name} changed; re-run ci/qemu-golden --check-only and review"
 
@@ -160,3 +164,67 @@ def test_real_ovmf_boots_via_option_54_when_the_server_sends_only_66(pxelab_bin,
     texts = [f["message"] for f in rep["findings"] if f["check"] == "PXE-SIADDR"]
     assert texts and all("EDK2 falls back to option 54 192.0.2.1, the same host, so EDK2 boots" in t for t in texts), texts
     assert "then, chainloaded by edk2-x64, as ipxe-efi" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("profile,personality,next_step", [
+    ("ovmf-x64-noboot", "edk2-x64", 'sends no REQUEST, prints "PXE-E16: No valid offer received."'),
+    ("seabios-ipxe-noboot", "ipxe-bios", 'iPXE takes the address, prints "Nothing to boot: ..."')])
+def test_real_firmware_given_nothing_to_boot_is_reported_per_client(pxelab_bin, tmp_path, profile, personality, next_step):
+    """Issue 15 on real firmware (captures/golden/qemu/PROFILE.pcap, ci/qemu-golden): the
+    reference server gives an address and nothing to boot (no file, no 67, no PXE
+    options, no proxy). What the firmware did is in the capture (OVMF: DISCOVERs only,
+    it ended in PXE-E16; iPXE: a lease, then "Nothing to boot", no RRQ); pxelab check
+    reports that client as given nothing to boot, naming the firmware's next step, in
+    the text, report.json and report.html."""
+    pcap = GOLDEN / "qemu" / f"{profile}.pcap"
+    offers = tshark(pcap, "dhcp.option.dhcp == 2", "frame.number", "dhcp.file", "dhcp.option.bootfile_name",
+                    "dhcp.option.vendor_class_id")
+    assert offers and all(o[1:] == ["", "", ""] for o in offers), offers  # nothing to boot, not a PXE offer
+    assert not tshark(pcap, "tftp", "frame.number"), "nothing was read over TFTP"
+    requests = tshark(pcap, "dhcp.option.dhcp == 3", "frame.number")
+    assert (requests == []) == (personality == "edk2-x64"), requests  # EDK2 skips a DHCP-only offer
+    r = run([pxelab_bin, "check", pcap, "--out", tmp_path])
+    assert r.returncode == (1 if personality == "ipxe-bios" else 0), r.stdout + r.stderr
+    rep = json.loads((tmp_path / "report.json").read_text())
+    (c,) = rep["clients"]
+    assert c["wire"]["fingerprint"]["id"] == personality
+    why = c["wire"]["nothing_to_boot"]
+    assert why and why.startswith("nothing to boot: 192.0.2.1 offered an address and no boot file"), why
+    assert next_step in why, why
+    assert f"      {why}\n" in r.stdout, r.stdout  # the client's lines of the text summary
+    assert json.dumps(why)[1:-1] in (tmp_path / "report.html").read_text()  # the page's embedded report
+
+
+def test_real_ovmf_rrq_answered_by_icmp_port_unreachable(pxelab_bin, tmp_path):
+    """Issue 15 / FW-37 on real firmware (captures/golden/qemu/ovmf-x64-icmp.pcap,
+    ci/qemu-golden): siaddr names 192.0.2.2, a Linux kernel address on the segment (a
+    namespace's TAP) with no TFTP listener. OVMF's RRQ is answered by ICMP port
+    unreachable from that host, and OVMF gives up at once (PXE-E99, no retransmission).
+    pxelab check shows the ICMP step in the client's ladder and its TFTP line, with
+    the address that sent it, and never as "no answer"."""
+    pcap = GOLDEN / "qemu" / "ovmf-x64-icmp.pcap"
+    acks = tshark(pcap, "dhcp.option.dhcp == 5", "dhcp.ip.server", "dhcp.option.dhcp_server_id")
+    assert acks == [["192.0.2.2", "192.0.2.1"]], acks
+    (rrq,) = tshark(pcap, "tftp.opcode == 1 && !icmp", "frame.number", "ip.dst", "tftp.source_file", "udp.srcport")
+    assert rrq[1:3] == ["192.0.2.2", "ipxe.efi"], rrq
+    (icmp,) = tshark(pcap, "icmp.type == 3 && icmp.code == 3", "frame.number", "ip.src", "eth.src", "udp.dstport")
+    assert icmp[1].split(",")[0] == "192.0.2.2" and icmp[3] == "69", icmp  # quotes the RRQ to port 69
+    r = run([pxelab_bin, "check", pcap, "--out", tmp_path])
+    assert r.returncode == 0, r.stdout + r.stderr
+    rep = json.loads((tmp_path / "report.json").read_text())
+    (c,) = rep["clients"]
+    steps = c["ladder"]["steps"]
+    kinds = [(s["kind"], s["what"]) for s in steps]
+    assert kinds[-2:] == [("tftp", "RRQ"), ("icmp", "ICMP port unreachable")], kinds
+    step = steps[-1]
+    assert step["frame"] == int(icmp[0]) and step["peer"] == "192.0.2.2" and step["src_mac"] == icmp[2], step
+    assert f"192.0.2.10:{rrq[3]} -> 192.0.2.2:69" in step["detail"], step
+    (t,) = c["wire"]["tftp"]
+    assert t["server"] == "192.0.2.2" and t["request_frame"] == int(rrq[0]), t
+    assert t["icmp"] == {"what": "ICMP port unreachable", "from": "192.0.2.2", "from_mac": icmp[2],
+                         "frame": int(icmp[0])}, t
+    assert t["end"] == f"ICMP port unreachable from 192.0.2.2 ({icmp[2]}) in frame {icmp[0]}", t
+    line = [l for l in r.stdout.splitlines() if l.strip().startswith("TFTP 'ipxe.efi'")]
+    assert line == [f"      TFTP 'ipxe.efi' from 192.0.2.2: 0 octets in 0 ms (0 B/s), blksize 512, 0 retransmissions, "
+                    f"ICMP port unreachable from 192.0.2.2 ({icmp[2]}) in frame {icmp[0]} (frame {rrq[0]})"], r.stdout
+    assert "no answer" not in r.stdout and "no answer" not in json.dumps(c), r.stdout

@@ -311,7 +311,7 @@ def test_fidelity_against_the_golden_capture(boots, pxelab_bin, profile):
     assert "same   TFTP RRQ 1 options" in r.stdout, r.stdout
 
 
-@pytest.mark.parametrize("profile", PROFILES + ["ovmf-x64-66only"])
+@pytest.mark.parametrize("profile", PROFILES + ["ovmf-x64-66only", "ovmf-x64-noboot", "seabios-ipxe-noboot", "ovmf-x64-icmp"])
 def test_fidelity_of_the_personality_against_the_real_firmware(pxelab_bin, profile, tmp_path):
     """The emulated personality (client/personalities) in the same scenario as the real
     firmware's golden capture: every difference is either gone or listed in the
@@ -326,6 +326,8 @@ def test_fidelity_of_the_personality_against_the_real_firmware(pxelab_bin, profi
     expected_60 = {"seabios-ipxe": "PXEClient:Arch:00000:UNDI:002001", "seabios-ipxe-virtio": "PXEClient:Arch:00000:UNDI:002001",
                    "ovmf-x64": "PXEClient:Arch:00007:UNDI:003000", "ovmf-x64-ipxe": "PXEClient:Arch:00007:UNDI:003000",
                    "ovmf-x64-66only": "PXEClient:Arch:00007:UNDI:003000",
+                   "ovmf-x64-noboot": "PXEClient:Arch:00007:UNDI:003000", "ovmf-x64-icmp": "PXEClient:Arch:00007:UNDI:003000",
+                   "seabios-ipxe-noboot": "PXEClient:Arch:00000:UNDI:002001",
                    "uboot": "U-Boot"}[profile]
     assert f'same   DISCOVER 60                "{expected_60}"' in r.stdout, r.stdout
     assert (tmp_path / "emulated.pcap").stat().st_size > 24

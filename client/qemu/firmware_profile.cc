@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "wire/address.h"
+
 namespace pxelab::client::qemu {
 
 namespace {
@@ -179,13 +181,24 @@ void read_server(Reader& r, const toml::table& root, FirmwareProfile& p) {
     r.fail(s->source(), "server", "must be a table");
     return;
   }
-  r.only_keys(*t, "server", {"boot_file", "ipxe_script", "tftp_server_name", "no_siaddr"});
-  p.boot_file = r.string(*t, "boot_file", "server", true);
+  r.only_keys(*t, "server", {"boot_file", "ipxe_script", "tftp_server_name", "no_siaddr", "next_server", "nothing_to_boot"});
+  if (const toml::node* nb = t->get("nothing_to_boot")) {
+    if (auto b = nb->value<bool>()) p.nothing_to_boot = *b;
+    else r.fail(nb->source(), "server.nothing_to_boot", "must be true or false");
+  }
+  if (p.nothing_to_boot && t->get("boot_file")) {
+    r.fail(t->get("boot_file")->source(), "server.boot_file", "not with nothing_to_boot = true (the server names no boot file)");
+  }
+  p.boot_file = r.string(*t, "boot_file", "server", !p.nothing_to_boot);
   p.ipxe_script = r.string(*t, "ipxe_script", "server", false);
   p.tftp_server_name = r.string(*t, "tftp_server_name", "server", false);
+  p.next_server = r.string(*t, "next_server", "server", false);
   if (const toml::node* ns = t->get("no_siaddr")) {
     if (auto b = ns->value<bool>()) p.no_siaddr = *b;
     else r.fail(ns->source(), "server.no_siaddr", "must be true or false");
+  }
+  if (!p.next_server.empty() && !wire::Ipv4Address::parse(p.next_server)) {
+    r.fail(t->get("next_server")->source(), "server.next_server", "'" + p.next_server + "' is not an IPv4 address");
   }
 }
 

@@ -79,6 +79,14 @@ struct FirmwareProfile {
   // sent as 66 and no_siaddr leaves siaddr 0.0.0.0 (server/faults.h kNoSiaddr).
   std::string tftp_server_name;
   bool no_siaddr = false;
+  // siaddr names this host instead of the server (server boot.next_server), e.g. a
+  // segment host with an IP stack and no TFTP listener, which answers the RRQ with ICMP
+  // port unreachable (FW-37's wrong TFTP host, on real firmware).
+  std::string next_server;
+  // The server gives an address and nothing to boot: no boot file, no 67, no PXE
+  // options (FW-39); boot_file must then be absent. What the firmware does next is the
+  // point (EDK2 PXE-E16, iPXE "Nothing to boot").
+  bool nothing_to_boot = false;
   std::vector<TftpEntry> tftp;
   std::vector<KnownDifference> known;  // [[known]] aspect/reason
   bool fidelity_until_nbp = false;     // fidelity_scope = "nbp" (FidelityOptions::until_nbp)

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (p.error().location.rfind("fuzz.toml:", 0) != 0) std::abort();
     return 0;
   }
-  if (p->id.empty() || p->args.empty() || p->marker.empty() || p->boot_file.empty()) std::abort();
+  if (p->id.empty() || p->args.empty() || p->marker.empty() || (p->boot_file.empty() != p->nothing_to_boot)) std::abort();
   for (const auto& t : p->tftp) {
     if (t.name.empty() || t.name.front() == '/' || t.name.find("..") != std::string::npos) std::abort();
   }

@@ -30,7 +30,7 @@ TEST(FirmwareProfile, EveryProfileInTheRepoParsesAndIsConsistent) {
     auto p = find_firmware_profile(dir, id);
     ASSERT_TRUE(p) << p.error().to_string();
     EXPECT_EQ(p->id, id);
-    EXPECT_FALSE(p->boot_file.empty()) << id;
+    EXPECT_EQ(p->boot_file.empty(), p->nothing_to_boot) << id;
     EXPECT_LE(p->expected_seconds, p->deadline_seconds) << id;
     bool netdev = false, serial = false;
     for (const auto& a : p->args) {
@@ -70,6 +70,34 @@ TEST(FirmwareProfile, ServerCanNameItsTftpHostOnlyInOption66) {
   auto bad = parse_firmware_profile(std::string(kMinimal) + "no_siaddr = \"yes\"\n", "b.toml");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "server.no_siaddr");
+}
+
+TEST(FirmwareProfile, ServerCanPointSiaddrAtAnotherHost) {
+  // ovmf-x64-icmp: siaddr names a segment host with no TFTP listener (ICMP, FW-37).
+  auto p = parse_firmware_profile(std::string(kMinimal) + "next_server = \"192.0.2.2\"\n", "n.toml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  EXPECT_EQ(p->next_server, "192.0.2.2");
+  auto bad = parse_firmware_profile(std::string(kMinimal) + "next_server = \"tftp\"\n", "b.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "server.next_server");
+}
+
+TEST(FirmwareProfile, ServerCanGiveNothingToBoot) {
+  // ovmf-x64-noboot / seabios-ipxe-noboot: an address, no boot file (issue 15).
+  std::string text(kMinimal);
+  text.replace(text.find("boot_file = \"ipxe.efi\""), 22, "nothing_to_boot = true");
+  auto p = parse_firmware_profile(text, "n.toml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  EXPECT_TRUE(p->nothing_to_boot);
+  EXPECT_TRUE(p->boot_file.empty());
+  auto both = parse_firmware_profile(std::string(kMinimal) + "nothing_to_boot = true\n", "b.toml");
+  ASSERT_FALSE(both) << "a boot file with nothing_to_boot";
+  EXPECT_EQ(both.error().field, "server.boot_file");
+  std::string none(kMinimal);
+  none.replace(none.find("boot_file = \"ipxe.efi\""), 22, "");
+  auto missing = parse_firmware_profile(none, "m.toml");
+  ASSERT_FALSE(missing) << "neither a boot file nor nothing_to_boot";
+  EXPECT_EQ(missing.error().field, "server.boot_file");
 }
 
 TEST(FirmwareProfile, ErrorsNameFileLineAndKey) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conformance/checks/checks_testlib.h"
+#include "conformance/report/summary.h"
 
 namespace pxelab::conformance::testing {
 namespace {
@@ -75,6 +76,34 @@ TEST(Ladder, AnIcmpPortUnreachableAnswersTheRequestItQuotes) {
   EXPECT_EQ(steps[5]["what"], "ICMP port unreachable");
   EXPECT_EQ(steps[5]["peer"], "192.0.2.4") << "the host that sent it";
   EXPECT_NE(steps[5]["detail"].get<std::string>().find("192.0.2.100:2000 -> 192.0.2.4:69"), std::string::npos);
+}
+
+// The client's facts (text summary, report.json wire.tftp) say the same as its ladder:
+// the request was answered, by ICMP, and by whom; not "no answer" (issue 15, FW-37).
+TEST(Ladder, TheTransferAnsweredByIcmpSaysSoInTheClientFacts) {
+  Lab lab = dora();
+  const UdpEndpoint wrong_host{kRogueMac, kRogueIp, 69};
+  const Bytes rrq = wire::build_udp_frame(tftp_client(2000), wrong_host,
+                                          wire::encode_tftp(wire::TftpRequest{wire::TftpOpcode::kRrq, "boot.efi", "octet", {}}));
+  const Bytes other = wire::build_udp_frame(tftp_client(2001), wrong_host,
+                                            wire::encode_tftp(wire::TftpRequest{wire::TftpOpcode::kRrq, "x.efi", "octet", {}}));
+  lab.frame(icmp_unreachable(wrong_host, rrq, 3));  // before the request: not its answer
+  lab.frame(rrq);
+  lab.frame(icmp_unreachable(wrong_host, rrq, 3));
+  lab.frame(other);  // no answer of any kind
+  const conformance::Run run = capture_run(lab);
+  AnalyzedRun analyzed(run);
+  const auto facts = client_facts(analyzed, builtin_references());
+  ASSERT_EQ(facts.size(), 1u);
+  ASSERT_EQ(facts[0].transfers.size(), 2u);
+  const auto& t = facts[0].transfers[0];
+  ASSERT_TRUE(t.icmp);
+  EXPECT_EQ(t.icmp->what, "ICMP port unreachable");
+  EXPECT_EQ(t.icmp->sender, kRogueIp);
+  EXPECT_EQ(t.icmp->frame, 6u) << "the ICMP after the request (0-based)";
+  EXPECT_EQ(t.end, "ICMP port unreachable from 192.0.2.4 (" + kRogueMac.to_string() + ") in frame 7");
+  EXPECT_FALSE(facts[0].transfers[1].icmp);
+  EXPECT_EQ(facts[0].transfers[1].end, "no answer");
 }
 
 TEST(Ladder, ShortOrOddIcmpIsIgnored) {

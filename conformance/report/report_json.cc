@@ -108,7 +108,12 @@ json wire_json(const ClientFacts& c) {
                          {"windowsize", t.windowsize},
                          {"retransmissions", t.retransmissions},
                          {"end", t.end},
-                         {"request_frame", t.request_frame + 1}});
+                         {"request_frame", t.request_frame + 1},
+                         {"icmp", t.icmp ? json{{"what", t.icmp->what},
+                                                {"from", t.icmp->sender.to_string()},
+                                                {"from_mac", t.icmp->sender_mac.to_string()},
+                                                {"frame", t.icmp->frame + 1}}
+                                         : json(nullptr)}});
   }
   json fp = nullptr;
   if (c.fp) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "conformance/checks/check_util.h"
+#include "conformance/report/ladder_json.h"
 
 namespace pxelab::conformance {
 
@@ -91,6 +92,7 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
   const Analysis& a = run.analysis();
   const auto& d = run.decoded();
   const auto& g = run.grouping();
+  const std::vector<IcmpError> icmp = icmp_errors(d);
   std::vector<ClientFacts> out;
   out.reserve(g.clients.size());
   for (const auto& c : g.clients) {
@@ -158,6 +160,20 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
       tf.retransmissions = t.data_retransmissions + t.ack_retransmissions + (raw.request_count - 1);
       tf.request_frame = raw.request_frame;
       tf.end = std::string(to_string(t.end));
+      // An ICMP error quoting this transfer's request (its client address and port, to
+      // its server address) after the request: the request was answered, by ICMP.
+      for (const auto& e : icmp) {
+        if (e.frame < raw.request_frame || e.quoted_src != raw.key.client_ip ||
+            e.quoted_src_port != raw.key.client_port || e.quoted_dst != raw.key.server_ip) {
+          continue;
+        }
+        tf.icmp = IcmpFacts{icmp_name(e), e.sender, e.sender_mac, e.frame};
+        if (t.end == TransferEnd::kNoAnswer) {
+          tf.end = tf.icmp->what + " from " + e.sender.to_string() + " (" + e.sender_mac.to_string() + ") in " +
+                   util::frame_ref(e.frame);
+        }
+        break;
+      }
       if (t.end == TransferEnd::kError) {
         tf.end = std::string("ERROR ") + std::to_string(t.error_code) + (t.error_from_server ? " from server" : " from client");
       }
@@ -177,7 +193,9 @@ std::vector<ClientFacts> client_facts(const AnalyzedRun& run, std::span<const Re
 //   DHCP-only offer when no proxy offer came (NetworkPkg/UefiPxeBcDxe/PxeBcDhcp4.c,
 //   PxeBcSelectDhcp4Offer), sends no REQUEST and prints "PXE-E16: No valid offer
 //   received."; iPXE takes the lease and netboot() prints "Nothing to boot: ..."
-//   (-ENOENT_BOOT), then autoboot() tries its next network device.
+//   (-ENOENT_BOOT), then autoboot() tries its next network device. Both seen on real
+//   firmware: captures/golden/qemu/ovmf-x64-noboot.pcap (OVMF 2022.11: 4 DISCOVERs, no
+//   REQUEST, PXE-E16) and seabios-ipxe-noboot.pcap (Debian's iPXE ROM).
 std::optional<std::string> nothing_to_boot(const ClientFacts& c) {
   const bool pxe = c.identity && c.identity->vendor_class.rfind("PXEClient", 0) == 0;
   if (!pxe || c.boot_file_offered || c.proxy_server || c.boot_ack || !c.transfers.empty()) return std::nullopt;

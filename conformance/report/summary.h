@@ -27,6 +27,16 @@ struct RunMeta {
   std::string read_error;        // capture damage, if any ("" when whole)
 };
 
+// The ICMP error (RFC 792) that answered a TFTP request: a host on that address with
+// no TFTP listener (port unreachable), or no such host (host unreachable) - the usual
+// sign that the firmware picked the wrong TFTP host (FW-37).
+struct IcmpFacts {
+  std::string what;  // "ICMP port unreachable" (icmp_name)
+  wire::Ipv4Address sender;
+  wire::MacAddress sender_mac;
+  std::uint32_t frame = 0;  // 0-based
+};
+
 struct TransferFacts {
   std::string file;
   wire::Ipv4Address server;
@@ -36,8 +46,11 @@ struct TransferFacts {
   double bytes_per_second = 0;
   std::uint32_t blksize = 512, windowsize = 1;
   std::uint32_t retransmissions = 0;  // DATA resent + ACK resent + requests resent
-  std::string end;                    // "complete", "error 1 'File not found'", ...
+  // "complete", "ERROR 1 from server", ..., "no answer"; a request answered only by an
+  // ICMP error reads "ICMP port unreachable from 192.0.2.2 (MAC) in frame N" instead.
+  std::string end;
   std::uint32_t request_frame = 0;
+  std::optional<IcmpFacts> icmp;  // the first ICMP error quoting one of its requests
 };
 
 // One identity of a machine: the DHCP fields of its DISCOVERs from `first_frame` on,

@@ -84,7 +84,9 @@ std::string qemu_server_config(const FirmwareProfile& profile, const QemuRunOpti
   s += "[boot]\n";
   if (!profile.ipxe_script.empty()) s += "ipxe_script = \"" + profile.ipxe_script + "\"\n";
   if (!profile.tftp_server_name.empty()) s += "tftp_server_name = \"" + profile.tftp_server_name + "\"\n";
-  s += "[boot.file]\nany = \"" + profile.boot_file + "\"\n";
+  if (!profile.next_server.empty()) s += "next_server = \"" + profile.next_server + "\"\n";
+  // nothing_to_boot: no [boot.file] at all, so no client gets a boot file.
+  if (!profile.boot_file.empty()) s += "[boot.file]\nany = \"" + profile.boot_file + "\"\n";
   if (profile.no_siaddr) s += "[faults]\nno_siaddr = true\n";
   s += "[tftp]\nroot = \"" + tftp_root + "\"\n";
   s += "[[host]]\nmac = \"" + o.mac.to_string() + "\"\nip = \"192.0.2.10\"\nhostname = \"" + o.hostname + "\"\n";
