@@ -37,6 +37,52 @@ TemplateValue separated(std::vector<TemplateScope> items) {
   return TemplateValue::list(std::move(items));
 }
 
+// Boot files per architecture, the iPXE script and the TFTP limits (profiles/README.md).
+void add_boot_files(TemplateScope& v, const server::ServerConfig& c) {
+  const auto& b = c.boot;
+  v["bios_file"] = file_for(b, 0);
+  v["efi_x64_file"] = file_for(b, 7);     // RFC 4578 §2.1: 7 is EFI BC (x86-64 in practice)
+  v["efi_x64_9_file"] = file_for(b, 9);   // 9: EFI x86-64
+  v["efi_ia32_file"] = file_for(b, 6);
+  v["efi_arm64_file"] = file_for(b, 11);
+  std::vector<TemplateScope> arch_files;
+  for (const auto& [arch, file] : b.file_by_arch) {
+    TemplateScope item;
+    item["arch"] = std::to_string(arch);
+    item["file"] = file;
+    arch_files.push_back(std::move(item));
+  }
+  v["arch_files"] = separated(std::move(arch_files));
+  v["ipxe_script"] = b.ipxe_script;
+  v["tftp_server_name"] = b.tftp_server_name;
+  v["tftp_max_blksize"] = std::to_string(c.tftp.max_blksize);
+  v["tftp_max_transfers"] = std::to_string(c.tftp.max_transfers);
+}
+
+// Every subnet but the server's own, as {{relayed_subnets}} items (profiles/README.md).
+Result<TemplateValue> relayed_subnets(const server::ServerConfig& c, const server::Subnet& local) {
+  std::vector<TemplateScope> relayed;
+  int relayed_n = 0;
+  for (const auto& sn : c.subnets) {
+    if (&sn == &local) continue;
+    if (sn.pools.size() != 1) {
+      return Error{"", 0, "the relayed [[subnet]] " + sn.network.to_string() + "/" + std::to_string(sn.prefix_length) +
+                              " needs exactly one pool (it has " + std::to_string(sn.pools.size()) + ")"};
+    }
+    TemplateScope item;
+    item["tag"] = "r" + std::to_string(++relayed_n);
+    item["id"] = std::to_string(relayed_n + 1);  // Kea's subnet ids: the local subnet is 1
+    item["network"] = sn.network.to_string();
+    item["prefix_length"] = std::to_string(sn.prefix_length);
+    item["netmask"] = netmask(sn.prefix_length);
+    item["first"] = sn.pools[0].first.to_string();
+    item["last"] = sn.pools[0].last.to_string();
+    item["router"] = sn.router ? sn.router->to_string() : "";
+    relayed.push_back(std::move(item));
+  }
+  return separated(std::move(relayed));
+}
+
 }  // namespace
 
 Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const RunPaths& paths) {
@@ -55,26 +101,9 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
   }
   const server::Subnet& s = *local;
   TemplateScope v;
-  std::vector<TemplateScope> relayed;
-  int relayed_n = 0;
-  for (const auto& sn : c.subnets) {
-    if (&sn == local) continue;
-    if (sn.pools.size() != 1) {
-      return Error{"", 0, "the relayed [[subnet]] " + sn.network.to_string() + "/" + std::to_string(sn.prefix_length) +
-                              " needs exactly one pool (it has " + std::to_string(sn.pools.size()) + ")"};
-    }
-    TemplateScope item;
-    item["tag"] = "r" + std::to_string(++relayed_n);
-    item["id"] = std::to_string(relayed_n + 1);  // Kea's subnet ids: the local subnet is 1
-    item["network"] = sn.network.to_string();
-    item["prefix_length"] = std::to_string(sn.prefix_length);
-    item["netmask"] = netmask(sn.prefix_length);
-    item["first"] = sn.pools[0].first.to_string();
-    item["last"] = sn.pools[0].last.to_string();
-    item["router"] = sn.router ? sn.router->to_string() : "";
-    relayed.push_back(std::move(item));
-  }
-  v["relayed_subnets"] = separated(std::move(relayed));
+  auto relayed = relayed_subnets(c, *local);
+  if (!relayed) return relayed.error();
+  v["relayed_subnets"] = std::move(*relayed);
   v["address"] = c.address.to_string();
   v["interface"] = paths.interface;
   v["run_dir"] = paths.run_dir;
@@ -125,24 +154,7 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
   v["lease_time"] = std::to_string(lease);
   v["t1"] = std::to_string(c.t1.value_or(lease / 2));
   v["t2"] = std::to_string(c.t2.value_or(static_cast<std::uint32_t>(std::uint64_t{lease} * 7 / 8)));
-  const auto& b = c.boot;
-  v["bios_file"] = file_for(b, 0);
-  v["efi_x64_file"] = file_for(b, 7);     // RFC 4578 §2.1: 7 is EFI BC (x86-64 in practice)
-  v["efi_x64_9_file"] = file_for(b, 9);   // 9: EFI x86-64
-  v["efi_ia32_file"] = file_for(b, 6);
-  v["efi_arm64_file"] = file_for(b, 11);
-  std::vector<TemplateScope> arch_files;
-  for (const auto& [arch, file] : b.file_by_arch) {
-    TemplateScope item;
-    item["arch"] = std::to_string(arch);
-    item["file"] = file;
-    arch_files.push_back(std::move(item));
-  }
-  v["arch_files"] = separated(std::move(arch_files));
-  v["ipxe_script"] = b.ipxe_script;
-  v["tftp_server_name"] = b.tftp_server_name;
-  v["tftp_max_blksize"] = std::to_string(c.tftp.max_blksize);
-  v["tftp_max_transfers"] = std::to_string(c.tftp.max_transfers);
+  add_boot_files(v, c);
   std::vector<TemplateScope> hosts;
   int n = 0;
   for (const auto& h : c.hosts) {
