@@ -436,7 +436,9 @@ void dup_offer(const Analysis& a, Judge& j) {
       any = true;
       for (std::size_t n = k + 1; n < msgs.size(); ++n) {
         const DhcpMsg& m = dhcp[msgs[n]];
-        if (client_request(a, m)) break;
+        // Any BOOTREQUEST between ends the window: the client's own, or one a relay
+        // forwarded (the only one a capture of the server's segment holds; conform-relay).
+        if (m.op == 1) break;
         if (m.type == msgtype::kOffer && server_reply(a, m) && a.frame(m).src_ip == a.frame(o).src_ip) {
           fail(j, a, m, {o.frame}, "a second OFFER from " + ip(a.frame(o).src_ip) + " with no DISCOVER between (first: " +
                                        frame_ref(o.frame) + ")");

@@ -285,6 +285,19 @@ TEST(DhcpChecks, DuplicateOffer) {
   lab.dhcp(server67(), bcast(68), reply_msg(d, MessageType::kOffer, kYiaddr));
   lab.dhcp(server67(), bcast(68), reply_msg(d, MessageType::kOffer, kYiaddr));  // back to back (dnsmasq ping wait)
   expect_fail(lab, "DHCP-DUP-OFFER");
+
+  // Behind a relay the server's segment shows the relayed DISCOVERs only: each OFFER
+  // answers one of them, which is no duplicate.
+  Lab relayed;
+  Message r = request_msg(MessageType::kDiscover);
+  r.giaddr = kRelayIp;
+  r.hops = 1;
+  Message o = reply_msg(r, MessageType::kOffer, kYiaddr);
+  relayed.dhcp(relay67(), server67(), r);
+  relayed.dhcp(server67(), relay67(), o);
+  relayed.dhcp(relay67(), server67(), r);
+  relayed.dhcp(server67(), relay67(), o);
+  expect_pass(relayed, "DHCP-DUP-OFFER");
 }
 
 TEST(DhcpChecks, Rogue) {
