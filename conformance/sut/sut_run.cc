@@ -116,6 +116,9 @@ std::vector<std::string> ServerUnderTest::log_files() const {
 
 Status ServerUnderTest::render(const server::ServerConfig& model) {
   std::string user_config;
+  if (profile_.kind == "command" && options_.user_config.empty()) {
+    return failure("render", "", "profile " + profile_.name + " is of kind \"command\": give its config file with --config FILE", "");
+  }
   if (!options_.user_config.empty()) {
     user_config = options_.run_dir + "/" + std::filesystem::path(options_.user_config).filename().string();
     std::error_code ec;
