@@ -55,7 +55,7 @@ def test_never_ready_is_step_ready_with_the_last_log_lines(pxelab_bin, tmp_path)
 def test_a_crash_mid_run_names_the_exit_and_the_log(pxelab_bin, tmp_path):
     p, stdout, stderr, took, _ = broken_run(pxelab_bin, tmp_path, "crash")
     assert p.returncode == 2, stdout + stderr
-    assert "exited with status 3 during the run" in stderr, stderr
+    assert "step run (broken): it exited 3 during the run" in stderr, stderr
     assert "segmentation fault (on purpose)" in stderr, stderr
     assert took < 40
 
