@@ -209,3 +209,18 @@ def test_a_command_profile_runs_dnsmasq_from_a_hand_written_config(pxelab_bin, t
     assert q.returncode == 2, stdout + stderr
     assert "step render" in stderr and "give its config file with --config FILE" in stderr, stderr
     assert left_by(q.pid, tmp_path / "none") == []
+
+
+def test_pxelab_serve_as_an_external_sut_passes_the_core_suite(pxelab_bin, tmp_path):
+    """The pxelab-serve profile: the model rendered to a pxelab server TOML, `pxelab
+    serve` started as a process in the namespace on a veth joined to the bridge."""
+    out = tmp_path / "out"
+    p, stdout, stderr = conform(pxelab_bin, out, "--sut", "pxelab-serve", "--suite", "core")
+    assert p.returncode == 0, stdout + stderr
+    summary = json.loads((out / "conform.json").read_text())
+    verdicts = {s["scenario"]: s["verdict"] for s in summary["scenarios"]}
+    assert len(verdicts) >= 6 and set(verdicts.values()) == {"pass"}, verdicts
+    work = out / "conform-bios" / "work" / "sut-sut"
+    assert 'address = "198.18.0.1"' in (work / "server.toml").read_text()
+    assert "ready on pxs0" in (work / "pxelab-serve.log").read_text()
+    assert left_by(p.pid, out) == []
