@@ -41,6 +41,9 @@ constexpr const char* kConformFooter =
     "  sudo pxelab conform --sut dnsmasq\n"
     "  sudo pxelab conform --sut dnsmasq --suite bios --out /tmp/dnsmasq\n"
     "  sudo pxelab conform --sut ./my-server.toml      # your own profile file\n"
+    "  sudo pxelab conform --sut ./mine.toml --config mine.conf   # kind = \"command\": your\n"
+    "                                                 # command lines and config, no template\n"
+    "  sudo pxelab conform --sut pxelab-serve          # pxelab's own server, as a process\n"
     "  sudo pxelab conform --sut kea-tftpd-hpa --shard 2/3 --out shard2   # a CI matrix job\n"
     "  pxelab report merge shard1 shard2 shard3 --out all                 # ...and the join\n"
     "\nOUT/SCENARIO/ gets what pxelab run writes - run.pcapng (each finding a packet\n"
@@ -220,7 +223,7 @@ void add_conform_command(CLI::App& app, int& exit_code, std::string tool) {
   cmd->description(kConformHelp);
   cmd->footer(kConformFooter);
   cmd->add_option("--sut", o->sut, "a shipped profile (dnsmasq, ...) or a profile file")->required()->type_name("PROFILE");
-  cmd->add_option("--config", o->config, "a config file of yours, given to the profile as {{user_config}}")
+  cmd->add_option("--config", o->config, "a config file of yours, given to the profile as {{user_config}} (required by a profile of kind \"command\")")
       ->type_name("FILE");
   cmd->add_option("--suite", o->suite,
                   "core (emulated ROMs and the probe), full (core and real firmware under QEMU: SeaBIOS+iPXE, OVMF+iPXE, "

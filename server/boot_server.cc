@@ -11,6 +11,14 @@ Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const 
                                                        const BootServerOptions& options) {
   std::unique_ptr<BootServer> s(new BootServer());
   s->config_ = config;
+  // The TFTP root is checked before the lease journal is opened: a configuration that
+  // fails validation creates nothing (issue 10: a missing root left a fresh journal).
+  const bool serve_tftp = options.tftp && !s->config_.tftp.root.empty();
+  if (serve_tftp) {
+    auto files = TftpFileSource::create(s->config_);
+    if (!files) return files.error();
+    s->files_.emplace(std::move(*files));
+  }
   auto leases = LeaseStore::open({s->config_.lease_file, s->config_.fsync}, &s->replay_);
   if (!leases) {
     // Name the configuration file, line and key, then what the journal said.
@@ -30,10 +38,7 @@ Result<std::unique_ptr<BootServer>> BootServer::create(sim::Clock& clock, const 
   s->host_.emplace(clock, hc);
   s->dhcp_.emplace(s->config_, *s->leases_, log, options.lease_epoch);
   if (auto st = bind_dhcp_server(*s->host_, *s->dhcp_); !st) return st.error();
-  if (options.tftp && !s->config_.tftp.root.empty()) {
-    auto files = TftpFileSource::create(s->config_);
-    if (!files) return files.error();
-    s->files_.emplace(std::move(*files));
+  if (serve_tftp) {
     auto ports = static_cast<std::uint16_t>(std::min<std::uint32_t>(s->config_.tftp.max_transfers, 65535u - options.tftp_first_port));
     s->tftp_.emplace(s->config_.tftp, *s->files_, log, options.tftp_first_port, ports, s->config_.faults);
     if (auto st = bind_tftp_server(*s->host_, *s->tftp_); !st) return st.error();

@@ -3,12 +3,33 @@
 #include "server/boot_server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "server/boot_choice.h"
 #include "sim/clock.h"
 
 namespace pxelab::server {
 namespace {
+
+// Issue 10: `pxelab serve` with a missing TFTP root refused to start but left a fresh
+// leases.journal beside its config. A configuration that fails validation creates nothing.
+TEST(BootServer, MissingTftpRootIsRefusedBeforeTheJournalIsCreated) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pxelab-bs-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ServerConfig c;
+  c.address = wire::Ipv4Address::from_octets(192, 0, 2, 1);
+  c.lease_file = (dir / "leases.journal").string();
+  c.tftp.root = (dir / "tftp").string();  // does not exist
+  sim::VirtualClock clock;
+  MemoryLog log;
+  auto srv = BootServer::create(clock, c, log, BootServerOptions{});
+  ASSERT_FALSE(srv);
+  EXPECT_NE(srv.error().to_string().find("is not a directory"), std::string::npos) << srv.error().to_string();
+  EXPECT_FALSE(std::filesystem::exists(dir / "leases.journal"));
+  std::filesystem::remove_all(dir);
+}
 
 TEST(BootServer, SetBootModeChangesTheNextAnswerAndOnlyForAKnownHost) {
   ServerConfig c;

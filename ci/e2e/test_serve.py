@@ -198,6 +198,17 @@ def test_config_errors_are_reported_with_file_and_line(tmp_path, pxelab_bin):
     assert r.returncode == 2 and "--tap NAME and/or --interface IF" in r.stderr
 
 
+def test_a_config_that_fails_validation_creates_nothing(tmp_path, pxelab_bin):
+    """Issue 10: a missing TFTP root was refused, but a fresh leases.journal was left
+    beside the config. The root is now checked before the journal is opened."""
+    conf = tmp_path / "server.toml"
+    conf.write_text('[server]\naddress = "192.0.2.1"\nlease_file = "leases.journal"\n[[subnet]]\n'
+                    'network = "192.0.2.0/24"\npool = "192.0.2.100-192.0.2.199"\n[tftp]\nroot = "tftp"\n')
+    r = run([pxelab_bin, "serve", "-c", conf, "--tap", "pxnotused0"])
+    assert r.returncode == 1 and "tftp.root" in r.stderr and "is not a directory" in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["server.toml"]
+
+
 @pytest.mark.parametrize("fsync", ["each", "group"])
 def test_sigkill_mid_storm_loses_no_acknowledged_lease(tmp_path, pxelab_bin, fsync):
     """ACKs seen on the wire are the ground truth: every one of them must be in the

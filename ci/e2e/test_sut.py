@@ -188,3 +188,41 @@ def test_200_emulated_roms_boot_in_parallel_against_dnsmasq(pxelab_bin, tmp_path
     done = sorted(c["outcome"]["timeline"]["done_s"] for c in booted)
     assert done[-1] < 100
     assert left_by(p.pid, out) == []
+
+
+def test_a_command_profile_runs_dnsmasq_from_a_hand_written_config(pxelab_bin, tmp_path):
+    """kind = "command": the user's command lines and config file, nothing rendered."""
+    suts = REPO / "ci/e2e/suts"
+    out = tmp_path / "out"
+    p, stdout, stderr = conform(pxelab_bin, out, "--sut", suts / "dnsmasq-command.toml",
+                                "--config", suts / "dnsmasq-command.conf", "--suite", "bios")
+    assert p.returncode == 0, stdout + stderr
+    report = json.loads((out / "conform-bios" / "report.json").read_text())
+    assert report["result"] == "pass"
+    assert all(c["outcome"]["status"] == "booted" for c in report["clients"]), [c["outcome"]["text"] for c in report["clients"]]
+    work = out / "conform-bios" / "work" / "sut-sut"
+    assert (work / "dnsmasq-command.conf").read_text() == (suts / "dnsmasq-command.conf").read_text()
+    assert not any(work.glob("dnsmasq.conf"))  # nothing rendered from the model
+    assert left_by(p.pid, out) == []
+    # Without --config a command profile stops at step render, naming what is missing.
+    q, stdout, stderr = conform(pxelab_bin, tmp_path / "none", "--sut", suts / "dnsmasq-command.toml", "--suite", "bios")
+    assert q.returncode == 2, stdout + stderr
+    assert "step render" in stderr and "give its config file with --config FILE" in stderr, stderr
+    assert left_by(q.pid, tmp_path / "none") == []
+
+
+def test_pxelab_serve_as_an_external_sut_passes_the_core_suite(pxelab_bin, tmp_path):
+    """The pxelab-serve profile: the model rendered to a pxelab server TOML, `pxelab
+    serve` started as a process in the namespace on a veth joined to the bridge."""
+    out = tmp_path / "out"
+    p, stdout, stderr = conform(pxelab_bin, out, "--sut", "pxelab-serve", "--suite", "core")
+    assert p.returncode == 0, stdout + stderr
+    summary = json.loads((out / "conform.json").read_text())
+    verdicts = {s["scenario"]: s["verdict"] for s in summary["scenarios"]}
+    assert len(verdicts) >= 6, verdicts
+    assert verdicts.pop("conform-relay") == "not applicable", verdicts  # relay_option82 not claimed
+    assert set(verdicts.values()) == {"pass"}, verdicts
+    work = out / "conform-bios" / "work" / "sut-sut"
+    assert 'address = "198.18.0.1"' in (work / "server.toml").read_text()
+    assert "ready on pxs0" in (work / "pxelab-serve.log").read_text()
+    assert left_by(p.pid, out) == []

@@ -109,6 +109,7 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
   v["run_dir"] = paths.run_dir;
   v["tftp_root"] = paths.tftp_root;
   v["user_config"] = paths.user_config;
+  v["pxelab"] = paths.pxelab;
   v["mode"] = std::string(server::to_string(c.mode));
   v["dhcp"] = flag(c.mode == server::ServerMode::Dhcp);
   v["proxy"] = flag(c.mode == server::ServerMode::Proxy);
@@ -136,6 +137,13 @@ Result<TemplateScope> server_model_scope(const server::ServerConfig& c, const Ru
     for (auto a : s.dns) d += (d.empty() ? "" : ",") + a.to_string();
     return d;
   }();
+  std::vector<TemplateScope> dns_servers;  // one item (`ip`) per server: TOML or JSON arrays
+  for (auto a : s.dns) {
+    TemplateScope item;
+    item["ip"] = a.to_string();
+    dns_servers.push_back(std::move(item));
+  }
+  v["dns_servers"] = separated(std::move(dns_servers));
   v["domain"] = s.domain;
   std::vector<TemplateScope> options;  // routers, domain-name-servers, domain-name: what the model sets
   auto add_option = [&](const char* name, int code, const std::string& data) {

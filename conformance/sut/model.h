@@ -17,6 +17,7 @@ struct RunPaths {
   std::string tftp_root;  // the TFTP root made for the run
   std::string interface;  // the bridge in the namespace
   std::string user_config;  // --config FILE, copied into the run directory ("" if none)
+  std::string pxelab = "";  // the running pxelab binary (the pxelab-serve profile runs it)
 };
 
 // Fails on what the model cannot say to a third-party server (no subnet holding the

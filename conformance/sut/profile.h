@@ -59,6 +59,11 @@ struct Profile {
   std::string source;  // the file
   std::string name;
   std::string description;
+  // "template" (default): [[config]] files rendered from the scenario's server model.
+  // "command": the user gives the command lines and one config file (--config, named
+  // {{user_config}}); nothing is rendered from the model, so [[config]] is refused and
+  // a run without --config stops at step render (issue 10, "command").
+  std::string kind = "template";
   std::vector<std::string> packages;  // Debian packages it runs from (documentation, matrix)
   std::vector<std::string> modes;     // of "dhcp", "proxy": server models it can render
   std::vector<ConfigTemplate> configs;

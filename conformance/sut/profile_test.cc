@@ -94,6 +94,24 @@ TEST(Profile, BadProfilesAreNamedErrors) {
   EXPECT_NE(missing.error().message.find("dnsmasq"), std::string::npos);  // lists the shipped ones
 }
 
+TEST(Profile, CommandKindTakesNoTemplate) {
+  const std::string proc = "[[process]]\nname = \"a\"\ncommand = [\"srv\", \"-C\", \"{{user_config}}\"]\nready = { udp = [67] }\n";
+  auto ok = parse_profile("[profile]\nname = \"mine\"\nkind = \"command\"\n" + proc, "p.toml");
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_EQ(ok->kind, "command");
+  EXPECT_TRUE(ok->configs.empty());
+  auto dflt = parse_profile("[profile]\nname = \"t\"\n" + proc, "p.toml");
+  ASSERT_TRUE(dflt);
+  EXPECT_EQ(dflt->kind, "template");
+  auto with_config = parse_profile(
+      "[profile]\nname = \"mine\"\nkind = \"command\"\n[[config]]\nfile = \"x.conf\"\ntemplate = \"\"\n" + proc, "p.toml");
+  ASSERT_FALSE(with_config);
+  EXPECT_NE(with_config.error().to_string().find("--config FILE"), std::string::npos) << with_config.error().to_string();
+  auto bad_kind = parse_profile("[profile]\nname = \"m\"\nkind = \"script\"\n" + proc, "p.toml");
+  ASSERT_FALSE(bad_kind);
+  EXPECT_NE(bad_kind.error().to_string().find("not template or command"), std::string::npos);
+}
+
 TEST(Profile, ASubnetBeyondTheServersOwnIsARelayedSubnetWithOnePool) {
   auto no_pool = server::parse_server_config(std::string(kModel) + "[[subnet]]\nnetwork = \"198.19.0.0/24\"\n", "/tmp/m.toml");
   ASSERT_TRUE(no_pool) << no_pool.error().to_string();

@@ -105,9 +105,13 @@ Result<Profile> parse_profile(std::string_view text, const std::string& source) 
   p.source = source;
   r.only_keys(root, "", {"profile", "capabilities", "config", "process", "logs"});
   if (const toml::table* t = r.table(root, "profile", "")) {
-    r.only_keys(*t, "profile", {"name", "description", "packages", "modes"});
+    r.only_keys(*t, "profile", {"name", "description", "kind", "packages", "modes"});
     p.name = r.string(*t, "name", "profile").value_or("");
     p.description = r.string(*t, "description", "profile").value_or("");
+    p.kind = r.string(*t, "kind", "profile").value_or("template");
+    if (p.kind != "template" && p.kind != "command" && !r.failed()) {
+      r.fail(*t->get("kind"), "profile.kind", "'" + p.kind + "' is not template or command");
+    }
     p.packages = r.string_list(*t, "packages", "profile").value_or(std::vector<std::string>{});
     p.modes = r.string_list(*t, "modes", "profile").value_or(std::vector<std::string>{"dhcp"});
     for (const auto& m : p.modes) {
@@ -147,6 +151,9 @@ Result<Profile> parse_profile(std::string_view text, const std::string& source) 
       read_process(r, *t, path, pp);
       p.processes.push_back(std::move(pp));
     }
+  }
+  if (p.kind == "command" && !p.configs.empty() && !r.failed()) {
+    r.fail(root.source(), "config", "a profile of kind \"command\" renders no [[config]]: its config file is --config FILE ({{user_config}})");
   }
   if (p.processes.empty() && !r.failed()) r.fail(root.source(), "process", "a profile needs at least one [[process]]");
   p.logs = r.string_list(root, "logs", "").value_or(std::vector<std::string>{});

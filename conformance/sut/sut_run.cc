@@ -120,13 +120,18 @@ std::vector<std::string> ServerUnderTest::log_files() const {
 
 Status ServerUnderTest::render(const server::ServerConfig& model) {
   std::string user_config;
+  if (profile_.kind == "command" && options_.user_config.empty()) {
+    return failure("render", "", "profile " + profile_.name + " is of kind \"command\": give its config file with --config FILE", "");
+  }
   if (!options_.user_config.empty()) {
     user_config = options_.run_dir + "/" + std::filesystem::path(options_.user_config).filename().string();
     std::error_code ec;
     std::filesystem::copy_file(options_.user_config, user_config, std::filesystem::copy_options::overwrite_existing, ec);
     if (ec) return failure("render", "", "cannot copy --config " + options_.user_config + ": " + ec.message(), "");
   }
-  auto scope = server_model_scope(model, {options_.run_dir, options_.tftp_root, network_->bridge(), user_config});
+  std::error_code self_ec;  // the binary running now: the pxelab-serve profile starts it again
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", self_ec).string();
+  auto scope = server_model_scope(model, {options_.run_dir, options_.tftp_root, network_->bridge(), user_config, self});
   if (!scope) return failure("render", "", scope.error().to_string(), "");
   scope_ = std::move(*scope);
   for (const auto& c : profile_.configs) {
