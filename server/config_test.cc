@@ -191,9 +191,13 @@ TEST(ServerConfig, ErrorsFoundAfterLoadingNameTheFileLineAndKey) {
   EXPECT_EQ(files.error().to_string().rfind("/etc/lab/server.toml:7:8: tftp.root: /nonexistent/tftp is not a directory", 0), 0u)
       << files.error().to_string();
 
+  // The TFTP root is checked first (a failed configuration creates no journal), so the
+  // journal's error is seen with a configuration whose TFTP root is fine.
+  auto no_tftp = parse("[server]\naddress = \"192.0.2.1\"\nlease_file = \"/nonexistent/dir/leases\"\n[[subnet]]\nnetwork = \"192.0.2.0/24\"\n");
+  ASSERT_TRUE(no_tftp) << no_tftp.error().to_string();
   sim::VirtualClock clock;
   MemoryLog log;
-  auto srv = BootServer::create(clock, *c, log, {});
+  auto srv = BootServer::create(clock, *no_tftp, log, {});
   ASSERT_FALSE(srv);
   EXPECT_EQ(srv.error().to_string().rfind("/etc/lab/server.toml:3:14: server.lease_file: ", 0), 0u) << srv.error().to_string();
   EXPECT_NE(srv.error().to_string().find("/nonexistent/dir/leases"), std::string::npos) << srv.error().to_string();
