@@ -77,3 +77,7 @@ def test_garbage_and_a_flood_get_a_failed_verdict_in_time(pxelab_bin, tmp_path, 
     assert report["result"] == "fail"
     assert all(c["outcome"]["status"] != "booted" for c in report["clients"])
     assert took < 45
+    pcap = out / "quick" / "run.pcapng"
+    if mode == "flood":
+        assert pcap.stat().st_size > 1_000_000  # the flood crossed the segment into the trace
+    pcap.unlink()  # large after a flood: not kept in pytest's tmp dirs
