@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/floppy_reader.h"
 #include "sim/time.h"
 #include "wire/address.h"
 
@@ -69,6 +70,7 @@ struct LoadedImage {
   wire::Ipv4Address server;
   sim::Time started = 0;        // RRQ sent (the first, for a tsize probe)
   sim::Time finished = 0;       // last DATA received
+  std::optional<FloppyContent> floppy;  // kind "floppy": what its file system holds
 };
 
 // Times of the milestones, each set when it first happened.

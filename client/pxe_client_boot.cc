@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "client/pxe_client.h"
+#include "image/floppy_format.h"
 #include "wire/ports.h"
 #include "wire/text.h"
 
@@ -21,6 +22,14 @@ bool is_floppy_name(std::string_view name) {
   const std::string n = lower(name);
   for (const char* ext : {".img", ".ima", ".flp", ".dsk"}) {
     if (n.size() > 4 && n.compare(n.size() - 4, 4, ext) == 0) return true;
+  }
+  return false;
+}
+
+// The sizes of the standard diskettes (image/floppy_format.h): 360 KiB to 2.88 MiB.
+bool is_floppy_size(std::uint64_t size) {
+  for (const image::FloppyFormat& f : image::floppy_formats()) {
+    if (size == f.bytes()) return true;
   }
   return false;
 }
@@ -96,6 +105,9 @@ void PxeClient::fetch(sim::AgentContext& ctx, sim::Time now, Fetch f) {
   }
   spec.probe_only = f.purpose == FetchPurpose::kProbe;
   spec.hash_cache = hash_cache_;
+  // Any boot file may be a floppy (by name or by size, known only at the end); the
+  // reader gives up at the first block of anything else.
+  spec.read_floppy = f.purpose == FetchPurpose::kNbp;
   if (f.purpose == FetchPurpose::kConfigTry) {
     spec.keep = TftpDownloadSpec::Keep::kAll;
   } else if (f.purpose == FetchPurpose::kScriptTarget ||
@@ -219,13 +231,22 @@ void PxeClient::nbp_loaded(sim::AgentContext& ctx, sim::Time now, const TftpDown
     last.what = name + " is empty";
     return fail(ctx, now, FailureReason::kBadImage, last);
   }
-  const bool floppy = is_floppy_name(name) || dl.size() == 1474560;
+  const bool floppy = is_floppy_name(name) || is_floppy_size(dl.size());
+  std::optional<FloppyContent> floppy_content;
   if (floppy) {
     const wire::Bytes& h = dl.head();
     if (h.size() < 512 || h[510] != 0x55 || h[511] != 0xaa) {
       last.what = name + ": no 0x55AA boot signature at offset 510";
       return fail(ctx, now, FailureReason::kBadImage, last);
     }
+    // "Booting" the floppy: its BPB and FAT12 file system must read (FW-48), and what
+    // the per-host personalization wrote there goes into the outcome (issue 11).
+    auto read = dl.floppy() ? dl.floppy()->finish() : Result<FloppyContent>(make_error("", 0, "not read"));
+    if (!read) {
+      last.what = name + ": " + read.error().message;
+      return fail(ctx, now, FailureReason::kBadImage, last);
+    }
+    floppy_content = std::move(*read);
   }
   const wire::Bytes& content = dl.content();
   if (stage_->loader.policy == LoaderPolicy::kIpxeScript && is_ipxe_script(text_of(content))) {
@@ -233,6 +254,7 @@ void PxeClient::nbp_loaded(sim::AgentContext& ctx, sim::Time now, const TftpDown
     return start_loader(ctx, now, make_ipxe_script_loader(content, FileRef{dl.spec().server, name}));
   }
   record_image(dl, floppy ? "floppy" : "nbp");
+  outcome_.images.back().floppy = std::move(floppy_content);
   outcome_.images.back().tsize = announced;  // from the probe (FW-23) or option 13, if not this RRQ
   binary_loaded(ctx, now, name);
 }

@@ -247,6 +247,7 @@ void TftpDownload::on_data(sim::AgentContext& ctx, sim::Time now, const wire::Tf
   const std::size_t n = data.data.size();
   if (spec_.hash) hash_block(data.data);
   if (spec_.on_data) spec_.on_data(data.data);
+  if (spec_.read_floppy) floppy_.feed(data.data);
   if (head_.size() < kHeadSize) {
     const std::size_t take = std::min(kHeadSize - head_.size(), n);
     head_.insert(head_.end(), data.data.begin(), data.data.begin() + static_cast<std::ptrdiff_t>(take));

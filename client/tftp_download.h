@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/floppy_reader.h"
 #include "client/image_hash_cache.h"
 #include "client/personality.h"
 #include "client/sha256.h"
@@ -37,6 +38,9 @@ struct TftpDownloadSpec {
   Keep keep = Keep::kNone;
   // The rest are for `pxelab tftp-get` (a real server); the simulator keeps the defaults.
   std::uint16_t server_port = wire::kTftpServerPort;  // where the RRQ goes
+  // A boot file that may be a floppy image: read its FAT12 file system as it streams by
+  // (floppy_reader.h), what an emulated ROM then "boots".
+  bool read_floppy = false;
   bool hash = true;  // SHA-256 of the image; off where nobody reads it (at wire speed it is the bottleneck)
   // Block numbering after 65535 as first expected (a 65535 -> 1 wrap is still detected).
   wire::BlockRollover rollover = wire::BlockRollover::kToZero;
@@ -82,6 +86,7 @@ class TftpDownload {
   std::string sha256() const;
   const wire::Bytes& head() const { return head_; }       // first 512 octets
   const wire::Bytes& content() const { return content_; } // with keep_content
+  const FloppyReader* floppy() const { return spec_.read_floppy ? &floppy_ : nullptr; }
   std::uint16_t blksize() const { return blksize_; }
   std::uint16_t windowsize() const { return windowsize_; }
   std::uint32_t retransmissions() const { return retransmissions_; }  // our resends after a timeout
@@ -143,6 +148,7 @@ class TftpDownload {
   ImageHashCache::Node hash_node_ = ImageHashCache::kEmpty;
   wire::Bytes head_;
   wire::Bytes content_;
+  FloppyReader floppy_;
   wire::Bytes last_sent_;  // for retransmission on timeout
   std::uint16_t last_sent_port_ = wire::kTftpServerPort;
   std::uint16_t error_code_ = 0;

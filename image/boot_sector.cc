@@ -163,4 +163,16 @@ Result<std::string> volume_label(const std::string& in) {
   return out;
 }
 
+wire::Bytes halting_boot_sector() {
+  wire::Bytes b(kSectorSize, 0);
+  b[0] = 0xEB;  // jmp short 0x3E, over the BPB
+  b[1] = 0x3C;
+  b[2] = 0x90;
+  b[62] = 0xFA;  // cli
+  b[63] = 0xF4;  // hlt
+  b[510] = 0x55;
+  b[511] = 0xAA;
+  return b;
+}
+
 }  // namespace pxelab::image

@@ -65,6 +65,10 @@ void write_bpb(const Bpb& bpb, wire::MutableByteView sector);
 // kept; the BPB area is overwritten with `bpb`. Errors name what is wrong with it.
 Result<wire::Bytes> make_boot_sector(wire::ByteView code, const Bpb& bpb);
 
+// A boot sector whose code only halts (cli; hlt at 62): for images that emulated ROMs
+// "boot" (their FAT12 content is what matters) and for tests.
+wire::Bytes halting_boot_sector();
+
 // "FAT12" label text: 11 bytes, upper case, padded with spaces; errors for too long or
 // characters DOS refuses in a label.
 Result<std::string> volume_label(const std::string& text);

@@ -4,17 +4,7 @@
 
 namespace pxelab::image::testing {
 
-wire::Bytes minimal_boot_sector() {
-  wire::Bytes b(512, 0);
-  b[0] = 0xEB;
-  b[1] = 0x3C;
-  b[2] = 0x90;
-  b[62] = 0xFA;  // cli
-  b[63] = 0xF4;  // hlt
-  b[510] = 0x55;
-  b[511] = 0xAA;
-  return b;
-}
+wire::Bytes minimal_boot_sector() { return halting_boot_sector(); }
 
 FatImage empty_image(std::uint32_t kib, const std::string& label) {
   auto img = FatImage::create(*floppy_format_by_kib(kib), minimal_boot_sector(), label, 0x1234ABCD);

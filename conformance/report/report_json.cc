@@ -46,6 +46,13 @@ json finding_json(const Finding& f, const DecodedTrace& d) {
               {"message", f.message}};
 }
 
+// What an emulated ROM read from the floppy it booted (client/floppy_reader.h).
+json floppy_json(const client::FloppyContent& f) {
+  json text = json::object();
+  for (const auto& t : f.text) text[t.name] = t.content;
+  return json{{"label", f.label}, {"fs_type", f.fs_type}, {"kib", f.kib}, {"root", f.root}, {"text", text}};
+}
+
 json outcome_json(const client::ClientOutcome& o) {
   json images = json::array();
   for (const auto& im : o.images) {
@@ -57,6 +64,7 @@ json outcome_json(const client::ClientOutcome& o) {
                       {"server", im.server.to_string()},
                       {"started_s", static_cast<double>(im.started) / 1e9},
                       {"finished_s", static_cast<double>(im.finished) / 1e9}});
+    if (im.floppy) images.back()["floppy"] = floppy_json(*im.floppy);
   }
   const auto& t = o.timeline;
   json decided = nullptr;

@@ -42,6 +42,12 @@ struct FileSpec {
   std::string from;                   // a copy of this file (made absolute at load: the
                                       // scenario's directory for a relative path)
   bool boot_sector = false;           // with `size`: 0x55AA at 510 (a floppy image)
+  // A FAT12 floppy image of this size (KiB; image/floppy_format.h) holding
+  // `floppy_files` (path -> text; "DIR/NAME.EXT" makes the directory) behind a
+  // halting boot sector; the server's [tftp].templates may personalize it per host.
+  std::optional<std::uint32_t> floppy_kib;
+  std::string floppy_label;
+  std::vector<std::pair<std::string, std::string>> floppy_files;
 };
 
 struct ServerSpec {
@@ -150,6 +156,9 @@ struct OutcomeExpectation {
   std::string boot_file;  // the NBP the client chose; empty: any
   std::optional<double> at_least;  // the share of the group that must match (default: all)
   std::optional<double> within;  // seconds from power-on
+  // A text file of the floppy the client booted holds this, with ${ip} (its address)
+  // and ${mac} (its MAC) filled in per client: proof that each got its own floppy.
+  std::string floppy_text;
 };
 
 struct Expectations {

@@ -59,9 +59,32 @@ ExpectationResult all_booted(const ScenarioResult& result, std::uint32_t total, 
   return r;
 }
 
+std::string replaced(std::string text, std::string_view name, const std::string& value) {
+  for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
+    text.replace(at, name.size(), value);
+  }
+  return text;
+}
+
+// expect.outcome.floppy_text for this client: ${ip} and ${mac} are its own.
+std::string floppy_text_for(const OutcomeExpectation& oe, const client::ClientOutcome& oc) {
+  return replaced(replaced(oe.floppy_text, "${ip}", oc.address ? oc.address->to_string() : "?"), "${mac}", oc.mac.to_string());
+}
+
+bool floppy_holds(const client::ClientOutcome& oc, const std::string& text) {
+  for (const auto& im : oc.images) {
+    if (!im.floppy) continue;
+    for (const auto& f : im.floppy->text) {
+      if (f.content.find(text) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
 bool matches(const OutcomeExpectation& oe, const client::ClientOutcome& oc) {
   bool ok = (!oe.status || oc.status == *oe.status) && (oe.code.empty() || oc.code == oe.code) &&
-            (oe.boot_file.empty() || oc.boot_file == oe.boot_file);
+            (oe.boot_file.empty() || oc.boot_file == oe.boot_file) &&
+            (oe.floppy_text.empty() || floppy_holds(oc, floppy_text_for(oe, oc)));
   if (ok && oe.within) {
     ok = oc.timeline.done && sim::to_seconds(*oc.timeline.done - oc.timeline.power_on.value_or(0)) <= *oe.within;
   }
@@ -71,7 +94,8 @@ bool matches(const OutcomeExpectation& oe, const client::ClientOutcome& oc) {
 ExpectationResult outcome_expectation(const ScenarioResult& result, const OutcomeExpectation& oe) {
   ExpectationResult r;
   r.what = "clients " + oe.clients + (oe.status ? " " + status_name(*oe.status) : "") + (oe.code.empty() ? "" : " with " + oe.code) +
-           (oe.boot_file.empty() ? "" : " booting " + oe.boot_file) + (oe.within ? fmt::format(" within {} s", *oe.within) : "");
+           (oe.boot_file.empty() ? "" : " booting " + oe.boot_file) + (oe.within ? fmt::format(" within {} s", *oe.within) : "") +
+           (oe.floppy_text.empty() ? "" : " from a floppy holding '" + oe.floppy_text + "'");
   std::vector<std::string> wrong;
   std::size_t matched = 0;
   for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
@@ -81,6 +105,9 @@ ExpectationResult outcome_expectation(const ScenarioResult& result, const Outcom
     if (matches(oe, oc)) continue;
     wrong.push_back(oc.name + ": " + status_name(oc.status) + (oc.code.empty() ? "" : " " + oc.code) +
                     (oe.boot_file.empty() ? "" : " file '" + oc.boot_file + "'") +
+                    (oe.floppy_text.empty() || floppy_holds(oc, floppy_text_for(oe, oc))
+                         ? ""
+                         : " no floppy text '" + floppy_text_for(oe, oc) + "'") +
                     (oc.timeline.done ? fmt::format(" at {:.2f} s", sim::to_seconds(*oc.timeline.done)) : ""));
   }
   const double share = matched ? static_cast<double>(matched - wrong.size()) / static_cast<double>(matched) : 0;

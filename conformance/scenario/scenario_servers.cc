@@ -7,6 +7,7 @@
 #include "conformance/scenario/qemu_run.h"
 #include "conformance/scenario/reference_server.h"
 #include "conformance/scenario/scenario_steps.h"
+#include "image/fat_image.h"
 #include "server/config.h"
 #include "sim/rng.h"
 
@@ -31,6 +32,28 @@ Error in_scenario(Error e, const Scenario& s, const ServerSpec& sv) {
   return e;
 }
 
+// A FileSpec's floppy: a FAT12 image of its files behind a halting boot sector.
+Result<wire::Bytes> make_floppy(const FileSpec& f, std::uint64_t seed) {
+  auto fail = [&](const std::string& what) { return Error{"files", 0, "floppy '" + f.name + "': " + what}; };
+  const auto volume_id = static_cast<std::uint32_t>(sim::derive_seed(seed, std::hash<std::string>{}(f.name)));
+  auto img = image::FatImage::create(*image::floppy_format_by_kib(*f.floppy_kib), image::halting_boot_sector(),
+                                     f.floppy_label, volume_id);
+  if (!img) return fail(img.error().message);
+  for (const auto& [path, text] : f.floppy_files) {
+    auto parts = image::split_path(path);
+    std::string dir;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      dir += (dir.empty() ? "" : "/") + std::string(parts[i]);
+      if (!img->stat(dir)) {
+        if (auto st = img->make_dir(dir); !st) return fail(st.error().message);
+      }
+    }
+    const wire::Bytes content(text.begin(), text.end());
+    if (auto st = img->write_file(path, content, image::WriteMode::Create); !st) return fail(st.error().message);
+  }
+  return img->bytes();
+}
+
 Status write_files(const std::string& root, const std::vector<FileSpec>& files, std::uint64_t seed) {
   for (const FileSpec& f : files) {
     if (f.name.find("..") != std::string::npos || (!f.name.empty() && f.name.front() == '/')) {
@@ -46,7 +69,11 @@ Status write_files(const std::string& root, const std::vector<FileSpec>& files, 
       continue;
     }
     std::ofstream out(p, std::ios::binary);
-    if (f.text) {
+    if (f.floppy_kib) {
+      auto img = make_floppy(f, seed);
+      if (!img) return img.error();
+      out.write(reinterpret_cast<const char*>(img->data()), static_cast<std::streamsize>(img->size()));
+    } else if (f.text) {
       out << *f.text;
     } else {
       sim::Rng rng(sim::derive_seed(seed, std::hash<std::string>{}(f.name)));

@@ -144,3 +144,59 @@ no_must_failures = false
 
 }  // namespace
 }  // namespace pxelab::conformance
+
+namespace pxelab::conformance {
+namespace {
+
+// expect.outcome.floppy_text: each client's own address and MAC, in a text file of the
+// floppy it booted; another client's floppy (or none) does not match.
+TEST(Judge, FloppyTextMustNameTheClientsOwnAddressAndMac) {
+  auto s = parse_scenario(R"([scenario]
+name = "floppies"
+[[server]]
+name = "boot"
+config = """
+[server]
+address = "192.0.2.1"
+"""
+[[client]]
+name = "prom"
+personality = "bootp-prom"
+count = 2
+[expect]
+no_must_failures = false
+[[expect.outcome]]
+clients = "prom"
+floppy_text = "ip ${ip} mac ${mac}"
+)",
+                          "floppies.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  ScenarioResult result;
+  for (int i = 0; i < 2; ++i) {
+    client::ClientOutcome oc;
+    oc.name = "prom-" + std::to_string(i + 1);
+    oc.mac = *wire::MacAddress::parse(i == 0 ? "52:54:00:10:00:01" : "52:54:00:10:00:02");
+    oc.address = wire::Ipv4Address::parse(i == 0 ? "192.0.2.20" : "192.0.2.21");
+    client::LoadedImage im;
+    im.kind = "floppy";
+    im.floppy = client::FloppyContent{};
+    // Both got the first host's floppy: the second does not match.
+    im.floppy->text.push_back({"HOST.TXT", "host prom-1 ip 192.0.2.20 mac 52:54:00:10:00:01\n"});
+    oc.images.push_back(im);
+    result.outcomes.push_back(oc);
+    result.groups.push_back("prom");
+  }
+  auto ex = judge(*s, result, {});
+  ASSERT_EQ(ex.size(), 1u);
+  EXPECT_FALSE(ex[0].met);
+  EXPECT_NE(ex[0].detail.find("prom-2: "), std::string::npos) << ex[0].detail;
+  EXPECT_NE(ex[0].detail.find("no floppy text 'ip 192.0.2.21 mac 52:54:00:10:00:02'"), std::string::npos) << ex[0].detail;
+  EXPECT_EQ(ex[0].detail.find("prom-1"), std::string::npos) << ex[0].detail;
+  result.outcomes[1].images[0].floppy->text[0].content = "host prom-2 ip 192.0.2.21 mac 52:54:00:10:00:02\n";
+  EXPECT_TRUE(judge(*s, result, {})[0].met);
+  result.outcomes[1].images[0].floppy.reset();  // an NBP, no floppy
+  EXPECT_FALSE(judge(*s, result, {})[0].met);
+}
+
+}  // namespace
+}  // namespace pxelab::conformance

@@ -159,9 +159,29 @@ TEST(Scenario, AFileCopiedFromAPathIsFoundBesideTheScenario) {
   EXPECT_FALSE(by_name["host.img"].text.has_value());
 
   auto e = error_of(head + "\"host.img\" = { from = \"a.img\", text = \"x\" }\n");
-  EXPECT_NE(e.find("exactly one of size (octets), text or from"), std::string::npos) << e;
+  EXPECT_NE(e.find("exactly one of size (octets), text, from (a file to copy) or floppy (KiB)"), std::string::npos) << e;
   e = error_of(head + "\"host.img\" = { from = \"\" }\n");
   EXPECT_NE(e.find("files.host.img.from: must name a file"), std::string::npos) << e;
+
+  // A floppy made at the run's start: its size, label and text files.
+  auto f = parse_scenario(head + "\"host.img\" = { floppy = 720, label = \"LAB\", files = { \"HOST.TXT\" = \"${hostname}\", \"NET/A.CFG\" = \"x\" } }\n"
+                                 "\"sig.img\" = { size = 1024, boot_sector = true }\n"
+                                 "[[client]]\nname = \"c\"\npersonality = \"bootp-prom\"\n",
+                          "lab/unit.toml");
+  ASSERT_TRUE(f.ok()) << f.error().to_string();
+  by_name.clear();
+  for (const auto& fs : f->servers[0].files) by_name[fs.name] = fs;
+  EXPECT_EQ(by_name["host.img"].floppy_kib, 720u);
+  EXPECT_EQ(by_name["host.img"].floppy_label, "LAB");
+  ASSERT_EQ(by_name["host.img"].floppy_files.size(), 2u);
+  EXPECT_EQ(by_name["host.img"].floppy_files[0], (std::pair<std::string, std::string>{"HOST.TXT", "${hostname}"}));
+  EXPECT_TRUE(by_name["sig.img"].boot_sector);  // was accepted and then ignored
+  e = error_of(head + "\"host.img\" = { floppy = 1000 }\n");
+  EXPECT_NE(e.find("files.host.img.floppy: is 1000: a floppy is 360, 720, 1200, 1440, 2880 KiB"), std::string::npos) << e;
+  e = error_of(head + "\"host.img\" = { size = 10, label = \"L\" }\n");
+  EXPECT_NE(e.find("label and files belong to a floppy"), std::string::npos) << e;
+  e = error_of(head + "\"host.img\" = { floppy = 1440, files = { \"A.TXT\" = 1 } }\n");
+  EXPECT_NE(e.find("files.host.img.files.A.TXT: must be the file's text"), std::string::npos) << e;
 }
 
 TEST(Scenario, ABootModeEventNeedsAModeAndAGroupWithHostEntries) {

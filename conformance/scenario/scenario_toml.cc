@@ -8,6 +8,7 @@
 #include "client/probe_client.h"
 #include "conformance/checks/catalogue.h"
 #include "conformance/scenario/scenario.h"
+#include "image/floppy_format.h"
 #include "sim/toml_reader.h"
 
 namespace pxelab::conformance {
@@ -58,6 +59,56 @@ void each_table(TomlReader& r, const toml::table& root, std::string_view key, co
   }
 }
 
+// A floppy: { floppy = 1440, label = "LAB", files = { "HOST.TXT" = "..." } }.
+void read_floppy(TomlReader& r, const toml::table& ft, const std::string& key, FileSpec& fs) {
+  if (auto x = r.integer(ft, "floppy", key, 0, 1 << 20)) {
+    if (!image::floppy_format_by_kib(static_cast<std::uint32_t>(*x))) {
+      r.fail(*ft.get("floppy"), key + ".floppy",
+             "is " + std::to_string(*x) + ": a floppy is " + std::string(image::floppy_sizes_text()) + " KiB");
+    }
+    fs.floppy_kib = static_cast<std::uint32_t>(*x);
+  }
+  if (auto x = r.string(ft, "label", key)) fs.floppy_label = *x;
+  if (const toml::table* files = r.table(ft, "files", key)) {
+    for (auto&& [name, text] : *files) {
+      if (!text.is_string()) {
+        r.fail(text, key + ".files." + std::string(name.str()), "must be the file's text");
+        continue;
+      }
+      fs.floppy_files.emplace_back(std::string(name.str()), *text.value<std::string>());
+    }
+  }
+}
+
+void read_files(TomlReader& r, const toml::table& f, const std::string& path, std::vector<FileSpec>& out) {
+  for (auto&& [k, v] : f) {
+    FileSpec fs;
+    fs.name = std::string(k.str());
+    const std::string key = path + "." + fs.name;
+    if (v.is_string()) {
+      fs.text = *v.value<std::string>();
+    } else if (const toml::table* ft = v.as_table()) {
+      r.only_keys(*ft, key, {"size", "text", "from", "boot_sector", "floppy", "label", "files"});
+      if (auto x = r.integer(*ft, "size", key, 0, 1ll << 32)) fs.size = static_cast<std::uint64_t>(*x);
+      if (auto x = r.string(*ft, "text", key)) fs.text = *x;
+      if (auto x = r.string(*ft, "from", key)) fs.from = *x;
+      if (auto x = r.boolean(*ft, "boot_sector", key)) fs.boot_sector = *x;
+      read_floppy(r, *ft, key, fs);
+      const bool from = ft->get("from") != nullptr;
+      const bool floppy = ft->get("floppy") != nullptr;
+      if (int(fs.size.has_value()) + int(fs.text.has_value()) + int(from) + int(floppy) != 1 && !r.failed()) {
+        r.fail(v, key, "needs exactly one of size (octets), text, from (a file to copy) or floppy (KiB)");
+      }
+      if (!floppy && (ft->get("label") || ft->get("files")) && !r.failed()) r.fail(v, key, "label and files belong to a floppy");
+      if (from && fs.from.empty() && !r.failed()) r.fail(v, key + ".from", "must name a file");
+      if (fs.boot_sector && (!fs.size || *fs.size < 512)) r.fail(v, key, "boot_sector needs a size of 512 or more");
+    } else {
+      r.fail(v, key, "must be text, or { size = N } / { text = \"...\" } / { from = \"path\" } / { floppy = KiB, files = {...} }");
+    }
+    out.push_back(std::move(fs));
+  }
+}
+
 void read_server(TomlReader& r, const toml::table& t, const std::string& path, ServerSpec& s) {
   const bool sut = path.rfind("sut", 0) == 0;  // [[sut]]: a [[server]] run by a SUT profile
   if (sut) {
@@ -87,30 +138,7 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
   if (s.config_path.empty() == s.config_text.empty() && !r.failed()) {
     r.fail(t.source(), path, "needs exactly one of config (inline TOML text) or config_file (a path)");
   }
-  if (const toml::table* f = r.table(t, "files", path)) {
-    for (auto&& [k, v] : *f) {
-      FileSpec fs;
-      fs.name = std::string(k.str());
-      const std::string key = path + ".files." + fs.name;
-      if (v.is_string()) {
-        fs.text = *v.value<std::string>();
-      } else if (const toml::table* ft = v.as_table()) {
-        r.only_keys(*ft, key, {"size", "text", "from", "boot_sector"});
-        if (auto x = r.integer(*ft, "size", key, 0, 1ll << 32)) fs.size = static_cast<std::uint64_t>(*x);
-        if (auto x = r.string(*ft, "text", key)) fs.text = *x;
-        if (auto x = r.string(*ft, "from", key)) fs.from = *x;
-        bool from = ft->get("from") != nullptr;
-        if (int(fs.size.has_value()) + int(fs.text.has_value()) + int(from) != 1 && !r.failed()) {
-          r.fail(v, key, "needs exactly one of size (octets), text or from (a file to copy)");
-        }
-        if (from && fs.from.empty() && !r.failed()) r.fail(v, key + ".from", "must name a file");
-        if (fs.boot_sector && (!fs.size || *fs.size < 512)) r.fail(v, key, "boot_sector needs a size of 512 or more");
-      } else {
-        r.fail(v, key, "must be text, or { size = N } / { text = \"...\" } / { from = \"path\" }");
-      }
-      s.files.push_back(std::move(fs));
-    }
-  }
+  if (const toml::table* f = r.table(t, "files", path)) read_files(r, *f, path + ".files", s.files);
   if (auto v = r.string_list(t, "qemu_assets", path)) s.qemu_assets = *v;
   maybe_link(r, t, path, s.link);
   if (auto v = r.address(t, "gateway", path)) s.gateway = *v;
@@ -266,7 +294,7 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
     (std::string_view(key) == "checks_pass" ? e.checks_pass : e.checks_fail) = *ids;
   }
   each_table(r, t, "outcome", path, [&](const toml::table& ot, const std::string& op) {
-    r.only_keys(ot, op, {"clients", "status", "code", "boot_file", "within", "at_least"});
+    r.only_keys(ot, op, {"clients", "status", "code", "boot_file", "within", "at_least", "floppy_text"});
     OutcomeExpectation o;
     if (auto v = r.string(ot, "clients", op)) o.clients = *v;
     if (auto v = r.choice(ot, "status", op, {"booted", "failed", "local-boot", "pending"})) {
@@ -275,6 +303,7 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
     }
     if (auto v = r.string(ot, "code", op)) o.code = *v;
     if (auto v = r.string(ot, "boot_file", op)) o.boot_file = *v;
+    if (auto v = r.string(ot, "floppy_text", op)) o.floppy_text = *v;
     if (auto v = r.number(ot, "within", op, 0, 86'400)) o.within = *v;
     if (auto v = r.number(ot, "at_least", op, 0, 1)) o.at_least = *v;
     if (o.clients.empty() && !r.failed()) r.fail(ot.source(), op + ".clients", "missing: a client group name or \"*\"");
