@@ -690,6 +690,14 @@ TEST_F(Fixture, MenuHostGetsAMenuAndTheFileThrough4011) {
   Arrival from68{{mac(0xbb), ip("192.0.2.100"), 68}, 4011};
   EXPECT_EQ(send(bs, from68).reply->destination.port, 68);
 
+  // Fault boot_server_reply_broadcast: the regression that answers 4011 at
+  // 255.255.255.255:68, which EDK2 (listening on 4011) never sees.
+  config.faults.set(Fault::kBootServerReplyBroadcast);
+  auto broken = send(bs, at4011);
+  ASSERT_TRUE(broken.reply) << broken.summary;
+  EXPECT_EQ(broken.reply->destination, (wire::UdpEndpoint{MacAddress::broadcast(), Ipv4Address::broadcast(), 68}));
+  config.faults = {};
+
   item.boot_item = dhcp::BootItem{0x1234, 0};
   bs.set(dhcp::code::kVendorSpecific, *dhcp::encode_pxe_vendor_options(item));
   auto unknown = send(bs, at4011);

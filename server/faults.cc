@@ -47,6 +47,9 @@ constexpr FaultInfo kFaults[] = {
     {Fault::kNoSiaddr, "no_siaddr", "PXE-SIADDR", "siaddr 0; the TFTP server only in option 66 (FW-37)"},
     {Fault::kEchoPxeClient, "echo_pxeclient", "PXE-NO-FALSE-PXECLIENT",
      "60 \"PXEClient\" in every reply to a PXE client, with or without boot information (FW-39)"},
+    {Fault::kBootServerReplyBroadcast, "boot_server_reply_broadcast", "PXE-4011-PORT",
+     "port 4011 ACKs broadcast to 255.255.255.255:68 instead of the request's source address and port (FW-18; "
+     "a regression reported against deployed servers)"},
     {Fault::kTftpReplyFrom69, "tftp_reply_from_69", "TFTP-NEW-TID", "transfers answer from port 69"},
     {Fault::kTftpNoFinalEmptyBlock, "tftp_no_final_empty_block", "TFTP-LAST-BLOCK",
      "a file that is a multiple of blksize ends without a 0-octet DATA"},
@@ -170,6 +173,9 @@ void apply_dhcp_faults(const Faults& faults, const DhcpFaultView& view, dhcp::Me
   if (faults.has(Fault::kWrongArchFile) && !reply.file.empty()) {
     reply.file = is_efi_name(reply.file) ? "pxelinux.0" : "bootx64.efi";
     if (reply.has(code::kBootfileName)) dhcp::set_string(reply, code::kBootfileName, reply.file);
+  }
+  if (faults.has(Fault::kBootServerReplyBroadcast) && view.is_boot_server) {
+    destination = {wire::MacAddress::broadcast(), wire::Ipv4Address::broadcast(), wire::kDhcpClientPort};
   }
   if (faults.has(Fault::kBootServerNoFile) && view.is_boot_server) {
     reply.file.clear();
