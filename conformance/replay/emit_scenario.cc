@@ -11,6 +11,7 @@
 #include "client/personality.h"
 #include "server/faults.h"
 #include "wire/dhcp_message.h"
+#include "wire/pxe_options.h"
 #include "wire/ports.h"
 
 namespace pxelab::conformance::replay {
@@ -72,7 +73,29 @@ struct FieldServer {
   std::string default_file, option66, ipxe_script;
   bool siaddr_zero = false, proxy = false, tsize_missing = false;
   std::optional<bool> nul_terminated_67;  // the first 67 seen ended in NUL (FW-38)
+  // A PXE boot menu (43.9/43.10 in the DHCP answers, the files from the port-4011 ACKs):
+  // the reference server's default_mode = "menu" (FW-19).
+  std::vector<wire::dhcp::BootMenuEntry> menu;
+  std::optional<wire::dhcp::MenuPrompt> menu_prompt;
+  std::map<std::uint16_t, std::map<std::string, std::string>> menu_files;  // type -> arch key -> file
 };
+
+// What a DHCP answer's 43 and a 4011 ACK tell of the field's boot menu.
+void observe_menu(FieldServer& fs, const wire::Bytes& message, bool from_4011, const std::string& arch) {
+  auto o43 = option(message, 43);
+  if (!o43) return;
+  auto pxe = wire::dhcp::decode_pxe_vendor_options(*o43);
+  if (!pxe) return;
+  if (!from_4011) {
+    if (pxe->boot_menu && fs.menu.empty()) fs.menu = *pxe->boot_menu;
+    if (pxe->menu_prompt && !fs.menu_prompt) fs.menu_prompt = pxe->menu_prompt;
+    return;
+  }
+  auto v = wire::dhcp::MessageView::make(message);
+  std::string file = v ? text_of(wire::Bytes(v->file().begin(), v->file().end())) : std::string();
+  if (auto o67 = option(message, 67)) file = text_of(*o67);
+  if (pxe->boot_item && !file.empty()) fs.menu_files[pxe->boot_item->type].try_emplace(arch, file);
+}
 
 // The identity a step belongs to: the last one opened at or before it (nullptr: none).
 const ClientIdentity* identity_of(const ClientScript& c, const Step& s) {
@@ -105,6 +128,7 @@ FieldServer observe(const ReplayResult& r) {
       }
       for (const auto& a : s.answers) {
         auto v = wire::dhcp::MessageView::make(a.message);
+        if (v && !ipxe) observe_menu(fs, a.message, a.src_port == wire::kPxeBootServerPort, arch_key(arch.value_or(0)));
         if (!v || a.src_port != wire::kDhcpServerPort) continue;
         const auto type = option(a.message, 53);
         const std::uint8_t t = type && type->size() == 1 ? (*type)[0] : 0;
@@ -236,6 +260,26 @@ std::string scenario_toml(const ReplayMeta& meta, std::span<const std::string> n
   return t;
 }
 
+// [boot.menu] as the field's 43.9/43.10 showed it, each item's files from its 4011 ACKs.
+std::string menu_toml(const FieldServer& fs) {
+  if (fs.menu.empty()) return {};
+  std::string t = "[boot.menu]\n";
+  if (fs.menu_prompt) {
+    t += "prompt = " + toml_string(fs.menu_prompt->prompt) + "\n";
+    t += fmt::format("timeout = {}\n", fs.menu_prompt->timeout);
+  }
+  for (const auto& item : fs.menu) {
+    t += fmt::format("[[boot.menu.item]]\ntype = {}\n", item.type);
+    t += "description = " + toml_string(item.description) + "\n";
+    auto files = fs.menu_files.find(item.type);
+    if (item.type == 0 || files == fs.menu_files.end()) continue;
+    std::string table;
+    for (const auto& [arch, file] : files->second) table += (table.empty() ? "" : ", ") + arch + " = " + toml_string(file);
+    t += "file = { " + table + " }\n";
+  }
+  return t;
+}
+
 // The [[server]] with its embedded server config: address, subnet, [boot], [faults].
 std::string server_toml(const FieldServer& fs, const FieldPool& pool, std::span<const std::string> faults) {
   std::string t;
@@ -252,10 +296,12 @@ std::string server_toml(const FieldServer& fs, const FieldPool& pool, std::span<
   // The reference server NUL-terminates 67 by default; a field server that did not is
   // the FW-38 misbehaviour (old Intel ROMs then put 0xFF in the RRQ name).
   if (fs.nul_terminated_67 == false) t += "nul_terminate_file = false\n";
+  if (!fs.menu.empty()) t += "default_mode = \"menu\"\n";
   if (!fs.file_by_arch.empty()) {
     t += "[boot.file]\n";
     for (const auto& [arch, file] : fs.file_by_arch) t += arch + " = " + toml_string(file) + "\n";
   }
+  t += menu_toml(fs);
   if (!faults.empty()) {
     t += "[faults]\n";
     for (const auto& f : faults) t += f + " = true\n";
