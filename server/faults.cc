@@ -49,7 +49,7 @@ constexpr FaultInfo kFaults[] = {
      "60 \"PXEClient\" in every reply to a PXE client, with or without boot information (FW-39)"},
     {Fault::kBootServerReplyBroadcast, "boot_server_reply_broadcast", "PXE-4011-PORT",
      "port 4011 ACKs broadcast to 255.255.255.255:68 instead of the request's source address and port (FW-18; "
-     "a regression reported against deployed servers)"},
+     "FW-46: dnsmasq 2.92, fixed in 2.93)"},
     {Fault::kTftpReplyFrom69, "tftp_reply_from_69", "TFTP-NEW-TID", "transfers answer from port 69"},
     {Fault::kTftpNoFinalEmptyBlock, "tftp_no_final_empty_block", "TFTP-LAST-BLOCK",
      "a file that is a multiple of blksize ends without a 0-octet DATA"},

@@ -45,7 +45,7 @@ enum class Fault : std::uint8_t {
   kDuplicateOffer,       // every OFFER sent twice (DHCP-DUP-OFFER)
   kNoSiaddr,             // siaddr 0, the TFTP server only in option 66 (FW-37)
   kEchoPxeClient,        // 60 "PXEClient" in every reply to a PXE client (FW-39)
-  kBootServerReplyBroadcast,  // 4011 ACKs to 255.255.255.255:68, not the request's source (FW-18)
+  kBootServerReplyBroadcast,  // 4011 ACKs to 255.255.255.255:68, not the request's source (FW-18, FW-46)
   // ---- TFTP -------------------------------------------------------------------------
   kTftpReplyFrom69,      // transfers answer from port 69, not a new TID
   kTftpNoFinalEmptyBlock,// a file that is a multiple of blksize ends without 0-octet DATA
