@@ -201,22 +201,23 @@ int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::st
                             xml_escape(scenario->name) + "\">\n" + junit_suites + expectations_junit(r, scenario->name) +
                             "</testsuites>\n";
   written &= write_text(out + "/junit.xml", junit);
+  // What a run without --quiet prints, kept as summary.txt too (a CI job's artifact).
+  std::string text = summary + fmt::format("\nExpectations ({}):\n", scenario->name);
+  for (const auto& e : r.expectations) {
+    text += fmt::format("  [{}] {}{}\n", e.met ? "met" : "NOT MET", e.what, e.detail.empty() ? "" : "\n          " + e.detail);
+  }
+  text += fmt::format("\n{} clients, {:.1f} s {}, {:.2f} s wall, seed {}; files in {}/ ({}, report.json, report.html, junit.xml, summary.txt)\n",
+                      r.outcomes.size(), r.simulated_seconds, r.realtime ? "real time" : "simulated", r.wall_seconds, r.seed, out,
+                      o.pcap ? "run.pcap" : "run.pcapng");
+  const std::string verdict =
+      fmt::format("{}: {}\n", scenario->name, r.all_met ? "PASS (every expectation met)" : "FAIL (an expectation was not met)");
+  written &= write_text(out + "/summary.txt", text + verdict);
   if (!written) {
     fmt::print(stderr, "pxelab run: could not write every file under {}\n", out);
     return kRunUsage;
   }
-
-  if (!o.quiet) {
-    fmt::print("{}", summary);
-    fmt::print("\nExpectations ({}):\n", scenario->name);
-    for (const auto& e : r.expectations) {
-      fmt::print("  [{}] {}{}\n", e.met ? "met" : "NOT MET", e.what, e.detail.empty() ? "" : "\n          " + e.detail);
-    }
-    fmt::print("\n{} clients, {:.1f} s {}, {:.2f} s wall, seed {}; files in {}/ ({}, report.json, report.html, junit.xml)\n",
-               r.outcomes.size(), r.simulated_seconds, r.realtime ? "real time" : "simulated", r.wall_seconds, r.seed, out,
-               o.pcap ? "run.pcap" : "run.pcapng");
-  }
-  fmt::print("{}: {}\n", scenario->name, r.all_met ? "PASS (every expectation met)" : "FAIL (an expectation was not met)");
+  if (!o.quiet) fmt::print("{}", text);
+  fmt::print("{}", verdict);
   return r.all_met ? kRunMet : kRunNotMet;
 }
 

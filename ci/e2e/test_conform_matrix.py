@@ -74,7 +74,7 @@ def matrix_of(pxelab_bin, tmp_path, *dirs):
     return json.loads(out.read_text())
 
 
-@pytest.mark.parametrize("profile", ["dnsmasq", "isc-dhcpd-tftpd-hpa"])
+@pytest.mark.parametrize("profile", ["dnsmasq", "isc-dhcpd-tftpd-hpa", "pxelab-serve"])
 def test_core_suite_matches_the_expected_matrix(pxelab_bin, tmp_path, profile):
     out = tmp_path / profile
     p, stdout, stderr = conform(pxelab_bin, out, "--sut", profile, "--suite", "core", timeout=600)

@@ -4,6 +4,7 @@ becomes ready, crashes mid-run, hangs at stop, answers garbage or floods the seg
 Each gets a clear verdict (the step, what was seen, the SUT's last log lines) within the
 deadline, and the run leaves no namespace, link or process behind."""
 import json
+import re
 import time
 
 import pytest
@@ -77,6 +78,9 @@ def test_garbage_and_a_flood_get_a_failed_verdict_in_time(pxelab_bin, tmp_path, 
     assert report["result"] == "fail"
     assert all(c["outcome"]["status"] != "booted" for c in report["clients"])
     assert took < 45
+    # What was seen: the server under test named as the sender of the malformed frames.
+    assert re.search(r"malformed frames \(decode errors, DHCP-port datagrams that are not BOOTP\), by sender:\n  198\.18\.\d+\.\d+ [0-9a-f:]{17}: \d+, first frame \d+",
+                     (out / "quick" / "summary.txt").read_text()), (out / "quick" / "summary.txt").read_text()
     pcap = out / "quick" / "run.pcapng"
     if mode == "flood":
         assert pcap.stat().st_size > 1_000_000  # the flood crossed the segment into the trace

@@ -239,6 +239,52 @@ void append_failing_check(std::string& s, const CheckResult& r, bool verbose, bo
 }
 
 
+// Malformed frames by sender, the busiest first, each with its first fault: framing
+// errors, and datagrams on the DHCP ports that are no BOOTP message at all (op neither
+// 1 nor 2, RFC 951 §3). A server that answers garbage or floods the segment is named
+// with what it sent (issue 10).
+std::string malformed_text(const DecodedTrace& d) {
+  struct Sender {
+    wire::Ipv4Address ip;
+    wire::MacAddress mac;
+    std::size_t count = 0;
+    std::uint32_t first = 0;
+    std::string what;
+  };
+  std::vector<Sender> senders;
+  std::size_t total = 0;
+  auto add = [&](std::uint32_t frame, const std::string& what) {
+    if (frame >= d.frames.size()) return;
+    const FrameInfo& f = d.frames[frame];
+    ++total;
+    auto it = std::find_if(senders.begin(), senders.end(), [&](const Sender& x) { return x.mac == f.src_mac && x.ip == f.src_ip; });
+    if (it == senders.end()) {
+      senders.push_back(Sender{f.src_ip, f.src_mac, 0, frame, what});
+      it = std::prev(senders.end());
+    }
+    ++it->count;
+  };
+  for (const DecodeError& e : d.errors) add(e.frame, e.field + ": " + e.message);
+  for (const DhcpMsg& m : d.dhcp) {
+    if (m.error == kNone && m.op != wire::dhcp::kBootRequest && m.op != wire::dhcp::kBootReply) {
+      add(m.frame, "dhcp.op: " + std::to_string(m.op) + " is neither BOOTREQUEST (1) nor BOOTREPLY (2)");
+    }
+  }
+  if (senders.empty()) return {};
+  std::stable_sort(senders.begin(), senders.end(), [](const Sender& a, const Sender& b) { return a.count > b.count; });
+  std::string s = std::to_string(total) + " malformed frames (decode errors, DHCP-port datagrams that are not BOOTP), by sender:\n";
+  constexpr std::size_t kMaxSenders = 5;
+  for (std::size_t i = 0; i < senders.size() && i < kMaxSenders; ++i) {
+    const Sender& x = senders[i];
+    const FrameInfo& f = d.frames[x.first];
+    s += "  " + (x.ip.is_any() ? std::string("(no IPv4)") : x.ip.to_string()) + " " + x.mac.to_string() + ": " +
+         std::to_string(x.count) + ", first frame " + std::to_string(x.first + 1) + " (to " + f.dst_ip.to_string() + ":" +
+         std::to_string(f.dst_port) + ") " + x.what + "\n";
+  }
+  if (senders.size() > kMaxSenders) s += "  ... and " + std::to_string(senders.size() - kMaxSenders) + " more senders\n";
+  return s;
+}
+
 // "Servers and relays": each peer with the roles the trace shows it in.
 std::string peers_text(const Grouping& g) {
   if (g.peers.empty()) return {};
@@ -409,7 +455,7 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
        ", " + std::to_string(d.dhcp.size()) + " BOOTP/DHCP, " + std::to_string(d.tftp.size()) + " TFTP, " +
        std::to_string(g.clients.size()) + " clients, " + std::to_string(g.transfers.size()) + " TFTP transfers\n";
   if (!meta.read_error.empty()) s += "capture damaged: " + meta.read_error + "\n";
-  if (!d.errors.empty()) s += std::to_string(d.errors.size()) + " decode errors (malformed frames are findings material)\n";
+  s += malformed_text(d);
   s += peers_text(g);
   s += run.outcomes.empty() ? leases_text(clients) : outcomes_text(run);
   if (verbose && !clients.empty()) {
