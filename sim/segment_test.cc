@@ -79,6 +79,23 @@ TEST(Segment, FloodsUnknownThenForwardsToLearnedPorts) {
   EXPECT_EQ(net.segment.counters(1).delivered, 2u);
 }
 
+// Trace::set_frame_limit: frames after the limit still cross the segment; the trace
+// keeps the first ones with their outcomes and counts the rest.
+TEST(Segment, ATraceWithAFrameLimitKeepsTheFirstFramesAndCountsTheRest) {
+  Net net;
+  net.trace.set_frame_limit(3);
+  for (int i = 0; i < 10; ++i) net.port(0).transmit(make_frame(MacAddress::broadcast(), mac(1), 50, static_cast<std::uint8_t>(i)));
+  net.clock.run();
+  EXPECT_EQ(net.port(1).got.size(), 10u) << "the limit is the trace's, not the segment's";
+  EXPECT_EQ(net.trace.frame_count(), 3u);
+  EXPECT_EQ(net.trace.unrecorded_frames(), 7u);
+  ASSERT_EQ(net.trace.outcomes().size(), 6u) << "two deliveries (ports 1 and 2) per recorded frame";
+  for (const auto& o : net.trace.outcomes()) EXPECT_LT(o.frame, 3u);
+  EXPECT_EQ(net.trace.frame(2).bytes.back(), 2) << "the first three, in order";
+  net.trace.clear();
+  EXPECT_EQ(net.trace.unrecorded_frames(), 0u);
+}
+
 TEST(Segment, BroadcastAndMulticastReachEveryOtherPort) {
   Net net(1, 4);
   net.port(2).transmit(make_frame(MacAddress::broadcast(), mac(3), 50));

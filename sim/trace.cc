@@ -24,6 +24,10 @@ Trace::Trace(Trace&&) noexcept = default;
 Trace& Trace::operator=(Trace&&) noexcept = default;
 
 void Trace::on_transmit(const TransmitRecord& record, wire::ByteView bytes) {
+  if (frames_.size() >= frame_limit_) {
+    ++unrecorded_frames_;
+    return;
+  }
   if (!have_first_) {
     first_frame_ = record.frame - frames_.size();
     have_first_ = true;
@@ -34,6 +38,7 @@ void Trace::on_transmit(const TransmitRecord& record, wire::ByteView bytes) {
 void Trace::on_outcome(const Outcome& outcome, wire::ByteView delivered_bytes) {
   Outcome o = outcome;
   o.frame -= first_frame_;
+  if (o.frame >= frames_.size()) return;  // a frame past the limit, not recorded
   if ((o.flags & kFlagCorrupted) != 0 && !delivered_bytes.empty()) {
     corrupted_.push_back(CorruptedCopy{outcomes_.size(), arena_.store(delivered_bytes),
                                        static_cast<std::uint32_t>(delivered_bytes.size())});
@@ -76,6 +81,7 @@ void Trace::clear() {
   arena_.clear();
   have_first_ = false;
   first_frame_ = 0;
+  unrecorded_frames_ = 0;
 }
 
 }  // namespace pxelab::sim

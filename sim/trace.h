@@ -90,6 +90,14 @@ class Trace final : public TraceSink {
   // Appends a frame that came from elsewhere (a capture file); returns its number.
   std::size_t add_frame(Time time, PortIndex ingress, wire::ByteView bytes);
 
+  // At most `frames` frames are kept (and their outcomes); later ones are counted, not
+  // stored. Wall-clock runs with a server under test set it: a SUT that floods the
+  // segment must not fill memory and disk (issue 10). Default: no limit.
+  void set_frame_limit(std::size_t frames) { frame_limit_ = frames; }
+  std::size_t frame_limit() const { return frame_limit_; }
+  // Frames that crossed the segment after the limit was reached.
+  std::uint64_t unrecorded_frames() const { return unrecorded_frames_; }
+
   std::size_t frame_count() const { return frames_.size(); }
   FrameView frame(std::size_t i) const;
   PortIndex ingress(std::size_t i) const { return frames_[i].ingress; }
@@ -106,6 +114,8 @@ class Trace final : public TraceSink {
   void clear();
 
  private:
+  std::size_t frame_limit_ = static_cast<std::size_t>(-1);
+  std::uint64_t unrecorded_frames_ = 0;
   struct FrameRecord {
     Time time;
     const std::uint8_t* data;

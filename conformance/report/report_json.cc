@@ -217,6 +217,7 @@ nlohmann::json report_json(const Run& run, const AnalyzedRun& analyzed, std::spa
               {"frames", d.frames.size()},
               {"first_frame_time_s", d.frames.empty() ? json(nullptr) : json(static_cast<double>(d.frames.front().time) / 1e9)},
               {"decode_errors", d.errors.size()},
+              {"unrecorded_frames", run.trace ? run.trace->unrecorded_frames() : 0},
               {"read_error", meta.read_error.empty() ? json(nullptr) : json(meta.read_error)},
               {"frame_numbers", "1-based, as Wireshark shows them"}};
   json cl = json::array();

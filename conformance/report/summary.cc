@@ -455,6 +455,11 @@ std::string text_summary(const Run& run, const AnalyzedRun& analyzed, std::span<
        ", " + std::to_string(d.dhcp.size()) + " BOOTP/DHCP, " + std::to_string(d.tftp.size()) + " TFTP, " +
        std::to_string(g.clients.size()) + " clients, " + std::to_string(g.transfers.size()) + " TFTP transfers\n";
   if (!meta.read_error.empty()) s += "capture damaged: " + meta.read_error + "\n";
+  if (run.trace && run.trace->unrecorded_frames() > 0) {
+    s += "trace capped: the first " + std::to_string(run.trace->frame_count()) + " frames are kept and judged; " +
+         std::to_string(run.trace->unrecorded_frames()) + " more crossed the segment unrecorded (a wall-clock run keeps " +
+         std::to_string(run.trace->frame_limit()) + ")\n";
+  }
   s += malformed_text(d);
   s += peers_text(g);
   s += run.outcomes.empty() ? leases_text(clients) : outcomes_text(run);

@@ -12,6 +12,9 @@ BuiltNetwork build_network(const Scenario& s, const RunPlan& plan) {
   for (std::size_t i = 0; i < s.segments.size(); ++i) {
     b.segment_index[s.segments[i].name] = i;
     b.traces.push_back(std::make_unique<sim::Trace>());
+    // On the wall clock a server under test (or a VM) sends what it likes: a flood
+    // must not fill memory and the pcap (issue 10). Emulated runs keep every frame.
+    if (plan.realtime) b.traces.back()->set_frame_limit(kWallClockTraceFrames);
     b.net.add_segment(sim::derive_seed(plan.seed, 0x5e6 + i), *b.traces.back());
   }
   return b;

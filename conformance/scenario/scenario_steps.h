@@ -113,6 +113,11 @@ struct RunWorld {
 };
 
 Result<RunPlan> plan_run(const Scenario& scenario, const ScenarioRunOptions& options);
+// Frames a wall-clock run's trace keeps per segment (sim::Trace::set_frame_limit): 6x
+// the suite's largest run (conform-storm-200: about 158,000 frames), at most 1.5 GB of
+// trace at full-size frames. Later frames are counted and reported, not kept.
+inline constexpr std::size_t kWallClockTraceFrames = 1'000'000;
+
 BuiltNetwork build_network(const Scenario& scenario, const RunPlan& plan);
 Status place_servers(const Scenario& scenario, const RunPlan& plan, RunWorld& world);
 void place_relays(const Scenario& scenario, RunWorld& world);

@@ -200,3 +200,23 @@ floppy_text = "ip ${ip} mac ${mac}"
 
 }  // namespace
 }  // namespace pxelab::conformance
+
+namespace pxelab::conformance {
+namespace {
+
+// A wall-clock run's traces keep at most kWallClockTraceFrames (a flooding server under
+// test must not fill memory and the pcap); an emulated run keeps every frame.
+TEST(BuildNetwork, WallClockRunsCapTheirTracesEmulatedRunsDoNot) {
+  auto s = parse_scenario("[scenario]\nname = \"cap\"\n[[server]]\nname = \"s\"\nconfig = \"[server]\"\n"
+                          "[[client]]\nname = \"c\"\npersonality = \"intel-pxe21\"\n",
+                          "cap.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  RunPlan emulated;
+  EXPECT_EQ(build_network(*s, emulated).traces.at(0)->frame_limit(), static_cast<std::size_t>(-1));
+  RunPlan wall;
+  wall.realtime = true;
+  EXPECT_EQ(build_network(*s, wall).traces.at(0)->frame_limit(), kWallClockTraceFrames);
+}
+
+}  // namespace
+}  // namespace pxelab::conformance
