@@ -86,6 +86,24 @@ void DhcpServerAgent::send(sim::AgentContext& ctx, sim::Time now, const Reply& r
     return;
   }
   ++replies_sent_;
+  note_once_file(reply.message);
+}
+
+void DhcpServerAgent::note_once_file(const wire::dhcp::Message& m) {
+  if (m.file.empty()) return;
+  const HostEntry* host = config_.find_host(m.mac());
+  if (config_.boot_mode_of(host) != BootMode::Once || host == nullptr) return;
+  // A chainloaded iPXE binary is not the boot image: iPXE asks again and gets its
+  // script (FW-44), which is what the once flip waits for.
+  for (const auto& [arch, binary] : config_.boot.ipxe_binary_by_arch) {
+    if (binary == m.file) return;
+  }
+  once_files_[host->mac] = m.file;
+}
+
+const std::string* DhcpServerAgent::once_file(const wire::MacAddress& mac) const {
+  auto it = once_files_.find(mac);
+  return it == once_files_.end() ? nullptr : &it->second;
 }
 
 Status bind_dhcp_server(sim::Host& host, DhcpServerAgent& agent) {
