@@ -65,6 +65,32 @@ void choose_file(const ServerConfig& config, const HostEntry* host, const Client
 
 }  // namespace
 
+namespace {
+std::string_view basename_of(std::string_view f) {
+  auto slash = f.find_last_of("/\\");
+  return slash == std::string_view::npos ? f : f.substr(slash + 1);
+}
+}  // namespace
+
+bool is_ipxe_binary(const ServerConfig& config, std::string_view file) {
+  for (const auto& [arch, binary] : config.boot.ipxe_binary_by_arch) {
+    if (binary == file) return true;
+  }
+  // The builds iPXE's own documentation names (ipxe.org/howto/chainloading).
+  constexpr std::string_view kBuilds[] = {"undionly.kpxe", "undionly.kkpxe", "ipxe.pxe", "ipxe.kpxe", "ipxe.kkpxe",
+                                          "ipxe.efi", "snponly.efi", "snp.efi", "ipxe-x86_64.efi", "ipxe-arm64.efi"};
+  const std::string_view base = basename_of(file);
+  for (auto b : kBuilds) {
+    if (base == b) return true;
+  }
+  return false;
+}
+
+bool is_pxelinux(std::string_view file) {
+  const std::string_view base = basename_of(file);
+  return base == "pxelinux.0" || base == "lpxelinux.0";
+}
+
 std::string local_boot_ipxe_script(bool efi) {
   if (efi) {
     return "#!ipxe\n# pxelab: local boot (FW-47): back to the UEFI boot manager, which tries the next boot option\n"

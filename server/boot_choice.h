@@ -30,6 +30,16 @@ inline constexpr std::string_view kLocalBootScriptBios = "pxelab/local-bios.ipxe
 inline constexpr std::string_view kLocalBootScriptEfi = "pxelab/local-efi.ipxe";
 std::string local_boot_ipxe_script(bool efi);
 
+// What the once flip (BootServer) waits for after a boot file was given to a host:
+//  - an iPXE binary (boot.ipxe_binary, or a file named like an iPXE build:
+//    undionly.kpxe, ipxe.efi, snponly.efi...): nothing, iPXE asks DHCP again and the
+//    file of that answer is the boot (FW-44);
+//  - pxelinux (pxelinux.0, lpxelinux.0): its generated configuration (FW-30: the
+//    01-MAC or hex-IP name), so pxelinux still reads the network one;
+//  - anything else: the file itself.
+bool is_ipxe_binary(const ServerConfig& config, std::string_view file);
+bool is_pxelinux(std::string_view file);
+
 struct BootDecision {
   BootMode mode = BootMode::Network;
   std::string file;  // empty: nothing to download (local boot, or nothing configured)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/boot_choice.h"
+
 namespace pxelab::server {
 
 wire::MacAddress default_server_mac(wire::Ipv4Address a) {
@@ -107,9 +109,15 @@ void BootServer::served(sim::Time now, const TftpServed& what) {
   const HostEntry* host = config_.find_host(what.mac);
   if (host == nullptr || config_.boot_mode_of(host) != BootMode::Once) return;
   const std::string* given = dhcp_->once_file(what.mac);
-  // Only the boot file its DHCP answer named: a pxelinux.cfg or a tsize probe (not a
-  // completed transfer anyway) does not end the one network boot.
-  if (given == nullptr || without_leading_slashes(*given) != without_leading_slashes(what.file)) return;
+  if (given == nullptr) return;
+  // The boot file its DHCP answer named ends the one network boot; for pxelinux, the
+  // host's generated configuration (pxelinux reads it after the flip otherwise, and
+  // would find LOCALBOOT). A tsize probe is not a completed transfer.
+  const std::string_view file = without_leading_slashes(what.file);
+  const bool done = is_pxelinux(*given)
+                        ? file == pxelinux_mac_name(host->mac) || (host->ip && file == pxelinux_ip_name(*host->ip))
+                        : file == without_leading_slashes(*given);
+  if (!done) return;
   static_cast<void>(set_boot_mode(what.mac, BootMode::Local));
   for (HostEntry& h : config_.hosts) {
     if (h.mac == what.mac) h.boot_from_once = true;

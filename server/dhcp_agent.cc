@@ -1,5 +1,7 @@
 #include "server/dhcp_agent.h"
 
+#include "server/boot_choice.h"
+
 namespace pxelab::server {
 
 namespace {
@@ -94,10 +96,8 @@ void DhcpServerAgent::note_once_file(const wire::dhcp::Message& m) {
   const HostEntry* host = config_.find_host(m.mac());
   if (config_.boot_mode_of(host) != BootMode::Once || host == nullptr) return;
   // A chainloaded iPXE binary is not the boot image: iPXE asks again and gets its
-  // script (FW-44), which is what the once flip waits for.
-  for (const auto& [arch, binary] : config_.boot.ipxe_binary_by_arch) {
-    if (binary == m.file) return;
-  }
+  // script (FW-44), which is what the once flip waits for (boot_choice.h).
+  if (is_ipxe_binary(config_, m.file)) return;
   once_files_[host->mac] = m.file;
 }
 

@@ -31,7 +31,8 @@ class DhcpServerAgent final : public sim::Agent {
   std::size_t replies_waiting() const { return waiting_.size(); }
   // The boot file last sent to the host `mac` while its mode is once (BootMode::Once);
   // nullptr if none. A chainloaded iPXE binary does not count (FW-44: iPXE comes back
-  // for its script). BootServer flips the host when this file has been served.
+  // for its script). BootServer flips the host when this boot has been served
+  // (boot_choice.h is_pxelinux: for pxelinux, its generated configuration).
   const std::string* once_file(const wire::MacAddress& mac) const;
 
  private:
