@@ -168,6 +168,9 @@ struct ServerConfig {
   std::optional<std::uint32_t> t1;  // default lease/2 (RFC 2131 §4.4.5)
   std::optional<std::uint32_t> t2;  // default lease*7/8
   std::string lease_file;           // absolute after loading; empty: memory only
+  // `pxelab serve`'s control file (server/boot_control.h), absolute after loading;
+  // empty: none (--control gives one too).
+  std::string control_file;
   FsyncPolicy fsync = FsyncPolicy::EveryRecord;
   std::uint32_t group_commit_ms = 2;
   std::vector<Subnet> subnets;

@@ -212,7 +212,7 @@ void read_options(Reader& r, const toml::table& opts, const std::string& path, s
 
 void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::string& base_dir) {
   const std::string path = "server";
-  r.only_keys(t, path, {"mode", "address", "lease_time", "t1", "t2", "lease_file", "fsync", "group_commit_ms"});
+  r.only_keys(t, path, {"mode", "address", "lease_time", "t1", "t2", "lease_file", "control_file", "fsync", "group_commit_ms"});
   if (auto m = r.string(t, "mode", path)) {
     if (*m == "dhcp") c.mode = ServerMode::Dhcp;
     else if (*m == "proxy") c.mode = ServerMode::Proxy;
@@ -227,6 +227,10 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::st
   if (auto f = r.string(t, "lease_file", path)) {
     c.lease_file = resolve(base_dir, *f);
     c.key_locations["server.lease_file"] = location(r, *t.get("lease_file"));
+  }
+  if (auto f = r.string(t, "control_file", path)) {
+    c.control_file = resolve(base_dir, *f);
+    c.key_locations["server.control_file"] = location(r, *t.get("control_file"));
   }
   if (auto f = r.string(t, "fsync", path)) {
     if (*f == "each") c.fsync = FsyncPolicy::EveryRecord;
