@@ -38,7 +38,12 @@ class ReferenceServer final : public ScenarioServer {
         if (auto st = instances_.back()->set_group_mode(target.group, mode, why); !st) return st;
         keep_modes();
       } else {
-        g->mode = mode;
+        g->mode = mode;  // as BootServer::set_group_mode: once flips give way to the group
+        for (auto& h : config_.hosts) {
+          if (h.group != target.group || !h.boot_from_once) continue;
+          h.boot.reset();
+          h.boot_from_once = false;
+        }
       }
       return Ok{};
     }
