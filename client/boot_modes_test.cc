@@ -38,6 +38,19 @@ TEST(BootModes, OnceBootsFromTheNetworkThenLocal) {
   EXPECT_TRUE(second.outcome().images.empty());
 }
 
+TEST(BootModes, OnceStaysArmedWhenTheBootFileIsNotServed) {
+  // A failed network boot (the file is missing: TFTP ERROR 1) is not the one boot.
+  TftpRoot root;
+  Lab lab;
+  server::BootServer& server = lab.add_server(server_config(root, hosts("boot = \"once\"\nfile = \"missing.0\"")));
+  PxeClient& c = lab.add_client("intel-pxe21", 1);
+  lab.run(sim::seconds(100));
+  EXPECT_EQ(c.outcome().status, BootStatus::kFailed) << describe(c.outcome());
+  EXPECT_EQ(c.outcome().code, "PXE-E3B");
+  EXPECT_EQ(server.config().boot_mode_of(server.config().find_host(client_mac(1))), server::BootMode::Once);
+  EXPECT_FALSE(lab.log.contains("once -> local"));
+}
+
 TEST(BootModes, OnceWaitsForTheFileItsAnswerNamedNotTheChainloadedIpxe) {
   // A BIOS ROM gets undionly.kpxe (chainload, FW-44), iPXE then gets boot.ipxe: only
   // the script's transfer is the boot the once mode grants.
