@@ -9,12 +9,14 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <fmt/core.h>
 
 #include "captures/pcap_writer.h"
+#include "server/boot_control.h"
 #include "server/boot_server.h"
 #include "sim/link_port.h"
 #include "sim/segment.h"
@@ -38,6 +40,17 @@ constexpr const char* kServeFooter =
     "  ip netns exec cli busybox udhcpc -i vc -f -q -n\n"
     "(lab.toml: see README.md \"pxelab serve\"; server/example.toml documents every key,\n"
     "its relative paths resolve beside the file.)\n"
+    "\nBoot modes while it runs: --control FILE (or [server] control_file) names a file\n"
+    "of lines\n"
+    "  host 52:54:00:00:00:01 local     (a host entry by MAC or by hostname)\n"
+    "  host lab01 network\n"
+    "  group lab once                   (a [[group]] of the configuration)\n"
+    "with modes network, local, menu, once ('#' starts a comment). It is read at start\n"
+    "and again on SIGHUP; each read applies the lines whose mode changed since the\n"
+    "previous read, and logs each change. A bad line (syntax, unknown mode, host or\n"
+    "group) is logged with its line number and changes nothing; the others apply. A\n"
+    "once host is set to local when its boot file has been served (logged); a restart\n"
+    "of pxelab serve reads the control file again, which arms it once more.\n"
     "\nOne log line per exchange goes to stderr. SIGTERM or SIGINT stops it cleanly:\n"
     "the lease journal is flushed and a summary printed. With several links, each\n"
     "talks to the server only (frames are never forwarded between two links). A link\n"
@@ -58,6 +71,7 @@ class StderrLog final : public server::LogSink {
 
 struct ServeOptions {
   std::string config;
+  std::string control;  // --control: overrides [server] control_file
   std::vector<std::string> taps;
   std::vector<std::string> interfaces;
   std::string pcap;
@@ -73,13 +87,15 @@ struct OwnedFd {
   }
 };
 
-// SIGTERM/SIGINT arrive through a descriptor the clock polls, so shutdown happens
-// between events, never inside one. fd < 0 (errno set) when signalfd fails.
-OwnedFd stop_signals() {
+// SIGTERM/SIGINT (stop) and SIGHUP (re-read the control file) arrive through a
+// descriptor the clock polls, so they act between events, never inside one. fd < 0
+// (errno set) when signalfd fails.
+OwnedFd serve_signals() {
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   return OwnedFd{::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)};
 }
@@ -118,6 +134,41 @@ Result<std::unique_ptr<captures::PcapStreamWriter>> open_pcap(const std::string&
   return captures::PcapStreamWriter::open(path, popts);
 }
 
+// Reads the control file at `path` (none if empty) into `control`; false (said on
+// stderr) when it cannot be read.
+bool start_control(const std::string& path, server::BootServer& srv, server::LogSink& log, sim::Time now,
+                   std::optional<server::ControlFile>& control) {
+  if (path.empty()) return true;
+  control.emplace(path);
+  if (auto n = control->reload(srv, log, now); !n) {
+    fmt::print(stderr, "pxelab serve: {}\n", n.error().to_string());
+    return false;
+  }
+  return true;
+}
+
+// SIGHUP re-reads the control file (if any); SIGTERM/SIGINT stop the clock, the
+// signal left in `stop_signal`. Everything passed must outlive the clock's run.
+void watch_signals(sim::RealtimeClock& clock, int sfd, std::optional<server::ControlFile>& control,
+                   server::BootServer& srv, server::LogSink& log, int& stop_signal) {
+  clock.watch(sfd, POLLIN, [&clock, sfd, &control, &srv, &log, &stop_signal] {
+    signalfd_siginfo info{};
+    if (::read(sfd, &info, sizeof info) != sizeof info) return;
+    if (info.ssi_signo == SIGHUP) {
+      if (!control) {
+        log.line(clock.now(), "SIGHUP: no control file (--control or [server] control_file): nothing to re-read");
+      } else if (auto n = control->reload(srv, log, clock.now()); !n) {
+        log.line(clock.now(), "SIGHUP: " + n.error().to_string() + "; boot modes unchanged");
+      } else {
+        log.line(clock.now(), fmt::format("SIGHUP: control file {} re-read, {} change(s)", control->path(), *n));
+      }
+      return;
+    }
+    stop_signal = static_cast<int>(info.ssi_signo);
+    clock.stop();
+  });
+}
+
 int serve(const ServeOptions& o) {
   auto config = server::load_server_config(o.config);
   if (!config) {
@@ -129,7 +180,7 @@ int serve(const ServeOptions& o) {
     return 2;
   }
 
-  const OwnedFd signals = stop_signals();
+  const OwnedFd signals = serve_signals();
   const int sfd = signals.fd;
   if (sfd < 0) {
     fmt::print(stderr, "pxelab serve: signalfd: {}\n", std::strerror(errno));
@@ -161,8 +212,7 @@ int serve(const ServeOptions& o) {
     // sockets in promiscuous mode a learning switch between them would bridge the
     // two networks (and loop them if they are joined elsewhere).
     segment.set_isolated(segment.attach(**port, {}, (*port)->name()), true);
-    // A link whose device disappears is given up (LinkPort stops polling it); the
-    // server stops when no link is left.
+    // A lost link is given up (LinkPort stops polling it); none left: the server stops.
     (*port)->set_on_failure([&](std::string_view why) {
       fmt::print(stderr, "pxelab serve: link {} lost; no longer serving on it\n", why);
       if (--live_links == 0) {
@@ -193,12 +243,12 @@ int serve(const ServeOptions& o) {
     segment.add_sink(*pcap);
   }
 
+  // The control file: read now (unreadable: no start), then on SIGHUP (watch_signals).
+  std::optional<server::ControlFile> control;
+  if (!start_control(o.control.empty() ? config->control_file : o.control, **srv, log, clock.now(), control)) return 1;
+
   int stop_signal = 0;
-  clock.watch(sfd, POLLIN, [&] {
-    signalfd_siginfo info{};
-    if (::read(sfd, &info, sizeof info) == sizeof info) stop_signal = static_cast<int>(info.ssi_signo);
-    clock.stop();
-  });
+  watch_signals(clock, sfd, control, **srv, log, stop_signal);
   if (o.duration > 0) clock.at(sim::from_seconds(o.duration), [&] { clock.stop(); });
 
   print_ready(**srv, links);
@@ -229,6 +279,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-c,--config", opts->config, "Server configuration (TOML; see server/example.toml)")
       ->required()
       ->check(CLI::ExistingFile);
+  cmd->add_option("--control", opts->control,
+                  "Boot-mode control file, re-read on SIGHUP (see below; overrides [server] control_file)");
   cmd->add_option("--tap", opts->taps, "TAP device to serve on (created if absent); repeatable");
   cmd->add_option("-i,--interface", opts->interfaces, "Interface to serve on through a raw socket; repeatable");
   cmd->add_option("--pcap", opts->pcap, "Write every frame the server sees or sends to this pcap");

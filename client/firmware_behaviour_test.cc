@@ -727,7 +727,10 @@ TEST(Failures, NoServerEndsAfterEachFirmwaresOwnSchedule) {
     Lab lab;
     PxeClient& c = lab.add_client(k.personality, 1);
     lab.run(sim::seconds(200));
-    EXPECT_EQ(c.outcome().status, BootStatus::kFailed) << k.personality;
+    // The BOOTP PROM gives up into the BIOS, which boots the local disk (its
+    // personality's local_boot_after_no_offers, FW-47); the code still says why.
+    const bool prom = std::string_view(k.personality) == "bootp-prom";
+    EXPECT_EQ(c.outcome().status, prom ? BootStatus::kLocalBoot : BootStatus::kFailed) << k.personality;
     EXPECT_EQ(c.outcome().code, k.code) << describe(c.outcome());
     ASSERT_TRUE(c.outcome().timeline.done) << k.personality;
     EXPECT_NEAR(sim::to_seconds(*c.outcome().timeline.done), k.seconds, k.seconds * 0.11) << k.personality;

@@ -114,6 +114,10 @@ struct ClientOutcome {
   Timeline timeline;
   Retransmissions retransmissions;
   double throughput_bps = 0;  // NBP + stage-2 octets * 8 / (tftp_end - tftp_start)
+
+  // The boots before this one, oldest first, when the machine was rebooted during the
+  // run (a scenario's reboot event): each a whole outcome without earlier_boots.
+  std::vector<ClientOutcome> earlier_boots;
 };
 
 }  // namespace pxelab::client

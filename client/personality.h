@@ -143,6 +143,11 @@ struct DhcpTiming {
   std::vector<sim::Time> discover_timeouts;  // wait after each DISCOVER; fail after the last
   double discover_jitter = 0;                // ± fraction of each timeout (U-Boot ±10 %)
   bool restart_after_discover_failure = false;  // U-Boot starts over instead of failing
+  // After the last DISCOVER/BOOTREQUEST timeout with no offer, the ROM hands back to
+  // the BIOS, which boots the next device (the local disk): the outcome is local boot
+  // with the no_offers text, not a failure. The bootp-prom's (FW-47: a BOOTP PROM is
+  // sent to its disk by silence).
+  bool local_boot_after_no_offers = false;
   std::vector<sim::Time> request_timeouts;   // wait after each REQUEST
   sim::Time proxy_wait = 0;                  // kIpxe: hold an offer this long for a proxy
   std::uint32_t proxy_wait_rounds = 0;       // kPxe21: DISCOVER timeouts to wait for a proxy

@@ -91,7 +91,7 @@ void read_dhcp(TomlReader& r, const toml::table& t, Personality& p) {
               {"bootp_only", "parameter_request_list", "max_message_size", "request_max_message_size", "vendor_class", "arch", "ndi",
                "machine_id", "user_class", "user_class_form", "ipxe_features", "client_id", "option_order", "broadcast",
                "broadcast_when_chainloaded", "secs", "xid", "accept_previous_xids", "discover_timeouts",
-               "discover_jitter", "restart_after_discover_failure", "request_timeouts", "selection", "proxy_wait",
+               "discover_jitter", "restart_after_discover_failure", "local_boot_after_no_offers", "request_timeouts", "selection", "proxy_wait",
                "proxy_wait_rounds", "max_offers", "max_reply_size", "require_server_id", "strict_option_lengths",
                "ack_must_match_server", "decline_on_mismatch", "on_nak", "honour_overload", "require_src_port_67",
                "bootfile_prefix"});
@@ -134,6 +134,7 @@ void read_dhcp(TomlReader& r, const toml::table& t, Personality& p) {
   tm.discover_timeouts = durations(r, t, "discover_timeouts", path, tm.discover_timeouts);
   if (auto v = r.number(t, "discover_jitter", path, 0, 0.5)) tm.discover_jitter = *v;
   if (auto v = r.boolean(t, "restart_after_discover_failure", path)) tm.restart_after_discover_failure = *v;
+  if (auto v = r.boolean(t, "local_boot_after_no_offers", path)) tm.local_boot_after_no_offers = *v;
   tm.request_timeouts = durations(r, t, "request_timeouts", path, tm.request_timeouts);
   if (auto v = duration(r, t, "proxy_wait", path)) tm.proxy_wait = *v;
   if (auto v = r.integer(t, "proxy_wait_rounds", path, 0, 8)) tm.proxy_wait_rounds = static_cast<std::uint32_t>(*v);

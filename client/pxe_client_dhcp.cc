@@ -3,6 +3,7 @@
 // leads to (pxe_client.h).
 #include <algorithm>
 
+#include "client/failure.h"
 #include "client/pxe_client.h"
 #include "wire/dhcp_option_values.h"
 #include "wire/text.h"
@@ -145,6 +146,14 @@ void PxeClient::expired_discover(sim::AgentContext& ctx, sim::Time now) {
     // Offers held but none selected: EDK2 says so in its own words (PXE-E16, seen on
     // real OVMF: captures/golden/qemu/ovmf-x64-noboot.pcap); other ROMs time out.
     const bool unusable = !in<Discovering>().offers.empty() && stage_->failures.contains(FailureReason::kNoValidOffer);
+    if (!unusable && stage_->timing.local_boot_after_no_offers) {
+      // The ROM gives up and the BIOS boots the next device (personality data).
+      Failure f = failure_for(*stage_, FailureReason::kNoOffers);
+      outcome_.decided_by = sent_last(last_sent_what_);
+      outcome_.code = f.code;  // still says why: nobody answered
+      local_boot(ctx, now, f.text + "; gave up, the BIOS boots the next device (local disk)");
+      return;
+    }
     fail(ctx, now, unusable ? FailureReason::kNoValidOffer : FailureReason::kNoOffers, sent_last(last_sent_what_));
     return;
   }

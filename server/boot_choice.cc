@@ -27,28 +27,9 @@ const std::string* lookup(const ArchFileMap& map, std::optional<std::uint16_t> a
   return it == map.end() ? nullptr : &it->second;
 }
 
-}  // namespace
-
-ClientIdentity identify_client(const dhcp::Message& request) {
-  ClientIdentity id;
-  id.vendor_class = dhcp::vendor_class(request).value_or("");
-  id.pxe = dhcp::is_pxe_client(request);
-  if (const auto* opt = request.find(dhcp::code::kClientArch)) {
-    if (auto types = dhcp::decode_client_arch(opt->data); types && !types->empty()) id.arch = types->front();
-  }
-  if (!id.arch) id.arch = arch_from_vendor_class(id.vendor_class);
-  if (const auto* opt = request.find(dhcp::code::kUserClass)) {
-    if (auto uc = dhcp::decode_user_class(opt->data)) {
-      for (const auto& c : uc->classes) id.ipxe = id.ipxe || c == "iPXE";
-    }
-  }
-  id.ipxe = id.ipxe || request.has(dhcp::code::kIpxeEncapsulated);
-  return id;
-}
-
-BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client) {
-  BootDecision d;
-  d.mode = host && host->boot ? *host->boot : config.boot.default_mode;
+// The file for `client` (the order in boot_choice.h) into d.file, d.why and
+// d.no_file_for_arch.
+void choose_file(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client, BootDecision& d) {
   // PXE-ARCH-FILE (RFC 4578 §2.1): a file named without an architecture (default_file,
   // a host's plain `file`) is a BIOS NBP; it goes to BIOS clients (93 = 0) and to
   // clients that name no architecture (BOOTP, U-Boot without 93, FW-03), never to EFI.
@@ -80,7 +61,86 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
     d.why = "no boot file for arch " + std::to_string(*client.arch) + " (PXE-ARCH-FILE)";
   }
   if (file) d.file = *file;
+}
 
+}  // namespace
+
+namespace {
+std::string_view basename_of(std::string_view f) {
+  auto slash = f.find_last_of("/\\");
+  return slash == std::string_view::npos ? f : f.substr(slash + 1);
+}
+}  // namespace
+
+bool is_ipxe_binary(const ServerConfig& config, std::string_view file) {
+  for (const auto& [arch, binary] : config.boot.ipxe_binary_by_arch) {
+    if (binary == file) return true;
+  }
+  // The builds iPXE's own documentation names (ipxe.org/howto/chainloading).
+  constexpr std::string_view kBuilds[] = {"undionly.kpxe", "undionly.kkpxe", "ipxe.pxe", "ipxe.kpxe", "ipxe.kkpxe",
+                                          "ipxe.efi", "snponly.efi", "snp.efi", "ipxe-x86_64.efi", "ipxe-arm64.efi"};
+  const std::string_view base = basename_of(file);
+  for (auto b : kBuilds) {
+    if (base == b) return true;
+  }
+  return false;
+}
+
+bool is_pxelinux(std::string_view file) {
+  const std::string_view base = basename_of(file);
+  return base == "pxelinux.0" || base == "lpxelinux.0";
+}
+
+std::string local_boot_ipxe_script(bool efi) {
+  if (efi) {
+    return "#!ipxe\n# pxelab: local boot (FW-47): back to the UEFI boot manager, which tries the next boot option\n"
+           "echo pxelab: local boot, exit to the firmware\nexit\n";
+  }
+  return "#!ipxe\n# pxelab: local boot (FW-47): the first hard disk through INT 13h\n"
+         "echo pxelab: local boot, sanboot drive 0x80\nsanboot --no-describe --drive 0x80\n";
+}
+
+ClientIdentity identify_client(const dhcp::Message& request) {
+  ClientIdentity id;
+  id.vendor_class = dhcp::vendor_class(request).value_or("");
+  id.pxe = dhcp::is_pxe_client(request);
+  if (const auto* opt = request.find(dhcp::code::kClientArch)) {
+    if (auto types = dhcp::decode_client_arch(opt->data); types && !types->empty()) id.arch = types->front();
+  }
+  if (!id.arch) id.arch = arch_from_vendor_class(id.vendor_class);
+  if (const auto* opt = request.find(dhcp::code::kUserClass)) {
+    if (auto uc = dhcp::decode_user_class(opt->data)) {
+      for (const auto& c : uc->classes) id.ipxe = id.ipxe || c == "iPXE";
+    }
+  }
+  id.ipxe = id.ipxe || request.has(dhcp::code::kIpxeEncapsulated);
+  return id;
+}
+
+BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client) {
+  BootDecision d;
+  d.mode = config.boot_mode_of(host);
+  if (d.mode == BootMode::Once) {
+    d.mode = BootMode::Network;  // network this time; BootServer flips it when served
+    d.once = true;
+  }
+  choose_file(config, host, client, d);
+  if (d.once) d.why += " (once: local after this boot)";
+
+  // FW-47: iPXE boots the local disk by a script of its own (sanboot / exit), whether
+  // it is the ROM or was chainloaded; a menu's local item would make it exit to the
+  // BIOS, which is not the same as booting the disk on every machine.
+  if (client.ipxe && d.mode == BootMode::Local) {
+    const bool efi = client.arch && *client.arch != 0;
+    d.file = std::string(efi ? kLocalBootScriptEfi : kLocalBootScriptBios);
+    d.no_file_for_arch = false;
+    d.why = efi ? "local boot: iPXE exit (FW-47)" : "local boot: iPXE sanboot 0x80 (FW-47)";
+    if (client.pxe) {
+      d.vendor.emplace();
+      d.vendor->discovery_control = dhcp::discovery::kUseBootfile;
+    }
+    return d;
+  }
   // Clients already in iPXE run the script whatever the menu says: the menu was the
   // ROM's business (FW-44).
   if (client.ipxe && !config.boot.ipxe_script.empty()) d.mode = BootMode::Network;
@@ -129,6 +189,7 @@ BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, cons
       d.file.clear();
       d.why = "local boot";
       break;
+    case BootMode::Once: break;  // mapped to Network above
   }
   d.vendor = std::move(v);
   return d;

@@ -22,6 +22,24 @@ struct ClientIdentity {
 
 ClientIdentity identify_client(const wire::dhcp::Message& request);
 
+// Local boot for clients already running iPXE (FW-47): a script the TFTP source
+// generates (TftpFileSource serves both names). BIOS: `sanboot --no-describe --drive
+// 0x80` boots the first hard disk through INT 13h (FOG's and MAAS's default); EFI:
+// `exit` returns to the firmware, whose boot manager tries the next boot option.
+inline constexpr std::string_view kLocalBootScriptBios = "pxelab/local-bios.ipxe";
+inline constexpr std::string_view kLocalBootScriptEfi = "pxelab/local-efi.ipxe";
+std::string local_boot_ipxe_script(bool efi);
+
+// What the once flip (BootServer) waits for after a boot file was given to a host:
+//  - an iPXE binary (boot.ipxe_binary, or a file named like an iPXE build:
+//    undionly.kpxe, ipxe.efi, snponly.efi...): nothing, iPXE asks DHCP again and the
+//    file of that answer is the boot (FW-44);
+//  - pxelinux (pxelinux.0, lpxelinux.0): its generated configuration (FW-30: the
+//    01-MAC or hex-IP name), so pxelinux still reads the network one;
+//  - anything else: the file itself.
+bool is_ipxe_binary(const ServerConfig& config, std::string_view file);
+bool is_pxelinux(std::string_view file);
+
 struct BootDecision {
   BootMode mode = BootMode::Network;
   std::string file;  // empty: nothing to download (local boot, or nothing configured)
@@ -31,6 +49,9 @@ struct BootDecision {
   // file and no vendor options; a proxy does not answer it at all.
   bool no_file_for_arch = false;
   std::string why;  // how the file was chosen, for the log: "arch 7", "iPXE script", "host lab01"
+  // The host is in once mode: answered as Network (mode), and flipped to local by the
+  // server when `file` has been served to it.
+  bool once = false;
 };
 
 // The boot for `client` (host entry if the table knows its MAC, else nullptr):
@@ -45,7 +66,10 @@ struct BootDecision {
 //    mode menu: 43 = {6: 3 (unicast only), 8: this server per item type, 9: items,
 //    10: prompt} and the file comes from the 4011 exchange (FW-19);
 //    mode local: 43 = {6: 3, 9: [local boot], 10: timeout 0} and no file, which makes
-//    EDK2 and iPXE take the local-boot item at once (FW-20, PXE-MENU-LOCAL).
+//    EDK2 and PXE ROMs take the local-boot item at once (FW-20, PXE-MENU-LOCAL); an
+//    iPXE client instead gets the generated local-boot script (kLocalBootScript*,
+//    FW-47) with 43 = {6: use-bootfile}; a non-PXE client no file;
+//    mode once: as network (d.once set); the mode is ServerConfig::boot_mode_of().
 BootDecision choose_boot(const ServerConfig& config, const HostEntry* host, const ClientIdentity& client);
 
 // The file for a boot server (4011) REQUEST asking for menu item `type`

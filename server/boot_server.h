@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "server/config.h"
 #include "server/dhcp_agent.h"
@@ -43,16 +44,28 @@ class BootServer {
   const ReplayReport& replay() const { return replay_; }
 
   // Changes the boot mode of the host entry for `mac` while the server runs (a
-  // scenario's boot-mode event, `pxelab serve`'s control): its next DHCP answers and
-  // its generated pxelinux.cfg follow `mode`. An error when the table has no such host
-  // (a mode belongs to a host entry; an unknown client gets [boot].default_mode).
-  Status set_boot_mode(const wire::MacAddress& mac, BootMode mode);
+  // scenario's boot-mode event, `pxelab serve`'s control file, a once flip): its next
+  // DHCP answers and its generated pxelinux.cfg follow `mode`. An error when the table
+  // has no such host (a mode belongs to a host entry; an unknown client gets
+  // [boot].default_mode). Logged when `why` is not empty.
+  Status set_boot_mode(const wire::MacAddress& mac, BootMode mode, std::string_view why = {});
+  // The same for a [[group]]: its mode changes, members whose own mode came from a
+  // once flip drop it (so `group lab once` arms them again), and every member's
+  // pxelinux.cfg is written again. Members with a mode of their own keep it
+  // (host.boot > group mode). An error for a group the configuration does not declare.
+  Status set_group_mode(std::string_view group, BootMode mode, std::string_view why = {});
+  // The host entry named `name` (its hostname) or whose MAC is `name`; nullptr if none.
+  const HostEntry* find_host(std::string_view name) const;
 
   // Makes every queued lease record durable (shutdown).
   Status flush() { return leases_->flush(); }
 
  private:
   BootServer() = default;
+  // A TFTP read transfer completed: the once flip (BootMode::Once).
+  void served(sim::Time now, const TftpServed& what);
+  sim::Clock* clock_ = nullptr;
+  LogSink* log_ = nullptr;
 
   ServerConfig config_;
   ReplayReport replay_;

@@ -33,8 +33,16 @@ std::string_view to_string(BootMode m) {
     case BootMode::Network: return "network";
     case BootMode::Local: return "local";
     case BootMode::Menu: return "menu";
+    case BootMode::Once: return "once";
   }
   return "?";
+}
+
+std::optional<BootMode> parse_boot_mode(std::string_view text) {
+  for (BootMode m : {BootMode::Network, BootMode::Local, BootMode::Menu, BootMode::Once}) {
+    if (to_string(m) == text) return m;
+  }
+  return std::nullopt;
 }
 
 std::optional<std::uint16_t> parse_arch(std::string_view text) {
@@ -70,6 +78,20 @@ const HostEntry* ServerConfig::find_host(const wire::MacAddress& mac) const {
     if (h.mac == mac) return &h;
   }
   return nullptr;
+}
+
+const HostGroup* ServerConfig::find_group(std::string_view name) const {
+  for (const auto& g : groups) {
+    if (g.name == name) return &g;
+  }
+  return nullptr;
+}
+
+BootMode ServerConfig::boot_mode_of(const HostEntry* host) const {
+  if (host == nullptr) return boot.default_mode;
+  if (host->boot) return *host->boot;
+  if (const HostGroup* g = host->group.empty() ? nullptr : find_group(host->group); g && g->mode) return *g->mode;
+  return boot.default_mode;
 }
 
 }  // namespace pxelab::server

@@ -33,10 +33,18 @@ enum class BootMode : std::uint8_t {
   Network,  // boot file straight away
   Local,    // PXE menu with only the local-boot item (type 0), no prompt
   Menu,     // PXE menu (43.9/43.10) with prompt and timeout
+  // Network boot one time, then local (FW-47: what pixiecore and Cobbler's
+  // pxe_just_once users ask for): answered as Network until the TFTP transfer of the
+  // boot file the DHCP answer gave the host completes; the server then sets the host
+  // to Local (BootServer::set_boot_mode, logged). Only for hosts and groups: a client
+  // without a host entry has nothing to flip, so [boot].default_mode cannot be once.
+  Once,
 };
 
 std::string_view to_string(ServerMode m);
 std::string_view to_string(BootMode m);
+// "network", "local", "menu", "once" (the words of the configuration and the control file).
+std::optional<BootMode> parse_boot_mode(std::string_view text);
 
 // Inclusive address range of a pool.
 struct AddressRange {
@@ -73,11 +81,22 @@ struct Subnet {
 // Client system architecture (RFC 4578 §2.1, option 93) -> boot file.
 using ArchFileMap = std::map<std::uint16_t, std::string>;
 
+// [[group]]: a name hosts can join (host.group) and a boot mode for all of them.
+// Precedence: the host's own boot > its group's mode > [boot].default_mode.
+struct HostGroup {
+  std::string name;
+  std::optional<BootMode> mode;  // unset: the members follow [boot].default_mode
+};
+
 struct HostEntry {
   wire::MacAddress mac;
   std::optional<wire::Ipv4Address> ip;  // fixed address; else from the pool
   std::string hostname;
-  std::optional<BootMode> boot;         // default: [boot].default_mode
+  std::optional<BootMode> boot;         // default: its group's mode, else [boot].default_mode
+  std::string group;                    // a [[group]] name, or empty
+  // `boot` was set by a once flip (not by the configuration or an operator): a later
+  // mode for the host's group replaces it, so `group lab once` arms flipped hosts again.
+  bool boot_from_once = false;
   std::string file;                     // BIOS (93 = 0) and clients naming no architecture
   ArchFileMap file_by_arch;
   std::string file_any_arch;            // file = { any = ... }: every architecture not listed
@@ -149,10 +168,14 @@ struct ServerConfig {
   std::optional<std::uint32_t> t1;  // default lease/2 (RFC 2131 §4.4.5)
   std::optional<std::uint32_t> t2;  // default lease*7/8
   std::string lease_file;           // absolute after loading; empty: memory only
+  // `pxelab serve`'s control file (server/boot_control.h), absolute after loading;
+  // empty: none (--control gives one too).
+  std::string control_file;
   FsyncPolicy fsync = FsyncPolicy::EveryRecord;
   std::uint32_t group_commit_ms = 2;
   std::vector<Subnet> subnets;
   std::vector<HostEntry> hosts;
+  std::vector<HostGroup> groups;
   BootConfig boot;
   TftpConfig tftp;
   // [faults]: deliberate misbehaviour for mutation tests and interop scenarios
@@ -166,6 +189,10 @@ struct ServerConfig {
   std::string where(const std::string& key) const;
 
   const HostEntry* find_host(const wire::MacAddress& mac) const;
+  const HostGroup* find_group(std::string_view name) const;
+  // The mode `host` boots in: host.boot > its group's mode > boot.default_mode
+  // (nullptr: a client without an entry, default_mode).
+  BootMode boot_mode_of(const HostEntry* host) const;
 };
 
 // DHCP option codes the server owns: they are computed per reply (53, 54, 51, 58, 59,

@@ -43,7 +43,9 @@ TEST(ServerConfig, TheCommentedExampleLoads) {
   EXPECT_EQ(c->boot.menu.items[1].type, 0x8000);
   ASSERT_EQ(c->hosts.size(), 2u);
   EXPECT_EQ(c->hosts[0].vars.at("rack"), "3");
-  EXPECT_EQ(c->hosts[1].boot, BootMode::Local);
+  EXPECT_FALSE(c->hosts[1].boot);
+  EXPECT_EQ(c->hosts[1].group, "lab");
+  EXPECT_EQ(c->boot_mode_of(&c->hosts[1]), BootMode::Local);  // its group's mode
   EXPECT_EQ(c->hosts[1].file_by_arch.at(7), "ipxe.efi");
   EXPECT_EQ(c->find_host(c->hosts[1].mac), &c->hosts[1]);
   EXPECT_EQ(c->tftp.root, std::string(PXELAB_SOURCE_DIR) + "/server/tftp") << "relative to the file";

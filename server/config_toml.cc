@@ -66,13 +66,19 @@ class Reader : public sim::TomlReader {
     return file_name(*n, join(path, key));
   }
 
-  std::optional<BootMode> boot_mode(const toml::table& t, std::string_view key, const std::string& path) {
+  // `once` only where a host entry is there to flip (hosts, groups; not default_mode).
+  std::optional<BootMode> boot_mode(const toml::table& t, std::string_view key, const std::string& path,
+                                    bool allow_once = true) {
     auto s = string(t, key, path);
     if (!s) return std::nullopt;
-    if (*s == "network") return BootMode::Network;
-    if (*s == "local") return BootMode::Local;
-    if (*s == "menu") return BootMode::Menu;
-    fail(*t.get(key), join(path, key), "'" + *s + "' is not one of: network, local, menu");
+    auto m = parse_boot_mode(*s);
+    if (m && (*m != BootMode::Once || allow_once)) return m;
+    if (m) {
+      fail(*t.get(key), join(path, key),
+           "'once' needs a host entry to set to local afterwards: give it to hosts (boot) or groups (mode)");
+    } else {
+      fail(*t.get(key), join(path, key), "'" + *s + "' is not one of: network, local, menu, once");
+    }
     return std::nullopt;
   }
 };
@@ -206,7 +212,7 @@ void read_options(Reader& r, const toml::table& opts, const std::string& path, s
 
 void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::string& base_dir) {
   const std::string path = "server";
-  r.only_keys(t, path, {"mode", "address", "lease_time", "t1", "t2", "lease_file", "fsync", "group_commit_ms"});
+  r.only_keys(t, path, {"mode", "address", "lease_time", "t1", "t2", "lease_file", "control_file", "fsync", "group_commit_ms"});
   if (auto m = r.string(t, "mode", path)) {
     if (*m == "dhcp") c.mode = ServerMode::Dhcp;
     else if (*m == "proxy") c.mode = ServerMode::Proxy;
@@ -221,6 +227,10 @@ void read_server(Reader& r, const toml::table& t, ServerConfig& c, const std::st
   if (auto f = r.string(t, "lease_file", path)) {
     c.lease_file = resolve(base_dir, *f);
     c.key_locations["server.lease_file"] = location(r, *t.get("lease_file"));
+  }
+  if (auto f = r.string(t, "control_file", path)) {
+    c.control_file = resolve(base_dir, *f);
+    c.key_locations["server.control_file"] = location(r, *t.get("control_file"));
   }
   if (auto f = r.string(t, "fsync", path)) {
     if (*f == "each") c.fsync = FsyncPolicy::EveryRecord;
@@ -297,8 +307,27 @@ void read_subnet(Reader& r, const toml::table& t, const std::string& path, Subne
   }
 }
 
+// [[group]] name = "lab" mode = "local": `groups` ends with the one being read.
+void read_group(Reader& r, const toml::table& t, const std::string& path, std::vector<HostGroup>& groups) {
+  r.only_keys(t, path, {"name", "mode"});
+  HostGroup& g = groups.back();
+  auto name = r.string(t, "name", path);
+  if (!name || name->empty()) {
+    if (!r.failed()) r.fail(t.get("name") ? t.get("name")->source() : t.source(), path + ".name", "missing: every group has a name");
+    return;
+  }
+  for (std::size_t i = 0; i + 1 < groups.size(); ++i) {
+    if (groups[i].name == *name) {
+      r.fail(*t.get("name"), path + ".name", "group '" + *name + "' is declared twice");
+      return;
+    }
+  }
+  g.name = *name;
+  g.mode = r.boot_mode(t, "mode", path);
+}
+
 void read_host(Reader& r, const toml::table& t, const std::string& path, HostEntry& h) {
-  r.only_keys(t, path, {"mac", "ip", "hostname", "boot", "file", "vars"});
+  r.only_keys(t, path, {"mac", "ip", "hostname", "boot", "group", "file", "vars"});
   auto mac = r.string(t, "mac", path);
   if (!mac) {
     if (!t.get("mac")) r.fail(t.source(), path + ".mac", "missing (every host is keyed by its MAC address)");
@@ -314,6 +343,7 @@ void read_host(Reader& r, const toml::table& t, const std::string& path, HostEnt
   if (h.ip && !r.failed()) check_unicast(r, *t.get("ip"), path + ".ip", *h.ip);
   if (auto n = r.string(t, "hostname", path)) h.hostname = *n;
   h.boot = r.boot_mode(t, "boot", path);
+  if (auto g = r.string(t, "group", path)) h.group = *g;
   if (const toml::node* f = t.get("file")) {
     if (f->is_string()) h.file = r.file_name(*f, path + ".file").value_or("");
     else if (f->is_table()) h.file_by_arch = r.arch_map(*f->as_table(), path + ".file", &h.file_any_arch);
@@ -345,7 +375,7 @@ void read_boot(Reader& r, const toml::table& t, BootConfig& b) {
   if (auto v = r.string(t, "tftp_server_name", path)) b.tftp_server_name = *v;
   b.next_server = r.address(t, "next_server", path);
   if (b.next_server && !r.failed()) check_unicast(r, *t.get("next_server"), "boot.next_server", *b.next_server);
-  if (auto m = r.boot_mode(t, "default_mode", path)) b.default_mode = *m;
+  if (auto m = r.boot_mode(t, "default_mode", path, false)) b.default_mode = *m;
   if (const toml::table* menu = r.table(t, "menu", path)) {
     r.only_keys(*menu, "boot.menu", {"prompt", "timeout", "item"});
     if (auto p = r.string(*menu, "prompt", "boot.menu")) b.menu.prompt = *p;
@@ -505,7 +535,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
   Reader r(source);
   ServerConfig c;
   c.source = source;
-  r.only_keys(root, "", {"server", "subnet", "host", "boot", "tftp", "faults"});
+  r.only_keys(root, "", {"server", "subnet", "group", "host", "boot", "tftp", "faults"});
   if (const toml::table* t = r.table(root, "server", "")) read_server(r, *t, c, base_dir);
   else if (!r.failed()) r.fail(root.source(), "server", "missing [server] table");
 
@@ -532,9 +562,17 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
     c.subnets.emplace_back();
     read_subnet(r, t, path, c.subnets.back());
   });
+  read_array("group", [&](const toml::table& t, const std::string& path) {
+    c.groups.emplace_back();
+    read_group(r, t, path, c.groups);
+  });
   read_array("host", [&](const toml::table& t, const std::string& path) {
     c.hosts.emplace_back();
     read_host(r, t, path, c.hosts.back());
+    // The group must be declared ([[group]] anywhere in the file: groups are read first).
+    if (!r.failed() && !c.hosts.back().group.empty() && !c.find_group(c.hosts.back().group)) {
+      r.fail(*t.get("group"), path + ".group", "no [[group]] named '" + c.hosts.back().group + "'");
+    }
   });
   if (!r.failed()) {
     if (const toml::table* t = r.table(root, "boot", "")) read_boot(r, *t, c.boot);

@@ -1,5 +1,7 @@
 #include "server/dhcp_agent.h"
 
+#include "server/boot_choice.h"
+
 namespace pxelab::server {
 
 namespace {
@@ -86,6 +88,22 @@ void DhcpServerAgent::send(sim::AgentContext& ctx, sim::Time now, const Reply& r
     return;
   }
   ++replies_sent_;
+  note_once_file(reply.message);
+}
+
+void DhcpServerAgent::note_once_file(const wire::dhcp::Message& m) {
+  if (m.file.empty()) return;
+  const HostEntry* host = config_.find_host(m.mac());
+  if (config_.boot_mode_of(host) != BootMode::Once || host == nullptr) return;
+  // A chainloaded iPXE binary is not the boot image: iPXE asks again and gets its
+  // script (FW-44), which is what the once flip waits for (boot_choice.h).
+  if (is_ipxe_binary(config_, m.file)) return;
+  once_files_[host->mac] = m.file;
+}
+
+const std::string* DhcpServerAgent::once_file(const wire::MacAddress& mac) const {
+  auto it = once_files_.find(mac);
+  return it == once_files_.end() ? nullptr : &it->second;
 }
 
 Status bind_dhcp_server(sim::Host& host, DhcpServerAgent& agent) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "server/dhcp_responder.h"
@@ -28,11 +29,17 @@ class DhcpServerAgent final : public sim::Agent {
   const ResponderStats& stats() const { return responder_.stats(); }
   std::uint64_t replies_sent() const { return replies_sent_; }
   std::size_t replies_waiting() const { return waiting_.size(); }
+  // The boot file last sent to the host `mac` while its mode is once (BootMode::Once);
+  // nullptr if none. A chainloaded iPXE binary does not count (FW-44: iPXE comes back
+  // for its script). BootServer flips the host when this boot has been served
+  // (boot_choice.h is_pxelinux: for pxelinux, its generated configuration).
+  const std::string* once_file(const wire::MacAddress& mac) const;
 
  private:
   void send(sim::AgentContext& ctx, sim::Time now, const Reply& reply);
   void commit(sim::AgentContext& ctx, sim::Time now);
   void send_at(sim::AgentContext& ctx, sim::Time at, Reply reply);  // faults: late or repeated OFFERs
+  void note_once_file(const wire::dhcp::Message& sent);
 
   const ServerConfig& config_;
   LeaseStore& leases_;
@@ -44,6 +51,7 @@ class DhcpServerAgent final : public sim::Agent {
   std::map<std::uint64_t, Reply> delayed_;  // timer tag -> reply (faults only)
   std::uint64_t next_delayed_ = 0;
   std::uint64_t replies_sent_ = 0;
+  std::map<wire::MacAddress, std::string> once_files_;  // see once_file()
 };
 
 // Binds 67 and 4011 on `host`.

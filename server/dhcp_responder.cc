@@ -28,6 +28,7 @@ std::string_view to_string(DropReason r) {
     case DropReason::kLeaseNotDurable: return "lease-not-durable";
     case DropReason::kCannotEncode: return "cannot-encode";
     case DropReason::kNoBootFile: return "no-boot-file";
+    case DropReason::kLocalBoot: return "local-boot";
     case DropReason::kCount: break;
   }
   return "?";
@@ -474,6 +475,12 @@ Exchange DhcpResponder::on_inform(Context& c) {
 Exchange DhcpResponder::on_bootp(Context& c) {
   // RFC 951: the server answers from its table; there is no lease to negotiate.
   if (!c.host || !c.host->ip) return drop(c, DropReason::kUnknownClient, "BOOTP client not in the host table with an address");
+  // FW-47: a BOOTP PROM has no menu and no local-boot item; the only way to send it to
+  // its disk is no answer, after which it gives up and the BIOS boots the next device.
+  if (config_.boot_mode_of(c.host) == BootMode::Local) {
+    return drop(c, DropReason::kLocalBoot, "host " + (c.host->hostname.empty() ? c.host->mac.to_string() : c.host->hostname) +
+                                               " is in local mode: a BOOTP PROM is sent to its disk by silence");
+  }
   Reply r;
   r.message = reply_header(c);
   r.message.ciaddr = c.request.ciaddr;

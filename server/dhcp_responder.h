@@ -47,6 +47,7 @@ enum class DropReason : std::uint8_t {
   kLeaseNotDurable,  // the journal write failed: no ACK may leave
   kCannotEncode,     // the reply could not be encoded even after shedding options
   kNoBootFile,       // proxy mode: no boot file for the client's architecture (PXE-ARCH-FILE)
+  kLocalBoot,        // a BOOTP request from a host in local mode: silence is its local boot (FW-47)
   kCount,
 };
 std::string_view to_string(DropReason r);

@@ -215,6 +215,7 @@ void TftpServerAgent::on_request(sim::AgentContext& ctx, sim::Time now, const si
   }
   Transfer t{d.src, req->filename, now, {}, std::make_unique<TftpReadTransfer>(*req, file->content, limits_), nullptr,
              wire::Bytes(d.payload.begin(), d.payload.end())};
+  t.mac = d.src_mac;
   ContextSink sink(ctx, *port, d.src, from_69());
   t.reader->start(now, sink);
   reschedule(ctx, *port, emplace(*port, std::move(t)));
@@ -301,8 +302,11 @@ void TftpServerAgent::finish_if_done(sim::AgentContext& ctx, sim::Time now, std:
             " s without progress)";
   }
   log_.line(now, line);
+  const bool served = t.reader && state == TftpTransferState::kComplete;
+  TftpServed what{t.mac, t.client.ip, t.file};
   if (t.timer_at != sim::kNever) ctx.cancel_timer(t.timer);
   erase(port);
+  if (served && on_served_) on_served_(now, what);
 }
 
 Status bind_tftp_server(sim::Host& host, TftpServerAgent& agent) {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -36,6 +38,13 @@ struct TftpServerStats {
   std::uint64_t duplicate_requests = 0;  // an active transfer's request again: no second transfer
 };
 
+// A read transfer that completed: who got which file (as requested in the RRQ).
+struct TftpServed {
+  wire::MacAddress mac;  // the Ethernet source of the request
+  wire::Ipv4Address ip;
+  std::string file;
+};
+
 class TftpServerAgent final : public sim::Agent {
  public:
   // `files` and `log` must outlive the agent. `faults`: the server's [faults] table
@@ -48,6 +57,8 @@ class TftpServerAgent final : public sim::Agent {
   void on_timer(sim::AgentContext& ctx, sim::Time now, std::uint64_t tag) override;
 
   const TftpServerStats& stats() const { return stats_; }
+  // Called after every completed read transfer (BootServer: the once flip).
+  void set_on_served(std::function<void(sim::Time, const TftpServed&)> fn) { on_served_ = std::move(fn); }
   std::size_t active_transfers() const { return active_; }
   std::uint16_t first_port() const { return first_port_; }
   std::uint16_t port_count() const { return port_count_; }
@@ -63,6 +74,7 @@ class TftpServerAgent final : public sim::Agent {
     std::unique_ptr<TftpWriteTransfer> writer;  // WRQ
     wire::Bytes request;  // the RRQ/WRQ as received, to recognise it sent again
     sim::Time timer_at = sim::kNever;  // when `timer` fires (it may fire early: re-armed then)
+    wire::MacAddress mac;              // the client's Ethernet address
     sim::Time deadline() const { return reader ? reader->deadline() : writer->deadline(); }
     bool finished() const { return reader ? reader->finished() : writer->finished(); }
   };
@@ -92,6 +104,7 @@ class TftpServerAgent final : public sim::Agent {
   std::unordered_map<std::uint64_t, std::uint16_t> by_client_;
   static std::uint64_t client_key(const sim::Endpoint& e) { return std::uint64_t{e.ip.value} << 16 | e.port; }
   TftpServerStats stats_;
+  std::function<void(sim::Time, const TftpServed&)> on_served_;
 };
 
 // Binds port 69 and the agent's transfer ports on `host`.

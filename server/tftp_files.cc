@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/boot_choice.h"
 #include "server/tftp_beneath.h"
 
 namespace pxelab::server {
@@ -212,7 +213,9 @@ std::string default_pxelinux_config(const HostEntry& host, BootMode mode) {
   s += "SERIAL 0\n";
   s += "SAY pxelab: " + name + " boot mode " + std::string(to_string(mode)) + "\n";
   if (mode == BootMode::Menu) s += "PROMPT 1\nTIMEOUT 50\n";
-  s += std::string("DEFAULT ") + (network && mode == BootMode::Network ? "network" : "local") + "\n";
+  // once boots like network until its flip (BootServer) writes this file again as local.
+  const bool straight = mode == BootMode::Network || mode == BootMode::Once;
+  s += std::string("DEFAULT ") + (network && straight ? "network" : "local") + "\n";
   s += "LABEL local\n  LOCALBOOT 0\n";
   if (network) {
     s += "LABEL network\n  KERNEL " + kernel + "\n";
@@ -238,7 +241,12 @@ Result<TftpFileSource> TftpFileSource::create(const ServerConfig& config) {
     wire::Bytes tmpl = read_fd(t.fd.get(), static_cast<std::size_t>(t.st.st_size));
     src.pxelinux_template_ = std::string(tmpl.begin(), tmpl.end());
   }
-  for (const auto& host : config.hosts) src.set_host_mode(host, host.boot.value_or(config.boot.default_mode));
+  for (const auto& host : config.hosts) src.set_host_mode(host, config.boot_mode_of(&host));
+  // FW-47: what an iPXE client in local mode runs (choose_boot names them).
+  for (const auto& [name, text] : {std::pair{kLocalBootScriptBios, local_boot_ipxe_script(false)},
+                                   std::pair{kLocalBootScriptEfi, local_boot_ipxe_script(true)}}) {
+    src.virtual_files_[std::string(name)] = std::make_shared<const wire::Bytes>(text.begin(), text.end());
+  }
   return src;
 }
 

@@ -102,7 +102,9 @@ TEST_F(TftpRoot, GeneratesPerHostPxelinuxConfigs) {
 
   auto src = TftpFileSource::create(c);
   ASSERT_TRUE(src) << src.error().to_string();
-  EXPECT_EQ(src->virtual_names(), (std::vector<std::string>{"pxelinux.cfg/01-52-54-00-00-00-02",
+  // The two local-boot iPXE scripts (FW-47) are always there; then one config per name.
+  EXPECT_EQ(src->virtual_names(), (std::vector<std::string>{"pxelab/local-bios.ipxe", "pxelab/local-efi.ipxe",
+                                                            "pxelinux.cfg/01-52-54-00-00-00-02",
                                                             "pxelinux.cfg/01-52-54-00-ab-cd-ef", "pxelinux.cfg/C000020A"}));
   TftpLookupFailure f{};
   auto by_mac = src->open("pxelinux.cfg/01-52-54-00-ab-cd-ef", &f);

@@ -106,7 +106,7 @@ class Reader {
 // The top-level keys, id, description, personality and arch (option 93).
 void read_identity(Reader& r, const toml::table& root, FirmwareProfile& p) {
   r.only_keys(root, "", {"id", "description", "arch", "personality", "qemu", "args", "requires", "vars_template",
-                         "marker", "failure", "expected_seconds", "deadline_seconds", "server", "tftp", "known", "fidelity_scope"});
+                         "marker", "marker_status", "marker_partial_line", "failure", "expected_seconds", "deadline_seconds", "server", "tftp", "known", "fidelity_scope"});
   p.id = r.string(root, "id", "", true);
   p.description = r.string(root, "description", "", false);
   p.personality = r.string(root, "personality", "", false);
@@ -134,6 +134,15 @@ void read_launch(Reader& r, const toml::table& root, FirmwareProfile& p) {
   }
   if (const toml::node* v = root.get("vars_template")) p.vars_template = r.required(*v, "vars_template");
   p.marker = r.string(root, "marker", "", true);
+  if (const toml::node* n = root.get("marker_partial_line")) {
+    if (auto b = n->value<bool>()) p.marker_partial_line = *b;
+    else r.fail(n->source(), "marker_partial_line", "must be true or false");
+  }
+  if (const std::string st = r.string(root, "marker_status", "", false); st == "local-boot") {
+    p.marker_local_boot = true;
+  } else if (!st.empty() && st != "booted") {
+    r.fail(root.get("marker_status")->source(), "marker_status", "'" + st + "' is not one of: booted, local-boot");
+  }
   p.expected_seconds = r.number(root, "expected_seconds", p.expected_seconds);
   p.deadline_seconds = r.number(root, "deadline_seconds", p.deadline_seconds);
 }

@@ -69,6 +69,13 @@ struct FirmwareProfile {
   // Regex over one console line, after ${hostname} is replaced by the host's name
   // (regex-escaped). Seeing it means the boot reached code that came over the wire.
   std::string marker;
+  // marker_status = "local-boot": the marker proves the machine went to its local
+  // disk (the boot-mode tests, FW-47), so the outcome is local boot, not booted.
+  bool marker_local_boot = false;
+  // marker_partial_line = true: the marker is also looked for in a console line not
+  // yet ended by a newline (a firmware that prints a prompt and waits). Off by default:
+  // the outcome's text is then the whole line.
+  bool marker_partial_line = false;
   std::vector<FailurePattern> failures;
   double expected_seconds = 30;  // start to marker under TCG on this machine kind
   double deadline_seconds = 120; // default deadline: killed then, outcome DEADLINE

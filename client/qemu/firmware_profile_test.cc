@@ -57,6 +57,33 @@ TEST(FirmwareProfile, MinimalProfileHasDefaults) {
   EXPECT_TRUE(p->failures.empty());
 }
 
+TEST(FirmwareProfile, AMarkerCanMeanLocalBootAndMatchAPartialLine) {
+  // The boot-mode QEMU test (ci/e2e/test_local_boot_qemu.py): the marker is the local
+  // disk's own line, or OVMF's next boot option, a prompt without a newline.
+  auto with = [](const std::string& keys) {
+    std::string text = kMinimal;
+    text.insert(text.find("[server]"), keys);
+    return parse_firmware_profile(text, "l.toml");
+  };
+  auto plain = with("");
+  ASSERT_TRUE(plain) << plain.error().to_string();
+  EXPECT_FALSE(plain->marker_local_boot);
+  EXPECT_FALSE(plain->marker_partial_line);
+  auto local = with("marker_status = \"local-boot\"\nmarker_partial_line = true\n");
+  ASSERT_TRUE(local) << local.error().to_string();
+  EXPECT_TRUE(local->marker_local_boot);
+  EXPECT_TRUE(local->marker_partial_line);
+  auto booted = with("marker_status = \"booted\"\n");
+  ASSERT_TRUE(booted) << booted.error().to_string();
+  EXPECT_FALSE(booted->marker_local_boot);
+  auto bad = with("marker_status = \"maybe\"\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().to_string(), "l.toml:7:17: marker_status: 'maybe' is not one of: booted, local-boot");
+  auto bad_flag = with("marker_partial_line = \"yes\"\n");
+  ASSERT_FALSE(bad_flag);
+  EXPECT_NE(bad_flag.error().to_string().find("marker_partial_line: must be true or false"), std::string::npos);
+}
+
 TEST(FirmwareProfile, ServerCanNameItsTftpHostOnlyInOption66) {
   // FW-37 under real firmware (ovmf-x64-66only): 66 set, siaddr 0.
   auto p = parse_firmware_profile(std::string(kMinimal) + "tftp_server_name = \"192.0.2.1\"\nno_siaddr = true\n", "f.toml");

@@ -299,6 +299,12 @@ void QemuVm::on_console() {
         partial_ += buf[i];
       }
     }
+    // A prompt the firmware leaves without a newline while it waits (OVMF's
+    // ">>Start PXE over IPv6."): with marker_partial_line the marker may end there.
+    if (profile_.marker_partial_line && !final_ && !partial_.empty() &&
+        std::regex_search(clean_console_line(partial_), std::regex(marker_regex_))) {
+      on_line(std::exchange(partial_, {}));
+    }
   }
 }
 
@@ -312,7 +318,7 @@ void QemuVm::on_line(std::string_view raw) {
   // data that may change between VMs.
   if (std::regex_search(line, std::regex(marker_regex_))) {
     outcome_.text = line;
-    finish(BootStatus::kBooted, "", line);
+    finish(profile_.marker_local_boot ? BootStatus::kLocalBoot : BootStatus::kBooted, "", line);
     return;
   }
   for (const auto& f : profile_.failures) {

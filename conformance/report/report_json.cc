@@ -74,7 +74,7 @@ json outcome_json(const client::ClientOutcome& o) {
                {"frame", o.decided_by->frame ? json(*o.decided_by->frame + 1) : json(nullptr)},
                {"what", o.decided_by->what}};
   }
-  return json{{"name", o.name},
+  json out{{"name", o.name},
               {"personality", o.personality},
               {"status", std::string(client::to_string(o.status))},
               {"code", o.code},
@@ -101,6 +101,14 @@ json outcome_json(const client::ClientOutcome& o) {
                 {"proxy_request", o.retransmissions.proxy_request},
                 {"tftp", o.retransmissions.tftp}}},
               {"throughput_bps", o.throughput_bps}};
+  // Boots before a reboot event, oldest first; only when there were any (reports of
+  // runs without reboots are unchanged).
+  if (!o.earlier_boots.empty()) {
+    json earlier = json::array();
+    for (const auto& e : o.earlier_boots) earlier.push_back(outcome_json(e));
+    out["earlier_boots"] = std::move(earlier);
+  }
+  return out;
 }
 
 json wire_json(const ClientFacts& c) {

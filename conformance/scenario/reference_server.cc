@@ -1,5 +1,6 @@
 #include "conformance/scenario/reference_server.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@ class ReferenceServer final : public ScenarioServer {
 
   Status start() override {
     if (running()) return Ok{};
+    keep_modes();
     auto b = server::BootServer::create(site_.clock, config_, log_, options_);
     if (!b) return b.error();
     ports_.push_back(site_.segment.attach((*b)->host(), site_.link, site_.name));
@@ -27,18 +29,35 @@ class ReferenceServer final : public ScenarioServer {
     if (running()) instances_.back()->host().set_powered(false);
   }
 
-  Status set_boot_mode(const wire::MacAddress& mac, server::BootMode mode) override {
+  Status set_boot_mode(const BootModeTarget& target, server::BootMode mode) override {
+    const std::string why = "boot-mode event";
+    if (!target.mac) {
+      auto g = std::find_if(config_.groups.begin(), config_.groups.end(), [&](const auto& x) { return x.name == target.group; });
+      if (g == config_.groups.end()) return Error{"boot-mode", 0, "no [[group]] named '" + target.group + "' in this server's configuration"};
+      if (!instances_.empty()) {
+        if (auto st = instances_.back()->set_group_mode(target.group, mode, why); !st) return st;
+        keep_modes();
+      } else {
+        g->mode = mode;  // as BootServer::set_group_mode: once flips give way to the group
+        for (auto& h : config_.hosts) {
+          if (h.group != target.group || !h.boot_from_once) continue;
+          h.boot.reset();
+          h.boot_from_once = false;
+        }
+      }
+      return Ok{};
+    }
+    const wire::MacAddress mac = *target.mac;
     server::HostEntry* entry = nullptr;
     for (auto& h : config_.hosts) {
       if (h.mac == mac) entry = &h;
     }
     if (!entry) return Error{"boot-mode", 0, "no host entry for " + mac.to_string() + " in this server's table"};
     entry->boot = mode;  // a restart starts from config_: the mode survives it
+    entry->boot_from_once = false;
     if (!instances_.empty()) {
-      if (auto st = instances_.back()->set_boot_mode(mac, mode); !st) return st;
+      if (auto st = instances_.back()->set_boot_mode(mac, mode, why); !st) return st;
     }
-    log_.line(site_.clock.now(), "boot mode of " + mac.to_string() + (entry->hostname.empty() ? "" : " (" + entry->hostname + ")") +
-                                     " set to " + std::string(server::to_string(mode)));
     return Ok{};
   }
 
@@ -53,6 +72,13 @@ class ReferenceServer final : public ScenarioServer {
   }
 
  private:
+  // The modes the last instance ended with (once flips, events) are what the next
+  // one starts with: a restart keeps them.
+  void keep_modes() {
+    if (instances_.empty()) return;
+    config_.hosts = instances_.back()->config().hosts;
+    config_.groups = instances_.back()->config().groups;
+  }
   bool running() const { return !instances_.empty() && instances_.back()->host().powered(); }
 
   ServerSite site_;

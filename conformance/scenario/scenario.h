@@ -99,7 +99,8 @@ struct HostSpec {
   std::string server;
   std::optional<wire::Ipv4Address> ip;  // the first; the next client gets the next address
   std::string hostname;                 // "{n}" (here, in file and in vars) becomes the client's number
-  std::optional<server::BootMode> boot;  // network | local | menu; unset: the server's default
+  std::optional<server::BootMode> boot;  // network | local | menu | once; unset: the server's default
+  std::string group;                     // a [[group]] of the server's configuration, or empty
   std::string file;
   std::map<std::string, std::string> vars;
 };
@@ -131,7 +132,7 @@ struct ClientSpec {
   int line = 0;
 };
 
-enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart, kBootMode, kWake };
+enum class EventAction : std::uint8_t { kLinkDown, kLinkUp, kLoss, kServerStop, kServerStart, kBootMode, kWake, kReboot };
 std::string_view to_string(EventAction action);  // "link-down", ...: the file's words
 
 struct EventSpec {
@@ -142,7 +143,9 @@ struct EventSpec {
   double duration = 0; // ...for this long (0: for good)
   // boot-mode: the new mode of every host entry of the target client group, on the
   // group's host.server (network tonight for maintenance, local again tomorrow).
+  // With `group`: the target is a server and the mode is that of its [[group]] `group`.
   server::BootMode mode = server::BootMode::Network;
+  std::string group;
   // wake: a magic packet (UDP to 255.255.255.255 port 9 on the group's segment) for
   // every client of the target group, with this SecureOn password (none: size 0).
   wire::WolPassword password;
@@ -159,6 +162,8 @@ struct OutcomeExpectation {
   // A text file of the floppy the client booted holds this, with ${ip} (its address)
   // and ${mac} (its MAC) filled in per client: proof that each got its own floppy.
   std::string floppy_text;
+  // Which boot of each client (1: the first; a reboot event starts another); unset: the last.
+  std::optional<std::uint32_t> boot;
 };
 
 struct Expectations {

@@ -28,16 +28,41 @@ void one_done(RunWorld& w) {
   if (p.done == p.total) w.network.clock().stop();
 }
 
-void place_emulated(const RunPlan& plan, RunWorld& w, const ClientPlacement& c, PlacedClient& slot) {
+// A fresh Host + PxeClient for `c` on its segment: slot.host, slot.agent, slot.port.
+// `boot` counts the boots of this client (its RNG stream per boot).
+void make_emulated(const RunPlan& plan, RunWorld& w, const ClientPlacement& c, PlacedClient& slot, std::uint64_t boot) {
   const client::Personality& p = plan.personalities.at(c.group.personality);
   sim::HostConfig hc;
   hc.mac = c.mac;
   hc.arp.attempts = static_cast<int>(p.arp_attempts);
   hc.arp.retry_interval = p.arp_retry;
   slot.host = std::make_unique<sim::Host>(w.network.clock(), hc);
-  slot.agent = std::make_unique<client::PxeClient>(plan.personalities, p, sim::derive_seed(plan.seed, 0xc1 + c.number), c.name);
+  const std::uint64_t stream = 0xc1 + c.number + (boot << 32);
+  slot.agent = std::make_unique<client::PxeClient>(plan.personalities, p, sim::derive_seed(plan.seed, stream), c.name);
   slot.agent->set_on_finished([&w](const client::PxeClient&) { one_done(w); });
   slot.port = w.network.segment(slot.segment).attach(*slot.host, c.link, c.name);
+}
+
+// A reboot: the boot so far is kept (its outcome becomes an earlier boot; one not yet
+// final counts as done now, cut short), its host is powered off and stays attached,
+// and a new host with the same MAC powers on at once on a new port of the segment
+// (the switch learns it from its first frame). `index` is the slot in w.clients.
+void reboot_emulated(const RunPlan& plan, RunWorld& w, const ClientPlacement& c, std::size_t index) {
+  PlacedClient& slot = w.clients[index];
+  if (!slot.agent->finished()) {
+    slot.agent->end_of_run(w.network.clock().now());
+    one_done(w);
+  }
+  slot.host->set_powered(false);
+  slot.old_hosts.push_back(std::move(slot.host));
+  slot.old_agents.push_back(std::move(slot.agent));
+  make_emulated(plan, w, c, slot, slot.old_agents.size());
+  slot.host->start(*slot.agent);
+}
+
+void place_emulated(const RunPlan& plan, RunWorld& w, const ClientPlacement& c, PlacedClient& slot) {
+  make_emulated(plan, w, c, slot, 0);
+  slot.reboot = [&plan, &w, c, index = w.clients.size()] { reboot_emulated(plan, w, c, index); };
   if (c.group.powered_off) {
     // Off until a magic packet for its MAC wakes it; then it powers on at once (its
     // outcome's power_on is the wake, so done - power_on is the wake -> boot latency).

@@ -77,19 +77,27 @@ void schedule_link_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
   });
 }
 
-// Every client of the group gets `mode` on the group's host.server; each change is in
-// that server's log. A server that cannot (or a MAC it does not know) is a RunError.
+// Every client of the group gets `mode` on the group's host.server, or (target a
+// server, `group` set) the server's [[group]] does; each change is in that server's
+// log. A server that cannot (or a MAC or group it does not know) is a RunError.
 void schedule_boot_mode_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
   w.network.clock().at(sim::from_seconds(e.at), [&s, &w, e] {
+    auto failed = [&](const Error& err) {
+      w.errors.push_back({fmt::format("boot-mode {} for '{}' at {} s", server::to_string(e.mode), e.target, e.at), err.to_string()});
+    };
+    if (!e.group.empty()) {
+      for (auto& sv : w.servers) {
+        if (sv.spec->name != e.target) continue;
+        if (auto st = sv.server->set_boot_mode(BootModeTarget{std::nullopt, e.group}, e.mode); !st) failed(st.error());
+      }
+      return;
+    }
     for (auto& cl : w.clients) {
       const ClientSpec& group = s.clients[cl.group];
       if (group.name != e.target || !group.host) continue;
       for (auto& sv : w.servers) {
         if (sv.spec->name != group.host->server) continue;
-        if (auto st = sv.server->set_boot_mode(cl.mac, e.mode); !st) {
-          w.errors.push_back({fmt::format("boot-mode {} for '{}' at {} s", server::to_string(e.mode), e.target, e.at),
-                              st.error().to_string()});
-        }
+        if (auto st = sv.server->set_boot_mode(BootModeTarget{cl.mac, ""}, e.mode); !st) failed(st.error());
       }
     }
   });
@@ -126,6 +134,19 @@ void schedule_wake_event(const Scenario& s, RunWorld& w, const EventSpec& e, std
   });
 }
 
+// Every client of the group power-cycles at `at` (emulated only: validated). Each
+// reboot is one more outcome the run waits for.
+void schedule_reboot_event(const Scenario& s, RunWorld& w, const EventSpec& e) {
+  for (auto& cl : w.clients) {
+    if (s.clients[cl.group].name == e.target && cl.reboot) ++w.progress.total;
+  }
+  w.network.clock().at(sim::from_seconds(e.at), [&s, &w, target = e.target] {
+    for (std::size_t i = 0; i < w.clients.size(); ++i) {
+      if (s.clients[w.clients[i].group].name == target && w.clients[i].reboot) w.clients[i].reboot();
+    }
+  });
+}
+
 }  // namespace
 
 void schedule_events(const Scenario& s, RunWorld& w) {
@@ -136,6 +157,8 @@ void schedule_events(const Scenario& s, RunWorld& w) {
       schedule_boot_mode_event(s, w, e);
     } else if (e.action == EventAction::kWake) {
       schedule_wake_event(s, w, e, w.wake_senders);
+    } else if (e.action == EventAction::kReboot) {
+      schedule_reboot_event(s, w, e);
     } else {
       schedule_link_event(s, w, e);
     }

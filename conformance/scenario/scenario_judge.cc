@@ -95,13 +95,20 @@ ExpectationResult outcome_expectation(const ScenarioResult& result, const Outcom
   ExpectationResult r;
   r.what = "clients " + oe.clients + (oe.status ? " " + status_name(*oe.status) : "") + (oe.code.empty() ? "" : " with " + oe.code) +
            (oe.boot_file.empty() ? "" : " booting " + oe.boot_file) + (oe.within ? fmt::format(" within {} s", *oe.within) : "") +
-           (oe.floppy_text.empty() ? "" : " from a floppy holding '" + oe.floppy_text + "'");
+           (oe.floppy_text.empty() ? "" : " from a floppy holding '" + oe.floppy_text + "'") +
+           (oe.boot ? fmt::format(" at boot {}", *oe.boot) : "");
   std::vector<std::string> wrong;
   std::size_t matched = 0;
   for (std::size_t i = 0; i < result.outcomes.size(); ++i) {
     if (oe.clients != "*" && result.groups[i] != oe.clients) continue;
     ++matched;
-    const auto& oc = result.outcomes[i];
+    const auto& last = result.outcomes[i];
+    // boot = N: the Nth boot of the client (earlier_boots, then the last one).
+    if (oe.boot && *oe.boot > last.earlier_boots.size() + 1) {
+      wrong.push_back(last.name + fmt::format(": booted {} times, not {}", last.earlier_boots.size() + 1, *oe.boot));
+      continue;
+    }
+    const auto& oc = oe.boot && *oe.boot <= last.earlier_boots.size() ? last.earlier_boots[*oe.boot - 1] : last;
     if (matches(oe, oc)) continue;
     wrong.push_back(oc.name + ": " + status_name(oc.status) + (oc.code.empty() ? "" : " " + oc.code) +
                     (oe.boot_file.empty() ? "" : " file '" + oc.boot_file + "'") +

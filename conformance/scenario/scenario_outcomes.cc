@@ -13,7 +13,9 @@ namespace {
 client::ClientOutcome outcome_of(const Scenario& s, sim::Time now, PlacedClient& cl) {
   if (cl.agent) {
     cl.agent->end_of_run(now);
-    return cl.agent->outcome();
+    client::ClientOutcome out = cl.agent->outcome();
+    for (const auto& old : cl.old_agents) out.earlier_boots.push_back(old->outcome());
+    return out;
   }
   if (cl.probe) {
     cl.probe->end_of_run(now);

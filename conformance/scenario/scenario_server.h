@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,13 @@ struct ServerReport {
   std::vector<std::string> log;  // the server's own log lines, oldest first (may be empty)
 };
 
+// What a boot-mode event changes: one host entry (by MAC) or a server's [[group]].
+struct BootModeTarget {
+  std::optional<wire::MacAddress> mac;
+  std::string group;
+  std::string text() const { return mac ? mac->to_string() : "group " + group; }
+};
+
 class ScenarioServer {
  public:
   virtual ~ScenarioServer() = default;
@@ -71,12 +79,13 @@ class ScenarioServer {
   virtual void stop() = 0;
 
   virtual ServerReport report() const = 0;
-  // Sets the boot mode (server/config.h BootMode) of the host entry for `mac`, now and
-  // for later restarts: a scenario's boot-mode event. A server that cannot (one under
-  // test, configured by its own files) says so in the error; so does an unknown MAC.
-  virtual Status set_boot_mode(const wire::MacAddress& mac, server::BootMode mode) {
+  // Sets the boot mode (server/config.h BootMode) of the host entry for `target.mac`,
+  // or of the server's [[group]] `target.group`, now and for later restarts: a
+  // scenario's boot-mode event. A server that cannot (one under test, configured by its
+  // own files) says so in the error; so does an unknown MAC or group.
+  virtual Status set_boot_mode(const BootModeTarget& target, server::BootMode mode) {
     (void)mode;
-    return Error{"boot-mode", 0, "this server cannot change the boot mode of " + mac.to_string()};
+    return Error{"boot-mode", 0, "this server cannot change the boot mode of " + target.text()};
   }
 };
 

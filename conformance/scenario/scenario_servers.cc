@@ -121,9 +121,13 @@ Status write_tftp_root(const Scenario& s, const ServerSpec& sv, const std::strin
 }
 
 // The host-table entries the client groups naming this server add ([client.host]).
-void add_group_hosts(const Scenario& s, const ServerSpec& sv, server::ServerConfig& config) {
+// A host.group the server's configuration does not declare is an error.
+Status add_group_hosts(const Scenario& s, const ServerSpec& sv, server::ServerConfig& config) {
   for (const ClientSpec& c : s.clients) {
     if (!c.host || c.host->server != sv.name) continue;
+    if (!c.host->group.empty() && !config.find_group(c.host->group)) {
+      return Error{"client.host.group", 0, "server '" + sv.name + "' has no [[group]] named '" + c.host->group + "'", at_line(s, c.line)};
+    }
     for (std::uint32_t n = 1; n <= c.count; ++n) {
       server::HostEntry h;
       h.mac = mac_plus(c.mac, n - 1);
@@ -131,11 +135,13 @@ void add_group_hosts(const Scenario& s, const ServerSpec& sv, server::ServerConf
       if (c.host->ip) h.ip = wire::Ipv4Address{c.host->ip->value + n - 1};
       h.hostname = replace_n(c.host->hostname, n);
       h.boot = c.host->boot;
+      h.group = c.host->group;
       h.file = replace_n(c.host->file, n);
       for (const auto& [k, v] : c.host->vars) h.vars[k] = replace_n(v, n);
       config.hosts.push_back(std::move(h));
     }
   }
+  return Ok{};
 }
 
 Result<std::unique_ptr<ScenarioServer>> make_server(const Scenario& s, const ServerSpec& sv, const RunPlan& plan,
@@ -150,7 +156,7 @@ Result<std::unique_ptr<ScenarioServer>> make_server(const Scenario& s, const Ser
     config->tftp.root = root;
   }
   if (!config->lease_file.empty() && !sv.config_text.empty()) config->lease_file = work + "/leases-" + sv.name;
-  add_group_hosts(s, sv, *config);
+  if (auto st = add_group_hosts(s, sv, *config); !st) return st.error();
   if (!sv.sut_profile.empty()) return make_sut_server(sv, s, plan, std::move(site), std::move(*config));
   server::BootServerOptions options;
   options.tftp = sv.tftp;

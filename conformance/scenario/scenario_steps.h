@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,6 +85,12 @@ struct PlacedClient {
   std::unique_ptr<client::PxeClient> agent;        // kind emulated
   std::unique_ptr<client::ProbeClient> probe;      // kind probe
   std::unique_ptr<client::qemu::QemuVm> vm;        // kind qemu
+  // Emulated: power-cycles the client now (a reboot event; scenario_clients.cc).
+  std::function<void()> reboot;
+  // Boots before a reboot: their hosts stay attached, powered off (no timer of theirs
+  // dangles), with their agents and outcomes.
+  std::vector<std::unique_ptr<sim::Host>> old_hosts;
+  std::vector<std::unique_ptr<client::PxeClient>> old_agents;
 };
 
 // How many clients have their outcome; the clock stops when all have.

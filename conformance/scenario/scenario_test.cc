@@ -6,6 +6,7 @@
 #include <string>
 
 #include "conformance/scenario/scenario.h"
+#include "conformance/scenario/scenario_runner.h"
 
 namespace pxelab::conformance {
 namespace {
@@ -233,6 +234,63 @@ TEST(Scenario, MissingFileIsAnError) {
   auto s = load_scenario("/nonexistent/pxelab/scenario.toml");
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().to_string().find("scenario.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pxelab::conformance
+
+namespace pxelab::conformance {
+namespace {
+
+TEST(Scenario, RebootEventsServerGroupsAndBootExpectations) {
+  const std::string head = "[scenario]\nname = \"x\"\n[[server]]\nname = \"boot\"\nconfig = \"[server]\"\n"
+                           "[[client]]\nname = \"lab\"\npersonality = \"intel-pxe21\"\n"
+                           "host = { server = \"boot\", group = \"g\", boot = \"once\" }\n"
+                           "[[client]]\nname = \"vm\"\nkind = \"qemu\"\nfirmware = \"seabios-ipxe\"\n";
+  auto s = parse_scenario(head + "[[event]]\nat = 10\naction = \"reboot\"\ntarget = \"lab\"\n"
+                                 "[[event]]\nat = 5\naction = \"boot-mode\"\ntarget = \"boot\"\ngroup = \"g\"\nmode = \"once\"\n"
+                                 "[[expect.outcome]]\nclients = \"lab\"\nboot = 1\nstatus = \"booted\"\n",
+                          "u.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  EXPECT_EQ(s->clients[0].host->group, "g");
+  EXPECT_EQ(s->clients[0].host->boot, server::BootMode::Once);
+  ASSERT_EQ(s->events.size(), 2u);
+  EXPECT_EQ(s->events[0].action, EventAction::kReboot);
+  EXPECT_EQ(to_string(EventAction::kReboot), "reboot");
+  EXPECT_EQ(s->events[1].group, "g");
+  EXPECT_EQ(s->events[1].mode, server::BootMode::Once);
+  EXPECT_EQ(s->expect.outcomes[0].boot, 1u);
+
+  auto error_of = [](const std::string& text) {
+    auto r = parse_scenario(text, "u.toml");
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? std::string() : r.error().to_string();
+  };
+  auto e = error_of(head + "[[event]]\nat = 1\naction = \"reboot\"\ntarget = \"vm\"\n");
+  EXPECT_NE(e.find("reboot needs a group of emulated clients, not 'vm'"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 1\naction = \"boot-mode\"\ntarget = \"lab\"\ngroup = \"g\"\nmode = \"local\"\n");
+  EXPECT_NE(e.find("boot-mode with a group needs a server as target"), std::string::npos) << e;
+  e = error_of(head + "[[event]]\nat = 1\naction = \"reboot\"\ntarget = \"lab\"\ngroup = \"g\"\n");
+  EXPECT_NE(e.find("event[0].group: only a boot-mode event has a group"), std::string::npos) << e;
+}
+
+TEST(Scenario, TheShippedOnceScenarioBootsNetworkThenLocal) {
+  auto s = load_scenario(std::string(PXELAB_SOURCE_DIR) + "/conformance/scenarios/once-then-local.toml");
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  auto r = run_scenario(*s, {});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_TRUE(r->all_met);
+  ASSERT_EQ(r->outcomes.size(), 4u);
+  for (const auto& o : r->outcomes) {
+    ASSERT_EQ(o.earlier_boots.size(), 1u) << o.name << ": one reboot each";
+    const bool rebuild = o.name.rfind("rebuild", 0) == 0;
+    // rebuild: installer, then local; office (group lab, local, then once): the reverse.
+    const auto& first = o.earlier_boots[0];
+    EXPECT_EQ(first.status, rebuild ? client::BootStatus::kBooted : client::BootStatus::kLocalBoot) << o.name;
+    EXPECT_EQ(o.status, rebuild ? client::BootStatus::kLocalBoot : client::BootStatus::kBooted) << o.name;
+    EXPECT_EQ((rebuild ? first : o).boot_file, "installer.0") << o.name;
+    EXPECT_TRUE(o.earlier_boots[0].earlier_boots.empty());
+  }
 }
 
 }  // namespace

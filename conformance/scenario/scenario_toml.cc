@@ -15,6 +15,9 @@ namespace pxelab::conformance {
 
 namespace {
 
+// The words of boot-mode / host.boot, in order.
+constexpr std::array kModes{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu, server::BootMode::Once};
+
 using sim::TomlReader;
 
 int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
@@ -241,14 +244,13 @@ void read_client(TomlReader& r, const toml::table& t, const std::string& path, C
   maybe_link(r, t, path, c.link);
   if (const toml::table* h = r.table(t, "host", path)) {
     const std::string hp = path + ".host";
-    r.only_keys(*h, hp, {"server", "ip", "hostname", "boot", "file", "vars"});
+    r.only_keys(*h, hp, {"server", "ip", "hostname", "boot", "group", "file", "vars"});
     HostSpec hs;
     if (auto v = r.string(*h, "server", hp)) hs.server = *v;
     if (auto v = r.address(*h, "ip", hp)) hs.ip = *v;
     if (auto v = r.string(*h, "hostname", hp)) hs.hostname = *v;
-    if (auto v = r.choice(*h, "boot", hp, {"network", "local", "menu"})) {
-      hs.boot = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
-    }
+    if (auto v = r.choice(*h, "boot", hp, {"network", "local", "menu", "once"})) hs.boot = kModes[*v];
+    if (auto v = r.string(*h, "group", hp)) hs.group = *v;
     if (auto v = r.string(*h, "file", hp)) hs.file = *v;
     if (const toml::table* vars = r.table(*h, "vars", hp)) {
       for (auto&& [k, v] : *vars) {
@@ -294,7 +296,7 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
     (std::string_view(key) == "checks_pass" ? e.checks_pass : e.checks_fail) = *ids;
   }
   each_table(r, t, "outcome", path, [&](const toml::table& ot, const std::string& op) {
-    r.only_keys(ot, op, {"clients", "status", "code", "boot_file", "within", "at_least", "floppy_text"});
+    r.only_keys(ot, op, {"clients", "status", "code", "boot_file", "within", "at_least", "floppy_text", "boot"});
     OutcomeExpectation o;
     if (auto v = r.string(ot, "clients", op)) o.clients = *v;
     if (auto v = r.choice(ot, "status", op, {"booted", "failed", "local-boot", "pending"})) {
@@ -306,6 +308,7 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
     if (auto v = r.string(ot, "floppy_text", op)) o.floppy_text = *v;
     if (auto v = r.number(ot, "within", op, 0, 86'400)) o.within = *v;
     if (auto v = r.number(ot, "at_least", op, 0, 1)) o.at_least = *v;
+    if (auto v = r.integer(ot, "boot", op, 1, 1000)) o.boot = static_cast<std::uint32_t>(*v);
     if (o.clients.empty() && !r.failed()) r.fail(ot.source(), op + ".clients", "missing: a client group name or \"*\"");
     e.outcomes.push_back(o);
   });
@@ -366,11 +369,21 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
         !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; })) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target", "wake needs a client group, not '" + e.target + "'");
     }
-    if (e.action == EventAction::kBootMode && !r.failed()) {
+    if (e.action == EventAction::kBootMode && !e.group.empty() && !is_server && !r.failed()) {
+      r.fail(root.source(), "event[" + std::to_string(i) + "].target",
+             "boot-mode with a group needs a server as target (its [[group]]), not '" + e.target + "'");
+    }
+    if (e.action == EventAction::kBootMode && e.group.empty() && !r.failed()) {
       auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
       if (group == s.clients.end() || !group->host) {
         r.fail(root.source(), "event[" + std::to_string(i) + "].target",
-               "boot-mode needs a client group with host entries (host = { server = ... }), not '" + e.target + "'");
+               "boot-mode needs a client group with host entries (host = { server = ... }) or a server and group = ..., not '" + e.target + "'");
+      }
+    }
+    if (e.action == EventAction::kReboot && !r.failed()) {
+      auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
+      if (group == s.clients.end() || group->kind != ClientKind::kEmulated) {
+        r.fail(root.source(), "event[" + std::to_string(i) + "].target", "reboot needs a group of emulated clients, not '" + e.target + "'");
       }
     }
   }
@@ -381,6 +394,43 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
     }
   }
   if (s.clients.empty() && !r.failed()) r.fail(root.source(), "client", "a scenario needs at least one [[client]] group");
+}
+
+EventSpec read_event(TomlReader& r, const toml::table& t, const std::string& path) {
+  r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode", "group", "password"});
+  EventSpec e;
+  e.line = line_of(t);
+  if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
+  const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake", "reboot"});
+  if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
+  if (auto v = r.string(t, "target", path)) e.target = *v;
+  if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
+  if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
+  if (auto v = r.choice(t, "mode", path, {"network", "local", "menu", "once"})) e.mode = kModes[*v];
+  if (auto v = r.string(t, "group", path)) e.group = *v;
+  if (auto v = r.string(t, "password", path)) {
+    if (auto p = wire::parse_wol_password(*v)) {
+      e.password = *p;
+    } else if (!r.failed()) {
+      r.fail(*t.get("password"), path + ".password", p.error().message);
+    }
+  }
+  const bool boot_mode = action && static_cast<EventAction>(*action) == EventAction::kBootMode;
+  if (t.get("password") && action && static_cast<EventAction>(*action) != EventAction::kWake && !r.failed()) {
+    r.fail(*t.get("password"), path + ".password", "only a wake event has a password");
+  }
+  if (boot_mode && !t.get("mode") && !r.failed()) {
+    r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local, menu or once");
+  } else if (t.get("mode") && action && !boot_mode && !r.failed()) {
+    r.fail(*t.get("mode"), path + ".mode", "only a boot-mode event has a mode");
+  }
+  if (t.get("group") && action && !boot_mode && !r.failed()) {
+    r.fail(*t.get("group"), path + ".group", "only a boot-mode event has a group");
+  }
+  if (!r.failed() && (!action || e.target.empty())) {
+    r.fail(t.source(), path, "an event needs action and target");
+  }
+  return e;
 }
 
 }  // namespace
@@ -407,7 +457,7 @@ std::string_view to_string(ClientKind kind) {
 }
 
 std::string_view to_string(EventAction action) {
-  static constexpr std::array<std::string_view, 7> kNames{"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"};
+  static constexpr std::array<std::string_view, 8> kNames{"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake", "reboot"};
   return kNames[static_cast<std::size_t>(action)];
 }
 
@@ -475,39 +525,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     s.clients.emplace_back();
     read_client(r, t, path, s.clients.back());
   });
-  each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) {
-    r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode", "password"});
-    EventSpec e;
-    e.line = line_of(t);
-    if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"});
-    if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
-    if (auto v = r.string(t, "target", path)) e.target = *v;
-    if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
-    if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
-    if (auto v = r.choice(t, "mode", path, {"network", "local", "menu"})) {
-      e.mode = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
-    }
-    if (auto v = r.string(t, "password", path)) {
-      if (auto p = wire::parse_wol_password(*v)) {
-        e.password = *p;
-      } else if (!r.failed()) {
-        r.fail(*t.get("password"), path + ".password", p.error().message);
-      }
-    }
-    if (t.get("password") && action && static_cast<EventAction>(*action) != EventAction::kWake && !r.failed()) {
-      r.fail(*t.get("password"), path + ".password", "only a wake event has a password");
-    }
-    if (action && static_cast<EventAction>(*action) == EventAction::kBootMode && !t.get("mode") && !r.failed()) {
-      r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local or menu");
-    } else if (t.get("mode") && action && static_cast<EventAction>(*action) != EventAction::kBootMode && !r.failed()) {
-      r.fail(*t.get("mode"), path + ".mode", "only a boot-mode event has a mode");
-    }
-    if (!r.failed() && (!action || e.target.empty())) {
-      r.fail(t.source(), path, "an event needs action and target");
-    }
-    s.events.push_back(e);
-  });
+  each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) { s.events.push_back(read_event(r, t, path)); });
   if (const toml::table* t = r.table(root, "expect", "")) read_expect(r, *t, s.expect);
   if (!r.failed()) validate(r, root, s);
   if (r.failed()) return r.take_error();
