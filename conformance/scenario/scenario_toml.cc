@@ -8,6 +8,7 @@
 #include "client/probe_client.h"
 #include "conformance/checks/catalogue.h"
 #include "conformance/scenario/scenario.h"
+#include "sim/civil_time.h"
 #include "sim/toml_reader.h"
 
 namespace pxelab::conformance {
@@ -123,9 +124,10 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
   r.only_keys(t, path, {"name", "interface", "servers", "option82", "remote_id", "max_hops", "faults"});
   if (auto v = r.string(t, "name", path)) s.name = *v;
   each_table(r, t, "interface", path, [&](const toml::table& it, const std::string& ip) {
-    r.only_keys(it, ip, {"segment", "address"});
+    r.only_keys(it, ip, {"segment", "address", "directed_broadcast"});
     RelayInterfaceSpec i;
     if (auto v = r.string(it, "segment", ip)) i.segment = *v;
+    if (auto v = r.boolean(it, "directed_broadcast", ip)) i.directed_broadcast = *v;
     if (!it.get("address") && !r.failed()) r.fail(it.source(), ip + ".address", "missing: the relay's ADDRESS/PREFIX on this segment");
     if (auto v = r.string(it, "address", ip)) {
       auto slash = v->find('/');
@@ -282,6 +284,99 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
   });
 }
 
+// [clock] start = "2026-03-28T22:00:00", zone = "Europe/Berlin" (default UTC).
+void read_clock(TomlReader& r, const toml::table& t, Scenario& s) {
+  r.only_keys(t, "clock", {"start", "zone"});
+  ScenarioClock c;
+  if (auto z = r.string(t, "zone", "clock")) {
+    if (auto zone = sim::load_time_zone(*z)) {
+      c.zone = *zone;
+    } else {
+      r.fail(*t.get("zone"), "clock.zone", zone.error().message);
+    }
+  }
+  auto start = r.string(t, "start", "clock");
+  if (!start) {
+    if (!r.failed()) r.fail(t.source(), "clock.start", "missing: the local date and time at t = 0 (\"2026-03-28T22:00:00\")");
+    return;
+  }
+  auto civil = sim::parse_civil_time(*start, "clock.start");
+  if (!civil) {
+    r.fail(*t.get("start"), "clock.start", civil.error().message);
+    return;
+  }
+  c.start = *civil;
+  c.start_utc = sim::fire_instant(c.zone, sim::to_local_seconds(*civil));
+  s.clock = std::move(c);
+}
+
+// The when of an event: `at` seconds, or `cron` (+ `zone`) against the [clock].
+void read_event_time(TomlReader& r, const toml::table& t, const std::string& path, const std::optional<ScenarioClock>& clock,
+                     EventSpec& e) {
+  if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
+  const toml::node* cron = t.get("cron");
+  if (!cron) {
+    if (t.get("zone") && !r.failed()) r.fail(*t.get("zone"), path + ".zone", "zone belongs to a cron event");
+    return;
+  }
+  if (t.get("at") && !r.failed()) r.fail(*cron, path + ".cron", "an event has at (seconds) or cron, not both");
+  if (!clock && !r.failed()) {
+    r.fail(*cron, path + ".cron", "a cron event needs [clock] start = \"YYYY-MM-DDTHH:MM:SS\" (the wall time at t = 0)");
+  }
+  auto text = r.string(t, "cron", path);
+  if (!text || r.failed()) return;
+  sim::TimeZone zone = clock->zone;
+  if (auto z = r.string(t, "zone", path)) {
+    auto loaded = sim::load_time_zone(*z);
+    if (!loaded) {
+      r.fail(*t.get("zone"), path + ".zone", loaded.error().message);
+      return;
+    }
+    zone = *loaded;
+  }
+  auto sched = sim::cron_schedule(*text, zone);
+  if (!sched) {
+    r.fail(*cron, path + ".cron", sched.error().to_string());
+    return;
+  }
+  e.schedule = *sched;
+}
+
+void read_event(TomlReader& r, const toml::table& t, const std::string& path, const std::optional<ScenarioClock>& clock,
+                EventSpec& e) {
+  r.only_keys(t, path, {"at", "cron", "zone", "action", "target", "loss", "duration", "mode", "password", "broadcast", "from"});
+  e.line = line_of(t);
+  read_event_time(r, t, path, clock, e);
+  const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"});
+  if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
+  const bool wake = action && e.action == EventAction::kWake;
+  if (auto v = r.string(t, "target", path)) e.target = *v;
+  if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
+  if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
+  if (auto v = r.choice(t, "mode", path, {"network", "local", "menu"})) {
+    e.mode = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
+    if (wake) e.wake_mode = e.mode;
+  }
+  if (auto v = r.string(t, "password", path)) {
+    if (auto p = wire::parse_wol_password(*v)) {
+      e.password = *p;
+    } else if (!r.failed()) {
+      r.fail(*t.get("password"), path + ".password", p.error().message);
+    }
+  }
+  if (auto v = r.address(t, "broadcast", path)) e.broadcast = *v;
+  if (auto v = r.string(t, "from", path)) e.from = *v;
+  for (const char* key : {"password", "broadcast", "from"}) {
+    if (t.get(key) && action && !wake && !r.failed()) r.fail(*t.get(key), path + "." + key, std::string("only a wake event has a ") + key);
+  }
+  if (action && e.action == EventAction::kBootMode && !t.get("mode") && !r.failed()) {
+    r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local or menu");
+  } else if (t.get("mode") && action && e.action != EventAction::kBootMode && !wake && !r.failed()) {
+    r.fail(*t.get("mode"), path + ".mode", "only a boot-mode or wake event has a mode");
+  }
+  if (!r.failed() && (!action || e.target.empty())) r.fail(t.source(), path, "an event needs action and target");
+}
+
 // Cross-references: every name used is defined, and names are unique.
 void validate(TomlReader& r, const toml::table& root, Scenario& s) {
   std::set<std::string> segments;
@@ -337,11 +432,15 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
         !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; })) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target", "wake needs a client group, not '" + e.target + "'");
     }
-    if (e.action == EventAction::kBootMode && !r.failed()) {
+    if (!e.from.empty() && !segments.contains(e.from) && !r.failed()) {
+      r.fail(root.source(), "event[" + std::to_string(i) + "].from", "no segment is named '" + e.from + "'");
+    }
+    if ((e.action == EventAction::kBootMode || e.wake_mode) && !r.failed()) {
       auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
       if (group == s.clients.end() || !group->host) {
         r.fail(root.source(), "event[" + std::to_string(i) + "].target",
-               "boot-mode needs a client group with host entries (host = { server = ... }), not '" + e.target + "'");
+               std::string(e.wake_mode ? "wake with a mode" : "boot-mode") +
+                   " needs a client group with host entries (host = { server = ... }), not '" + e.target + "'");
       }
     }
   }
@@ -405,7 +504,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
   s.source = source;
   s.dir = std::filesystem::path(source).parent_path().string();
   if (s.dir.empty()) s.dir = ".";
-  r.only_keys(root, "", {"scenario", "segment", "server", "sut", "relay", "client", "event", "expect"});
+  r.only_keys(root, "", {"scenario", "clock", "segment", "server", "sut", "relay", "client", "event", "expect"});
   if (const toml::table* t = r.table(root, "scenario", "")) {
     r.only_keys(*t, "scenario", {"name", "description", "seed", "deadline"});
     if (auto v = r.string(*t, "name", "scenario")) s.name = *v;
@@ -446,38 +545,10 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     s.clients.emplace_back();
     read_client(r, t, path, s.clients.back());
   });
+  if (const toml::table* t = r.table(root, "clock", "")) read_clock(r, *t, s);
   each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) {
-    r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode", "password"});
-    EventSpec e;
-    e.line = line_of(t);
-    if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-    const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake"});
-    if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
-    if (auto v = r.string(t, "target", path)) e.target = *v;
-    if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
-    if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
-    if (auto v = r.choice(t, "mode", path, {"network", "local", "menu"})) {
-      e.mode = std::array{server::BootMode::Network, server::BootMode::Local, server::BootMode::Menu}[*v];
-    }
-    if (auto v = r.string(t, "password", path)) {
-      if (auto p = wire::parse_wol_password(*v)) {
-        e.password = *p;
-      } else if (!r.failed()) {
-        r.fail(*t.get("password"), path + ".password", p.error().message);
-      }
-    }
-    if (t.get("password") && action && static_cast<EventAction>(*action) != EventAction::kWake && !r.failed()) {
-      r.fail(*t.get("password"), path + ".password", "only a wake event has a password");
-    }
-    if (action && static_cast<EventAction>(*action) == EventAction::kBootMode && !t.get("mode") && !r.failed()) {
-      r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local or menu");
-    } else if (t.get("mode") && action && static_cast<EventAction>(*action) != EventAction::kBootMode && !r.failed()) {
-      r.fail(*t.get("mode"), path + ".mode", "only a boot-mode event has a mode");
-    }
-    if (!r.failed() && (!action || e.target.empty())) {
-      r.fail(t.source(), path, "an event needs action and target");
-    }
-    s.events.push_back(e);
+    s.events.emplace_back();
+    read_event(r, t, path, s.clock, s.events.back());
   });
   if (const toml::table* t = r.table(root, "expect", "")) read_expect(r, *t, s.expect);
   if (!r.failed()) validate(r, root, s);
