@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "server/config.h"
+#include "server/schedule_toml.h"
 #include "sim/toml_reader.h"
 #include "wire/dhcp_options.h"
 
@@ -505,7 +506,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
   Reader r(source);
   ServerConfig c;
   c.source = source;
-  r.only_keys(root, "", {"server", "subnet", "host", "boot", "tftp", "faults"});
+  r.only_keys(root, "", {"server", "subnet", "host", "boot", "tftp", "faults", "schedule"});
   if (const toml::table* t = r.table(root, "server", "")) read_server(r, *t, c, base_dir);
   else if (!r.failed()) r.fail(root.source(), "server", "missing [server] table");
 
@@ -536,6 +537,10 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
     c.hosts.emplace_back();
     read_host(r, t, path, c.hosts.back());
   });
+  read_array("schedule", [&](const toml::table& t, const std::string& path) {
+    c.schedules.emplace_back();
+    read_schedule_entry(r, t, path, c.schedules.back());
+  });
   if (!r.failed()) {
     if (const toml::table* t = r.table(root, "boot", "")) read_boot(r, *t, c.boot);
   }
@@ -546,6 +551,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
     if (const toml::table* t = r.table(root, "faults", "")) read_faults(r, *t, c.faults);
   }
   if (!r.failed()) validate(r, root, c);
+  if (!r.failed()) validate_schedules(r, root, c);
   if (r.failed()) return r.take_error();
   return c;
 }
