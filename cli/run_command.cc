@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -111,6 +114,57 @@ std::string expectations_junit(const ScenarioResult& r, const std::string& name)
   return x + "  </testsuite>\n";
 }
 
+// The events' actions, in the order they happened (the run's log).
+nlohmann::json actions_json(const ScenarioResult& r) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const RunAction& x : r.actions) {
+    a.push_back({{"at_s", x.at}, {"wall", x.wall}, {"action", x.action}, {"target", x.target}, {"trigger", x.trigger},
+                 {"detail", x.detail}});
+  }
+  return a;
+}
+
+std::string actions_text(const ScenarioResult& r) {
+  if (r.actions.empty()) return "";
+  std::string t = "\nActions:\n";
+  for (const RunAction& x : r.actions) {
+    t += fmt::format("  {:>10.3f} s {}{} {} '{}' ({}): {}\n", x.at, x.wall, x.wall.empty() ? "" : " ", x.action, x.target,
+                     x.trigger, x.detail);
+  }
+  return t;
+}
+
+// Per client group: how many booted, the first power-on (a wake) and when the last
+// booted one finished (the group's completion time), in seconds of the run.
+nlohmann::json groups_json(const ScenarioResult& r) {
+  struct Acc {
+    std::size_t clients = 0, booted = 0, pending = 0;
+    std::optional<sim::Time> first_power_on, completed;
+  };
+  std::vector<std::string> order;
+  std::map<std::string, Acc> by;
+  for (std::size_t i = 0; i < r.outcomes.size(); ++i) {
+    const auto& o = r.outcomes[i];
+    if (!by.count(r.groups[i])) order.push_back(r.groups[i]);
+    Acc& a = by[r.groups[i]];
+    ++a.clients;
+    if (o.status == client::BootStatus::kPending) ++a.pending;
+    if (o.timeline.power_on) a.first_power_on = std::min(a.first_power_on.value_or(*o.timeline.power_on), *o.timeline.power_on);
+    if (o.status == client::BootStatus::kBooted && o.timeline.done) {
+      ++a.booted;
+      a.completed = std::max(a.completed.value_or(*o.timeline.done), *o.timeline.done);
+    }
+  }
+  auto secs = [](const std::optional<sim::Time>& t) { return t ? nlohmann::json(sim::to_seconds(*t)) : nlohmann::json(); };
+  nlohmann::json g = nlohmann::json::array();
+  for (const auto& name : order) {
+    const Acc& a = by[name];
+    g.push_back({{"group", name}, {"clients", a.clients}, {"booted", a.booted}, {"pending", a.pending},
+                 {"first_power_on_s", secs(a.first_power_on)}, {"completed_s", secs(a.completed)}});
+  }
+  return g;
+}
+
 int run(const RunOptions& o, const std::string& tool) {
   auto scenario = load_scenario(o.scenario);
   if (!scenario) {
@@ -195,6 +249,8 @@ int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::st
   nlohmann::json groups = nlohmann::json::array();
   for (std::size_t i = 0; i < r.outcomes.size(); ++i) groups.push_back({{"client", r.outcomes[i].name}, {"group", r.groups[i]}});
   report["client_groups"] = std::move(groups);
+  report["actions"] = actions_json(r);
+  report["groups"] = groups_json(r);
   written &= write_text(out + "/report.json", report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   written &= write_text(out + "/report.html", report_html(report));
   const std::string junit = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pxelab run " +
@@ -202,7 +258,7 @@ int write_run_outputs(const Scenario& sc, const ScenarioResult& r, const std::st
                             "</testsuites>\n";
   written &= write_text(out + "/junit.xml", junit);
   // What a run without --quiet prints, kept as summary.txt too (a CI job's artifact).
-  std::string text = summary + fmt::format("\nExpectations ({}):\n", scenario->name);
+  std::string text = summary + actions_text(r) + fmt::format("\nExpectations ({}):\n", scenario->name);
   for (const auto& e : r.expectations) {
     text += fmt::format("  [{}] {}{}\n", e.met ? "met" : "NOT MET", e.what, e.detail.empty() ? "" : "\n          " + e.detail);
   }

@@ -18,6 +18,7 @@
 #include "captures/pcap_writer.h"
 #include "server/boot_control.h"
 #include "server/boot_server.h"
+#include "server/wake_schedule.h"
 #include "sim/link_port.h"
 #include "sim/segment.h"
 
@@ -56,7 +57,15 @@ constexpr const char* kServeFooter =
     "talks to the server only (frames are never forwarded between two links). A link\n"
     "whose device disappears is dropped with one log line; when none is left the\n"
     "server stops. Exit status: 0 after a clean stop, 1 if it could not start or lost\n"
-    "every link (the message says why), 2 for usage errors.\n";
+    "every link (the message says why), 2 for usage errors.\n"
+    "\nSchedules: the config's [[schedule]] entries (server/example.toml) run on the wall\n"
+    "clock while it serves: once = \"YYYY-MM-DDTHH:MM:SS\" or cron = \"MIN HOUR DOM MON DOW\"\n"
+    "(crontab(5)), in zone = \"Europe/Berlin\" (tzdata names; default UTC; a time skipped\n"
+    "by a DST jump fires right after it, a repeated one the first time); action \"wake\":\n"
+    "macs = [...] and/or hosts = \"maint-*\" ([[host]] hostnames), optional mode =\n"
+    "\"network\" set first, broadcast (default 255.255.255.255), port (9), password.\n"
+    "Each fire is one line on stderr, even with --quiet: 'schedule[N] ... fired at WALL\n"
+    "TIME: wake K machines via udp ADDR:PORT', and the next fire time.\n";
 
 class StderrLog final : public server::LogSink {
  public:
@@ -169,6 +178,25 @@ void watch_signals(sim::RealtimeClock& clock, int sfd, std::optional<server::Con
   });
 }
 
+// --pcap: opened and put on the segment; false (the reason printed) if it cannot be.
+bool attach_pcap(const std::string& path, sim::Segment& segment, std::unique_ptr<captures::PcapStreamWriter>& out) {
+  auto w = open_pcap(path);
+  if (!w) {
+    fmt::print(stderr, "pxelab serve: {}\n", w.error().to_string());
+    return false;
+  }
+  out = std::move(*w);
+  segment.add_sink(*out);
+  return true;
+}
+
+// The wall time (UTC seconds) of the clock's time 0, for [[schedule]] entries.
+double wall_epoch(const sim::Clock& clock) {
+  timespec wall{};
+  ::clock_gettime(CLOCK_REALTIME, &wall);
+  return static_cast<double>(wall.tv_sec) + static_cast<double>(wall.tv_nsec) * 1e-9 - sim::to_seconds(clock.now());
+}
+
 int serve(const ServeOptions& o) {
   auto config = server::load_server_config(o.config);
   if (!config) {
@@ -233,15 +261,7 @@ int serve(const ServeOptions& o) {
   }
 
   std::unique_ptr<captures::PcapStreamWriter> pcap;
-  if (!o.pcap.empty()) {
-    auto w = open_pcap(o.pcap);
-    if (!w) {
-      fmt::print(stderr, "pxelab serve: {}\n", w.error().to_string());
-      return 1;
-    }
-    pcap = std::move(*w);
-    segment.add_sink(*pcap);
-  }
+  if (!o.pcap.empty() && !attach_pcap(o.pcap, segment, pcap)) return 1;
 
   // The control file: read now (unreadable: no start), then on SIGHUP (watch_signals).
   std::optional<server::ControlFile> control;
@@ -252,6 +272,11 @@ int serve(const ServeOptions& o) {
   if (o.duration > 0) clock.at(sim::from_seconds(o.duration), [&] { clock.stop(); });
 
   print_ready(**srv, links);
+
+  // [[schedule]]: the wall time of clock time 0, then every entry armed.
+  StderrLog schedule_log(false);
+  server::WakeScheduleRunner schedules(clock, **srv, schedule_log, wall_epoch(clock));
+  schedules.start();
 
   clock.run();
   if (clock.poll_error() != 0) fmt::print(stderr, "pxelab serve: poll: {}\n", std::strerror(clock.poll_error()));

@@ -17,6 +17,8 @@
 
 #include <fmt/core.h>
 
+#include "sim/clock.h"
+#include "sim/link_port.h"
 #include "wire/wol.h"
 
 namespace pxelab::conformance {
@@ -31,13 +33,19 @@ constexpr const char* kHelp =
     "    (default 9). No root needed.\n"
     "  --ethertype: a raw Ethernet frame, EtherType 0x0842, to ff:ff:ff:ff:ff:ff from\n"
     "    --interface's MAC. Needs root (or CAP_NET_RAW).\n"
+    "  --tap NAME: the frames themselves (UDP to --broadcast:--udp in Ethernet/IPv4, or\n"
+    "    EtherType 0x0842 with --ethertype; from 02:77:61:6b:65:01) written to the TAP\n"
+    "    device NAME, opened (or created, and set up) by name: what a machine on that\n"
+    "    TAP's link receives. Needs root (CAP_NET_ADMIN).\n"
     "Examples:\n"
     "  pxelab wake 52:54:00:12:34:56\n"
     "  pxelab wake 52:54:00:12:34:56 52:54:00:12:34:57 --broadcast 192.0.2.255 --udp 7\n"
-    "  pxelab wake 52:54:00:12:34:56 --ethertype --interface eth0 --password 01:02:03:04:05:06\n";
+    "  pxelab wake 52:54:00:12:34:56 --ethertype --interface eth0 --password 01:02:03:04:05:06\n"
+    "  pxelab wake 52:54:00:12:34:56 --tap pxtap0 --broadcast 192.0.2.255\n";
 
 constexpr const char* kFooter =
-    "\nOne line per packet sent: 'woke MAC via udp ADDR:PORT (N bytes)' or 'via ethertype IF'.\n"
+    "\nOne line per packet sent: 'woke MAC via udp ADDR:PORT (N bytes)', 'via ethertype IF' or\n"
+    "'via tap NAME (udp ADDR:PORT|ethertype, N bytes)'.\n"
     "Exit status: 0 every packet sent, 1 a send failed (the system's reason is printed),\n"
     "2 usage error (a MAC, password or address that does not parse).\n";
 
@@ -48,6 +56,7 @@ struct WakeOptions {
   bool ethertype = false;
   std::string broadcast = "255.255.255.255";
   std::string interface;
+  std::string tap;
 };
 
 struct Fd {
@@ -104,6 +113,30 @@ Status send_ethertype(const std::vector<wire::WolRepr>& packets, const std::stri
   return Ok{};
 }
 
+// The frames go into the TAP as if they came from its link (sim::LinkPort writes what
+// a segment sends it to the device).
+Status send_tap(const std::vector<wire::WolRepr>& packets, const std::string& name, bool ethertype, wire::Ipv4Address to,
+                std::uint16_t port) {
+  sim::RealtimeClock clock;
+  auto tap = sim::LinkPort::open_tap(clock, name);
+  if (!tap) return Error{"wake", 0, tap.error().to_string()};
+  const wire::MacAddress src{{0x02, 0x77, 0x61, 0x6b, 0x65, 0x01}};  // locally administered "wake"
+  const wire::MacAddress bcast = wire::MacAddress::broadcast();
+  for (const auto& p : packets) {
+    wire::Bytes frame = ethertype ? wire::build_wol_ether_frame(src, bcast, p)
+                                  : wire::build_wol_udp_frame({src, wire::Ipv4Address::any(), 40000}, {bcast, to, port}, p);
+    const auto before = (*tap)->counters().write_errors;
+    (*tap)->receive(sim::FrameView{0, wire::ByteView(frame.data(), frame.size())});
+    if ((*tap)->counters().write_errors != before) return Error{"wake", 0, "write to TAP " + name + " failed"};
+    if (ethertype) {
+      fmt::print("woke {} via tap {} (ethertype, {} bytes)\n", p.target.to_string(), name, frame.size());
+    } else {
+      fmt::print("woke {} via tap {} (udp {}:{}, {} bytes)\n", p.target.to_string(), name, to.to_string(), port, frame.size());
+    }
+  }
+  return Ok{};
+}
+
 int run(const WakeOptions& o) {
   wire::WolPassword password;
   if (!o.password.empty()) {
@@ -124,7 +157,14 @@ int run(const WakeOptions& o) {
     packets.push_back({*mac, password});
   }
   Status st = Ok{};
-  if (o.ethertype) {
+  if (!o.tap.empty()) {
+    auto to = wire::Ipv4Address::parse(o.broadcast);
+    if (!to) {
+      fmt::print(stderr, "pxelab wake: --broadcast '{}' is not an IPv4 address\n", o.broadcast);
+      return 2;
+    }
+    st = send_tap(packets, o.tap, o.ethertype, *to, static_cast<std::uint16_t>(o.udp_port));
+  } else if (o.ethertype) {
     if (o.interface.empty()) {
       fmt::print(stderr, "pxelab wake: --ethertype needs --interface IF\n");
       return 2;
@@ -157,8 +197,9 @@ void add_wake_command(CLI::App& app, int& exit_code) {
   auto* udp = cmd->add_option("--udp", opts->udp_port, "UDP port (default 9)")->check(CLI::Range(1, 65535));
   auto* eth = cmd->add_flag("--ethertype", opts->ethertype, "Raw EtherType 0x0842 frame instead of UDP (root)");
   udp->excludes(eth);
-  cmd->add_option("--broadcast", opts->broadcast, "UDP destination (default 255.255.255.255)")->excludes(eth);
-  cmd->add_option("--interface", opts->interface, "Interface for --ethertype");
+  auto* tap = cmd->add_option("--tap", opts->tap, "Write the frames to this TAP device (root)");
+  cmd->add_option("--broadcast", opts->broadcast, "UDP destination (default 255.255.255.255)");
+  cmd->add_option("--interface", opts->interface, "Interface for --ethertype")->excludes(tap);
   cmd->callback([opts, &exit_code] { exit_code = run(*opts); });
 }
 

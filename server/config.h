@@ -14,9 +14,11 @@
 
 #include "server/faults.h"
 #include "server/lease_journal.h"
+#include "sim/schedule.h"
 #include "wire/address.h"
 #include "wire/bytes.h"
 #include "wire/result.h"
+#include "wire/wol.h"
 
 namespace pxelab::server {
 
@@ -160,6 +162,21 @@ struct TftpConfig {
   std::vector<std::string> templates;
 };
 
+// [[schedule]]: a timed action `pxelab serve` carries out on the wall clock while it
+// serves (DESIGN.md "Schedule"; server/wake_schedule.h runs them). The one action is
+// "wake": optionally switch the targets' boot mode first, then send one magic packet
+// per target (UDP port `port` to `broadcast`, with `password`).
+struct WakeScheduleEntry {
+  sim::Schedule when;                    // once or cron, in its zone (default UTC)
+  std::vector<wire::MacAddress> macs;    // macs = [...]
+  std::string hosts;                     // hosts = "maint-*": [[host]] hostnames ('*' any run)
+  std::optional<BootMode> mode;          // set on every target's host entry first
+  wire::Ipv4Address broadcast = wire::Ipv4Address::from_octets(255, 255, 255, 255);
+  std::uint16_t port = wire::kWolPortDiscard;
+  wire::WolPassword password;
+  std::string where;                     // "FILE:LINE:COL" of the entry, for its log lines
+};
+
 struct ServerConfig {
   std::string source;  // the file it came from
   ServerMode mode = ServerMode::Dhcp;
@@ -176,6 +193,7 @@ struct ServerConfig {
   std::vector<Subnet> subnets;
   std::vector<HostEntry> hosts;
   std::vector<HostGroup> groups;
+  std::vector<WakeScheduleEntry> schedules;
   BootConfig boot;
   TftpConfig tftp;
   // [faults]: deliberate misbehaviour for mutation tests and interop scenarios

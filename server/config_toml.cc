@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "server/config.h"
+#include "server/faults_toml.h"
+#include "server/schedule_toml.h"
 #include "sim/toml_reader.h"
 #include "wire/dhcp_options.h"
 
@@ -501,27 +503,6 @@ void validate(Reader& r, const toml::table& root, ServerConfig& c) {
   }
 }
 
-// [faults]: a boolean per fault of server/faults.h, and offer_delay_ms.
-void read_faults(Reader& r, const toml::table& t, Faults& f) {
-  for (auto&& [k, v] : t) {
-    const std::string key(k.str());
-    const std::string path = "faults." + key;
-    if (key == "offer_delay_ms") {
-      if (auto d = r.integer(t, "offer_delay_ms", "faults", 0, 60000)) f.offer_delay_ms = static_cast<std::uint32_t>(*d);
-      continue;
-    }
-    const FaultInfo* info = find_fault(key);
-    if (info == nullptr) {
-      std::string known = "offer_delay_ms";
-      for (const auto& i : fault_table()) known += ", " + std::string(i.key);
-      r.fail(k.source(), path, "unknown fault (known: " + known + ")");
-      return;
-    }
-    auto on = r.boolean(t, key, "faults");
-    if (!on) return;
-    if (*on) f.set(info->fault);
-  }
-}
 
 }  // namespace
 
@@ -535,7 +516,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
   Reader r(source);
   ServerConfig c;
   c.source = source;
-  r.only_keys(root, "", {"server", "subnet", "group", "host", "boot", "tftp", "faults"});
+  r.only_keys(root, "", {"server", "subnet", "group", "host", "boot", "tftp", "faults", "schedule"});
   if (const toml::table* t = r.table(root, "server", "")) read_server(r, *t, c, base_dir);
   else if (!r.failed()) r.fail(root.source(), "server", "missing [server] table");
 
@@ -574,6 +555,10 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
       r.fail(*t.get("group"), path + ".group", "no [[group]] named '" + c.hosts.back().group + "'");
     }
   });
+  read_array("schedule", [&](const toml::table& t, const std::string& path) {
+    c.schedules.emplace_back();
+    read_schedule_entry(r, t, path, c.schedules.back());
+  });
   if (!r.failed()) {
     if (const toml::table* t = r.table(root, "boot", "")) read_boot(r, *t, c.boot);
   }
@@ -584,6 +569,7 @@ Result<ServerConfig> parse_server_config(std::string_view text, const std::strin
     if (const toml::table* t = r.table(root, "faults", "")) read_faults(r, *t, c.faults);
   }
   if (!r.failed()) validate(r, root, c);
+  if (!r.failed()) validate_schedules(r, root, c);
   if (r.failed()) return r.take_error();
   return c;
 }

@@ -63,6 +63,17 @@ void Router::forward(Host& from, const wire::UdpFrameView& d) {
   o.dst = Endpoint{d.ip.dst, d.udp.dst_port};
   o.payload = d.payload;
   o.src_ip = d.ip.src;
+  const RouterInterface& itf = interfaces_[*out];
+  const std::uint32_t host_bits = itf.prefix_length >= 32 ? 0 : ~0u >> itf.prefix_length;
+  if (host_bits != 0 && (d.ip.dst.value & host_bits) == host_bits) {  // the subnet's broadcast address
+    if (!itf.directed_broadcast) {
+      ++counters_.directed_broadcasts_dropped;  // RFC 2644: off unless configured
+      return;
+    }
+    o.dst_mac = wire::MacAddress::broadcast();
+    if (hosts_[*out]->send(*sender_, o).ok()) ++counters_.directed_broadcasts;
+    return;
+  }
   if (hosts_[*out]->send(*sender_, o).ok()) ++counters_.forwarded;
 }
 

@@ -371,3 +371,52 @@ def test_sigterm_flushes_group_commit_records_to_the_journal(lab):
     assert code == 0, server.output()
     last = journal.read_text().splitlines()[-1].split()
     assert last[1] == ip and last[3] == "released", last
+
+
+def test_a_scheduled_wake_fires_on_the_wall_clock_and_tshark_sees_it(lab):
+    """[[schedule]] (issue 11): a `once` entry two to four seconds ahead (UTC) with a
+    host-table selection and a boot mode switch first: `pxelab serve` logs the fire with
+    its wall time and the magic packet for the host's MAC crosses the link (tshark on
+    the client side decodes WoL to 192.0.2.255:9 from the server's address)."""
+    import datetime
+    when = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=4)).strftime("%Y-%m-%dT%H:%M:%S")
+    config = CONFIG.format(fsync="each") + f"""
+[[host]]
+mac = "52:54:00:5c:4e:01"
+hostname = "lab01"
+[[schedule]]
+once = "{when}"
+zone = "UTC"
+hosts = "lab*"
+mode = "network"
+broadcast = "192.0.2.255"
+"""
+    (lab["dir"] / "sched.toml").write_text(config)
+    pcap = lab["dir"] / "wol.pcap"
+    cap = subprocess.Popen(["ip", "netns", "exec", lab["cli_ns"], "tshark", "-q", "-i", lab["cli_if"], "-w", str(pcap),
+                            "-f", "udp port 9"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = None
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (pcap.exists() and pcap.stat().st_size > 0):
+            time.sleep(0.1)
+        server = start(lab, "--interface", lab["srv_if"], "-q", config="sched.toml", log="sched.log")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and "fired at" not in server.output():
+            time.sleep(0.1)
+        time.sleep(1.0)
+    finally:
+        out = server.output() if server else ""
+        if server:
+            assert server.stop() == 0, server.output()
+        cap.terminate()
+        cap.communicate(timeout=20)
+    assert f"schedule[0] once {when} in UTC: next at {when}+00:00 (UTC)" in out, out
+    assert (f"schedule[0] once {when} in UTC fired at {when}+00:00 (UTC): wake 1 machines via udp 192.0.2.255:9, "
+            "after setting 1 of them to boot network") in out, out
+    fields = run(["tshark", "-r", pcap, "-Y", "wol", "-T", "fields", "-E", "separator=|",
+                  "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport", "-e", "wol.mac"]).stdout.split()
+    assert len(fields) == 1, fields
+    src, dst, port, macs = fields[0].split("|")
+    assert (src, dst, port) == ("192.0.2.1", "192.0.2.255", "9"), fields
+    assert set(macs.split(",")) == {"52:54:00:5c:4e:01"} and len(macs.split(",")) == 16, fields

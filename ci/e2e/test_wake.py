@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import run
-from netlab import namespaces, sh, veth
+from netlab import namespaces, sh, unique, veth
 
 CI = os.environ.get("CI") == "true"
 
@@ -72,6 +72,41 @@ def test_wake_sends_magic_packets_tshark_decodes(pxelab_bin, tmp_path):
     assert raw[0] == "0x0842" and raw[1] == "", frames  # no IP/UDP: EtherType 0x0842
     # The SecureOn password, as tshark's WoL dissector shows it.
     assert "MagicPacket for RealtekU_12:34:59 (52:54:00:12:34:59), password 01:02:03:04:05:06" in summary, summary
+
+
+def test_wake_tap_writes_frames_tshark_decodes(pxelab_bin, tmp_path):
+    """`pxelab wake --tap NAME` writes the magic-packet frames into a TAP device (a
+    persistent one made here, inside a namespace this test creates and removes): a
+    capture on that TAP sees them, and tshark's WoL dissector decodes the MAC (UDP to
+    the broadcast given, and EtherType 0x0842 with a SecureOn password)."""
+    need_root()
+    with namespaces("pxa") as (ns,):
+        tap = unique("pxb")
+        sh("ip", "tuntap", "add", "mode", "tap", "name", tap, ns=ns)
+        try:
+            sh("ip", "link", "set", tap, "up", ns=ns)
+
+            def send():
+                return [
+                    sh(pxelab_bin, "wake", "52:54:00:ab:cd:01", "--tap", tap, "--broadcast", "192.0.2.255", ns=ns),
+                    sh(pxelab_bin, "wake", "52:54:00:ab:cd:02", "--tap", tap, "--ethertype",
+                       "--password", "01:02:03:04:05:06", ns=ns),
+                ]
+
+            sent, frames, summary = capture(ns, tap, tmp_path / "tap.pcap", send)
+        finally:
+            sh("ip", "tuntap", "del", "mode", "tap", "name", tap, ns=ns, check=False)
+    assert "woke 52:54:00:ab:cd:01 via tap " + tap + " (udp 192.0.2.255:9, 144 bytes)" in sent[0].stdout, sent[0].stdout
+    assert "woke 52:54:00:ab:cd:02 via tap " + tap + " (ethertype, 122 bytes)" in sent[1].stdout, sent[1].stdout
+    by_mac = {}
+    for f in frames:
+        macs = f[3].split(",")
+        assert len(macs) == 16 and len(set(macs)) == 1, f
+        by_mac[macs[0]] = f
+    assert set(by_mac) == {"52:54:00:ab:cd:01", "52:54:00:ab:cd:02"}, frames
+    assert by_mac["52:54:00:ab:cd:01"][1:3] == ["9", "192.0.2.255"], frames
+    assert by_mac["52:54:00:ab:cd:02"][0] == "0x0842", frames
+    assert "MagicPacket for RealtekU_ab:cd:02 (52:54:00:ab:cd:02), password 01:02:03:04:05:06" in summary, summary
 
 
 @pytest.mark.parametrize("args,message", [

@@ -14,6 +14,8 @@
 #include "server/config.h"
 #include "server/faults.h"
 #include "sim/link_params.h"
+#include "sim/schedule.h"
+#include "sim/time_zone.h"
 #include "wire/address.h"
 #include "wire/wol.h"
 #include "wire/result.h"
@@ -82,6 +84,10 @@ struct RelayInterfaceSpec {
   std::string segment;
   wire::Ipv4Address address;
   std::uint8_t prefix_length = 24;
+  // Forward directed broadcasts for this interface's subnet onto it as link-layer
+  // broadcasts (Cisco's `ip directed-broadcast`; RFC 1812 §5.3.5.2). Off by default,
+  // as RFC 2644 asks: a remote wake (issue 11) needs it on the clients' side.
+  bool directed_broadcast = false;
 };
 
 struct RelaySpec {
@@ -146,10 +152,28 @@ struct EventSpec {
   // With `group`: the target is a server and the mode is that of its [[group]] `group`.
   server::BootMode mode = server::BootMode::Network;
   std::string group;
-  // wake: a magic packet (UDP to 255.255.255.255 port 9 on the group's segment) for
-  // every client of the target group, with this SecureOn password (none: size 0).
+  // wake: a magic packet (UDP port 9) for every client of the target group, with this
+  // SecureOn password (none: size 0), to 255.255.255.255 on the group's segment - or
+  // to `broadcast` (a directed broadcast such as 192.0.3.255) from a console on segment
+  // `from` (default the group's): through a relay's router if the address is beyond it.
   wire::WolPassword password;
+  std::optional<wire::Ipv4Address> broadcast;
+  std::string from;
+  // wake with `mode`: every host entry of the group gets this boot mode first (the
+  // maintenance night: network, then the magic packets).
+  std::optional<server::BootMode> wake_mode;
+  // Instead of `at`: every match of this schedule (cron in `zone`, default the
+  // scenario's [clock] zone) inside the run fires the event; needs [clock] start.
+  std::optional<sim::Schedule> schedule;
   int line = 0;
+};
+
+// [clock]: the wall time at virtual t = 0, so cron events can be placed. start is a
+// local time in `zone` (a skipped one means the jump, a repeated one its first time).
+struct ScenarioClock {
+  sim::CivilTime start;
+  sim::TimeZone zone;
+  sim::UnixSeconds start_utc = 0;
 };
 
 struct OutcomeExpectation {
@@ -189,6 +213,7 @@ struct Scenario {
   std::vector<RelaySpec> relays;
   std::vector<ClientSpec> clients;
   std::vector<EventSpec> events;
+  std::optional<ScenarioClock> clock;
   Expectations expect;
 
   std::uint32_t client_count() const;

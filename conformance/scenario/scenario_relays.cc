@@ -13,7 +13,7 @@ void place_relays(const Scenario& s, RunWorld& w) {
       const auto& it = rs.interfaces[i];
       // 02:52 (locally administered, "R"), relay number, interface number.
       itfs.push_back({it.segment, wire::MacAddress{{0x02, 0x52, static_cast<std::uint8_t>(ri), static_cast<std::uint8_t>(i), 0, 1}},
-                      it.address, it.prefix_length});
+                      it.address, it.prefix_length, it.directed_broadcast});
     }
     PlacedRelay placed;
     placed.spec = &rs;

@@ -66,6 +66,7 @@ Result<ScenarioResult> run_scenario(const Scenario& s, const ScenarioRunOptions&
   for (const auto& cl : w.clients) result.groups.push_back(s.clients[cl.group].name);
   result.segments = check_segments(s, w, result.outcomes);
   apply_sut_capabilities(w, result.segments);
+  result.actions = std::move(w.actions);
   result.expectations = judge(s, result, w.errors);
   result.all_met = std::all_of(result.expectations.begin(), result.expectations.end(), [](const auto& e) { return e.met; });
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

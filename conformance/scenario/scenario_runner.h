@@ -42,12 +42,23 @@ struct SegmentResult {
   std::vector<CheckResult> results;
 };
 
+// One action an [[event]] carried out, in the order they happened (the run's log).
+struct RunAction {
+  double at = 0;        // seconds of the run
+  std::string wall;     // with a [clock]: "2026-03-29T03:00:00+02:00 (CEST)"; else empty
+  std::string action;   // the event's word: "wake", "boot-mode", "link-down", ...
+  std::string target;
+  std::string trigger;  // "at 30 s" or "cron '0 2 * * *' in Europe/Berlin"
+  std::string detail;   // what it did: "500 magic packets to 255.255.255.255:9", ...
+};
+
 struct ScenarioResult {
   std::uint64_t seed = 0;
   std::vector<client::ClientOutcome> outcomes;  // every client, in scenario order
   std::vector<std::string> groups;              // the group of each outcome
   std::vector<SegmentResult> segments;          // in scenario order
   std::vector<ExpectationResult> expectations;
+  std::vector<RunAction> actions;               // every event's action, in time order
   bool all_met = false;
   double simulated_seconds = 0;
   double wall_seconds = 0;

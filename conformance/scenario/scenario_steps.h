@@ -115,6 +115,7 @@ struct RunWorld {
   std::vector<PlacedRelay> relays;
   RunProgress progress;
   std::vector<RunError> errors;
+  std::vector<RunAction> actions;  // the log of events carried out (scenario_events.cc)
   std::vector<PlacedClient> clients;
   std::vector<std::unique_ptr<sim::Port>> wake_senders;  // wake events' senders (scenario_events.cc)
 };

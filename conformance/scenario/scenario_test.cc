@@ -201,7 +201,7 @@ TEST(Scenario, ABootModeEventNeedsAModeAndAGroupWithHostEntries) {
   e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"anon\"\nmode = \"network\"\n");
   EXPECT_NE(e.find("boot-mode needs a client group with host entries"), std::string::npos) << e;
   e = error_of(head + "[[event]]\nat = 10\naction = \"link-down\"\ntarget = \"maint\"\nmode = \"network\"\n");
-  EXPECT_NE(e.find("only a boot-mode event has a mode"), std::string::npos) << e;
+  EXPECT_NE(e.find("only a boot-mode or wake event has a mode"), std::string::npos) << e;
   e = error_of(head + "[[event]]\nat = 10\naction = \"boot-mode\"\ntarget = \"maint\"\nmode = \"sometimes\"\n");
   EXPECT_NE(e.find("mode"), std::string::npos) << e;
 }

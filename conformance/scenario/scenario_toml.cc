@@ -8,7 +8,8 @@
 #include "client/probe_client.h"
 #include "conformance/checks/catalogue.h"
 #include "conformance/scenario/scenario.h"
-#include "image/floppy_format.h"
+#include "conformance/scenario/scenario_toml_files.h"
+#include "sim/civil_time.h"
 #include "sim/toml_reader.h"
 
 namespace pxelab::conformance {
@@ -62,56 +63,6 @@ void each_table(TomlReader& r, const toml::table& root, std::string_view key, co
   }
 }
 
-// A floppy: { floppy = 1440, label = "LAB", files = { "HOST.TXT" = "..." } }.
-void read_floppy(TomlReader& r, const toml::table& ft, const std::string& key, FileSpec& fs) {
-  if (auto x = r.integer(ft, "floppy", key, 0, 1 << 20)) {
-    if (!image::floppy_format_by_kib(static_cast<std::uint32_t>(*x))) {
-      r.fail(*ft.get("floppy"), key + ".floppy",
-             "is " + std::to_string(*x) + ": a floppy is " + std::string(image::floppy_sizes_text()) + " KiB");
-    }
-    fs.floppy_kib = static_cast<std::uint32_t>(*x);
-  }
-  if (auto x = r.string(ft, "label", key)) fs.floppy_label = *x;
-  if (const toml::table* files = r.table(ft, "files", key)) {
-    for (auto&& [name, text] : *files) {
-      if (!text.is_string()) {
-        r.fail(text, key + ".files." + std::string(name.str()), "must be the file's text");
-        continue;
-      }
-      fs.floppy_files.emplace_back(std::string(name.str()), *text.value<std::string>());
-    }
-  }
-}
-
-void read_files(TomlReader& r, const toml::table& f, const std::string& path, std::vector<FileSpec>& out) {
-  for (auto&& [k, v] : f) {
-    FileSpec fs;
-    fs.name = std::string(k.str());
-    const std::string key = path + "." + fs.name;
-    if (v.is_string()) {
-      fs.text = *v.value<std::string>();
-    } else if (const toml::table* ft = v.as_table()) {
-      r.only_keys(*ft, key, {"size", "text", "from", "boot_sector", "floppy", "label", "files"});
-      if (auto x = r.integer(*ft, "size", key, 0, 1ll << 32)) fs.size = static_cast<std::uint64_t>(*x);
-      if (auto x = r.string(*ft, "text", key)) fs.text = *x;
-      if (auto x = r.string(*ft, "from", key)) fs.from = *x;
-      if (auto x = r.boolean(*ft, "boot_sector", key)) fs.boot_sector = *x;
-      read_floppy(r, *ft, key, fs);
-      const bool from = ft->get("from") != nullptr;
-      const bool floppy = ft->get("floppy") != nullptr;
-      if (int(fs.size.has_value()) + int(fs.text.has_value()) + int(from) + int(floppy) != 1 && !r.failed()) {
-        r.fail(v, key, "needs exactly one of size (octets), text, from (a file to copy) or floppy (KiB)");
-      }
-      if (!floppy && (ft->get("label") || ft->get("files")) && !r.failed()) r.fail(v, key, "label and files belong to a floppy");
-      if (from && fs.from.empty() && !r.failed()) r.fail(v, key + ".from", "must name a file");
-      if (fs.boot_sector && (!fs.size || *fs.size < 512)) r.fail(v, key, "boot_sector needs a size of 512 or more");
-    } else {
-      r.fail(v, key, "must be text, or { size = N } / { text = \"...\" } / { from = \"path\" } / { floppy = KiB, files = {...} }");
-    }
-    out.push_back(std::move(fs));
-  }
-}
-
 void read_server(TomlReader& r, const toml::table& t, const std::string& path, ServerSpec& s) {
   const bool sut = path.rfind("sut", 0) == 0;  // [[sut]]: a [[server]] run by a SUT profile
   if (sut) {
@@ -141,7 +92,7 @@ void read_server(TomlReader& r, const toml::table& t, const std::string& path, S
   if (s.config_path.empty() == s.config_text.empty() && !r.failed()) {
     r.fail(t.source(), path, "needs exactly one of config (inline TOML text) or config_file (a path)");
   }
-  if (const toml::table* f = r.table(t, "files", path)) read_files(r, *f, path + ".files", s.files);
+  if (const toml::table* f = r.table(t, "files", path)) read_server_files(r, *f, path + ".files", s.files);
   if (auto v = r.string_list(t, "qemu_assets", path)) s.qemu_assets = *v;
   maybe_link(r, t, path, s.link);
   if (auto v = r.address(t, "gateway", path)) s.gateway = *v;
@@ -154,9 +105,10 @@ void read_relay(TomlReader& r, const toml::table& t, const std::string& path, Re
   r.only_keys(t, path, {"name", "interface", "servers", "option82", "remote_id", "max_hops", "faults"});
   if (auto v = r.string(t, "name", path)) s.name = *v;
   each_table(r, t, "interface", path, [&](const toml::table& it, const std::string& ip) {
-    r.only_keys(it, ip, {"segment", "address"});
+    r.only_keys(it, ip, {"segment", "address", "directed_broadcast"});
     RelayInterfaceSpec i;
     if (auto v = r.string(it, "segment", ip)) i.segment = *v;
+    if (auto v = r.boolean(it, "directed_broadcast", ip)) i.directed_broadcast = *v;
     if (!it.get("address") && !r.failed()) r.fail(it.source(), ip + ".address", "missing: the relay's ADDRESS/PREFIX on this segment");
     if (auto v = r.string(it, "address", ip)) {
       auto slash = v->find('/');
@@ -314,6 +266,102 @@ void read_expect(TomlReader& r, const toml::table& t, Expectations& e) {
   });
 }
 
+// [clock] start = "2026-03-28T22:00:00", zone = "Europe/Berlin" (default UTC).
+void read_clock(TomlReader& r, const toml::table& t, Scenario& s) {
+  r.only_keys(t, "clock", {"start", "zone"});
+  ScenarioClock c;
+  if (auto z = r.string(t, "zone", "clock")) {
+    if (auto zone = sim::load_time_zone(*z)) {
+      c.zone = *zone;
+    } else {
+      r.fail(*t.get("zone"), "clock.zone", zone.error().message);
+    }
+  }
+  auto start = r.string(t, "start", "clock");
+  if (!start) {
+    if (!r.failed()) r.fail(t.source(), "clock.start", "missing: the local date and time at t = 0 (\"2026-03-28T22:00:00\")");
+    return;
+  }
+  auto civil = sim::parse_civil_time(*start, "clock.start");
+  if (!civil) {
+    r.fail(*t.get("start"), "clock.start", civil.error().message);
+    return;
+  }
+  c.start = *civil;
+  c.start_utc = sim::fire_instant(c.zone, sim::to_local_seconds(*civil));
+  s.clock = std::move(c);
+}
+
+// The when of an event: `at` seconds, or `cron` (+ `zone`) against the [clock].
+void read_event_time(TomlReader& r, const toml::table& t, const std::string& path, const std::optional<ScenarioClock>& clock,
+                     EventSpec& e) {
+  if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
+  const toml::node* cron = t.get("cron");
+  if (!cron) {
+    if (t.get("zone") && !r.failed()) r.fail(*t.get("zone"), path + ".zone", "zone belongs to a cron event");
+    return;
+  }
+  if (t.get("at") && !r.failed()) r.fail(*cron, path + ".cron", "an event has at (seconds) or cron, not both");
+  if (!clock && !r.failed()) {
+    r.fail(*cron, path + ".cron", "a cron event needs [clock] start = \"YYYY-MM-DDTHH:MM:SS\" (the wall time at t = 0)");
+  }
+  auto text = r.string(t, "cron", path);
+  if (!text || r.failed()) return;
+  sim::TimeZone zone = clock->zone;
+  if (auto z = r.string(t, "zone", path)) {
+    auto loaded = sim::load_time_zone(*z);
+    if (!loaded) {
+      r.fail(*t.get("zone"), path + ".zone", loaded.error().message);
+      return;
+    }
+    zone = *loaded;
+  }
+  auto sched = sim::cron_schedule(*text, zone);
+  if (!sched) {
+    r.fail(*cron, path + ".cron", sched.error().to_string());
+    return;
+  }
+  e.schedule = *sched;
+}
+
+void read_event(TomlReader& r, const toml::table& t, const std::string& path, const std::optional<ScenarioClock>& clock,
+                EventSpec& e) {
+  r.only_keys(t, path, {"at", "cron", "zone", "action", "target", "loss", "duration", "mode", "group", "password", "broadcast", "from"});
+  e.line = line_of(t);
+  read_event_time(r, t, path, clock, e);
+  const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake", "reboot"});
+  if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
+  const bool wake = action && e.action == EventAction::kWake;
+  const bool boot_mode = action && e.action == EventAction::kBootMode;
+  if (auto v = r.string(t, "target", path)) e.target = *v;
+  if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
+  if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
+  if (auto v = r.choice(t, "mode", path, {"network", "local", "menu", "once"})) {
+    e.mode = kModes[*v];
+    if (wake) e.wake_mode = e.mode;
+  }
+  if (auto v = r.string(t, "group", path)) e.group = *v;
+  if (auto v = r.string(t, "password", path)) {
+    if (auto p = wire::parse_wol_password(*v)) {
+      e.password = *p;
+    } else if (!r.failed()) {
+      r.fail(*t.get("password"), path + ".password", p.error().message);
+    }
+  }
+  if (auto v = r.address(t, "broadcast", path)) e.broadcast = *v;
+  if (auto v = r.string(t, "from", path)) e.from = *v;
+  for (const char* key : {"password", "broadcast", "from"}) {
+    if (t.get(key) && action && !wake && !r.failed()) r.fail(*t.get(key), path + "." + key, std::string("only a wake event has a ") + key);
+  }
+  if (boot_mode && !t.get("mode") && !r.failed()) {
+    r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local, menu or once");
+  } else if (t.get("mode") && action && !boot_mode && !wake && !r.failed()) {
+    r.fail(*t.get("mode"), path + ".mode", "only a boot-mode or wake event has a mode");
+  }
+  if (t.get("group") && action && !boot_mode && !r.failed()) r.fail(*t.get("group"), path + ".group", "only a boot-mode event has a group");
+  if (!r.failed() && (!action || e.target.empty())) r.fail(t.source(), path, "an event needs action and target");
+}
+
 // Cross-references: every name used is defined, and names are unique.
 void validate(TomlReader& r, const toml::table& root, Scenario& s) {
   std::set<std::string> segments;
@@ -369,15 +417,20 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
         !std::any_of(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; })) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target", "wake needs a client group, not '" + e.target + "'");
     }
+    if (!e.from.empty() && !segments.contains(e.from) && !r.failed()) {
+      r.fail(root.source(), "event[" + std::to_string(i) + "].from", "no segment is named '" + e.from + "'");
+    }
     if (e.action == EventAction::kBootMode && !e.group.empty() && !is_server && !r.failed()) {
       r.fail(root.source(), "event[" + std::to_string(i) + "].target",
              "boot-mode with a group needs a server as target (its [[group]]), not '" + e.target + "'");
     }
-    if (e.action == EventAction::kBootMode && e.group.empty() && !r.failed()) {
+    if (((e.action == EventAction::kBootMode && e.group.empty()) || e.wake_mode) && !r.failed()) {
       auto group = std::find_if(s.clients.begin(), s.clients.end(), [&](const auto& c) { return c.name == e.target; });
       if (group == s.clients.end() || !group->host) {
         r.fail(root.source(), "event[" + std::to_string(i) + "].target",
-               "boot-mode needs a client group with host entries (host = { server = ... }) or a server and group = ..., not '" + e.target + "'");
+               e.wake_mode ? "wake with a mode needs a client group with host entries (host = { server = ... }), not '" + e.target + "'"
+                           : "boot-mode needs a client group with host entries (host = { server = ... }) or a server and group = ..., not '" +
+                                 e.target + "'");
       }
     }
     if (e.action == EventAction::kReboot && !r.failed()) {
@@ -394,43 +447,6 @@ void validate(TomlReader& r, const toml::table& root, Scenario& s) {
     }
   }
   if (s.clients.empty() && !r.failed()) r.fail(root.source(), "client", "a scenario needs at least one [[client]] group");
-}
-
-EventSpec read_event(TomlReader& r, const toml::table& t, const std::string& path) {
-  r.only_keys(t, path, {"at", "action", "target", "loss", "duration", "mode", "group", "password"});
-  EventSpec e;
-  e.line = line_of(t);
-  if (auto v = r.number(t, "at", path, 0, 86'400)) e.at = *v;
-  const auto action = r.choice(t, "action", path, {"link-down", "link-up", "loss", "server-stop", "server-start", "boot-mode", "wake", "reboot"});
-  if (action) e.action = static_cast<EventAction>(*action);  // the list above is the enum's order
-  if (auto v = r.string(t, "target", path)) e.target = *v;
-  if (auto v = r.number(t, "loss", path, 0, 1)) e.loss = *v;
-  if (auto v = r.number(t, "duration", path, 0, 86'400)) e.duration = *v;
-  if (auto v = r.choice(t, "mode", path, {"network", "local", "menu", "once"})) e.mode = kModes[*v];
-  if (auto v = r.string(t, "group", path)) e.group = *v;
-  if (auto v = r.string(t, "password", path)) {
-    if (auto p = wire::parse_wol_password(*v)) {
-      e.password = *p;
-    } else if (!r.failed()) {
-      r.fail(*t.get("password"), path + ".password", p.error().message);
-    }
-  }
-  const bool boot_mode = action && static_cast<EventAction>(*action) == EventAction::kBootMode;
-  if (t.get("password") && action && static_cast<EventAction>(*action) != EventAction::kWake && !r.failed()) {
-    r.fail(*t.get("password"), path + ".password", "only a wake event has a password");
-  }
-  if (boot_mode && !t.get("mode") && !r.failed()) {
-    r.fail(t.source(), path + ".mode", "missing: a boot-mode event needs mode = network, local, menu or once");
-  } else if (t.get("mode") && action && !boot_mode && !r.failed()) {
-    r.fail(*t.get("mode"), path + ".mode", "only a boot-mode event has a mode");
-  }
-  if (t.get("group") && action && !boot_mode && !r.failed()) {
-    r.fail(*t.get("group"), path + ".group", "only a boot-mode event has a group");
-  }
-  if (!r.failed() && (!action || e.target.empty())) {
-    r.fail(t.source(), path, "an event needs action and target");
-  }
-  return e;
 }
 
 }  // namespace
@@ -484,7 +500,7 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
   s.source = source;
   s.dir = std::filesystem::path(source).parent_path().string();
   if (s.dir.empty()) s.dir = ".";
-  r.only_keys(root, "", {"scenario", "segment", "server", "sut", "relay", "client", "event", "expect"});
+  r.only_keys(root, "", {"scenario", "clock", "segment", "server", "sut", "relay", "client", "event", "expect"});
   if (const toml::table* t = r.table(root, "scenario", "")) {
     r.only_keys(*t, "scenario", {"name", "description", "seed", "deadline"});
     if (auto v = r.string(*t, "name", "scenario")) s.name = *v;
@@ -525,7 +541,11 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& source
     s.clients.emplace_back();
     read_client(r, t, path, s.clients.back());
   });
-  each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) { s.events.push_back(read_event(r, t, path)); });
+  if (const toml::table* t = r.table(root, "clock", "")) read_clock(r, *t, s);
+  each_table(r, root, "event", "", [&](const toml::table& t, const std::string& path) {
+    s.events.emplace_back();
+    read_event(r, t, path, s.clock, s.events.back());
+  });
   if (const toml::table* t = r.table(root, "expect", "")) read_expect(r, *t, s.expect);
   if (!r.failed()) validate(r, root, s);
   if (r.failed()) return r.take_error();
