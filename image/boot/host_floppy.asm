@@ -185,31 +185,7 @@ fail:                         ; si = the reason, printed before the end line
     call puts
     jmp short start.done
 
-puts:
-    lodsb
-    test al, al
-    jz .ret
-    call putc
-    jmp puts
-.ret:
-    ret
-
-; al = character: COM1 only, waiting for the transmitter. Not also int 10h: SeaBIOS
-; without a VGA card mirrors int 10h teletype onto the same UART ("sercon"), and the two
-; streams interleave character by character (seen under QEMU -nodefaults).
-putc:
-    pusha
-    mov ah, al
-    mov dx, 0x3FD
-.wait:
-    in al, dx
-    test al, 0x20
-    jz .wait
-    mov al, ah
-    mov dx, 0x3F8
-    out dx, al
-    popa
-    ret
+%include "serial.inc"
 
 file_name   db "HOST    TXT"
 msg_begin   db 13, 10, "pxelab floppy: begin", 13, 10, 0

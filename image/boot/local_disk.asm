@@ -45,29 +45,7 @@ hex:
 .out:
     jmp putc
 
-puts:
-    lodsb
-    test al, al
-    jz .ret
-    call putc
-    jmp puts
-.ret:
-    ret
-
-; al = character: COM1 only, waiting for the transmitter.
-putc:
-    pusha
-    mov ah, al
-    mov dx, 0x3FD
-.wait:
-    in al, dx
-    test al, 0x20
-    jz .wait
-    mov al, ah
-    mov dx, 0x3F8
-    out dx, al
-    popa
-    ret
+%include "serial.inc"
 
 msg   db 13, 10, "pxelab local disk: booted from drive 0x", 0
 crlf  db 13, 10, 0
