@@ -4,6 +4,7 @@
 
 #include "server/boot_choice.h"
 #include "server/config.h"
+#include "server/config_testlib.h"
 #include "server/dhcp_responder.h"
 #include "wire/dhcp_option_values.h"
 
@@ -20,13 +21,8 @@ pool = "192.0.2.100-192.0.2.110"
 default_file = "pxelinux.0"
 )";
 
-Result<ServerConfig> parse(const std::string& text) { return parse_server_config(text, "/etc/lab/server.toml"); }
-
-std::string error_of(const std::string& text) {
-  auto c = parse(text);
-  EXPECT_FALSE(c) << "expected an error for:\n" << text;
-  return c ? "" : c.error().to_string();
-}
+Result<ServerConfig> parse(const std::string& text) { return testing::parse_config(text); }
+std::string error_of(const std::string& text) { return testing::config_error_of(text); }
 
 TEST(BootModes, GroupsAndTheirPrecedence) {
   auto c = parse(std::string(kBase) + R"(default_mode = "network"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "server/boot_server.h"
+#include "server/config_testlib.h"
 #include "server/tftp_files.h"
 #include "sim/clock.h"
 
@@ -19,13 +20,8 @@ network = "192.0.2.0/24"
 pool = "192.0.2.100-192.0.2.110"
 )";
 
-Result<ServerConfig> parse(const std::string& text) { return parse_server_config(text, "/etc/lab/server.toml"); }
-
-std::string error_of(const std::string& text) {
-  auto c = parse(text);
-  EXPECT_FALSE(c) << "expected an error for:\n" << text;
-  return c ? "" : c.error().to_string();
-}
+Result<ServerConfig> parse(const std::string& text) { return testing::parse_config(text); }
+std::string error_of(const std::string& text) { return testing::config_error_of(text); }
 
 TEST(ServerConfig, TheCommentedExampleLoads) {
   auto c = load_server_config(std::string(PXELAB_SOURCE_DIR) + "/server/example.toml");
