@@ -80,6 +80,12 @@ struct FieldServer {
   std::map<std::uint16_t, std::map<std::string, std::string>> menu_files;  // type -> arch key -> file
 };
 
+// The boot file an answer names: option 67 when present, else the file field.
+std::string boot_file_of(const wire::dhcp::MessageView& v, const wire::Bytes& message) {
+  if (auto o67 = option(message, 67)) return text_of(*o67);
+  return text_of(wire::Bytes(v.file().begin(), v.file().end()));
+}
+
 // What a DHCP answer's 43 and a 4011 ACK tell of the field's boot menu.
 void observe_menu(FieldServer& fs, const wire::Bytes& message, bool from_4011, const std::string& arch) {
   auto o43 = option(message, 43);
@@ -92,8 +98,7 @@ void observe_menu(FieldServer& fs, const wire::Bytes& message, bool from_4011, c
     return;
   }
   auto v = wire::dhcp::MessageView::make(message);
-  std::string file = v ? text_of(wire::Bytes(v->file().begin(), v->file().end())) : std::string();
-  if (auto o67 = option(message, 67)) file = text_of(*o67);
+  const std::string file = v ? boot_file_of(*v, message) : std::string();
   if (pxe->boot_item && !file.empty()) fs.menu_files[pxe->boot_item->type].try_emplace(arch, file);
 }
 
@@ -151,10 +156,9 @@ FieldServer observe(const ReplayResult& r) {
         // unicast past it, FW-41) was offered what the server hands out.
         if (t != 5 && t != 2 && t != 0) continue;
         if (v->siaddr().is_any()) fs.siaddr_zero = true;
-        std::string file = text_of(wire::Bytes(v->file().begin(), v->file().end()));
-        if (auto o67 = option(a.message, 67)) {
-          file = text_of(*o67);
-          if (!fs.nul_terminated_67 && !o67->empty()) fs.nul_terminated_67 = o67->back() == 0;
+        const std::string file = boot_file_of(*v, a.message);
+        if (auto o67 = option(a.message, 67); o67 && !fs.nul_terminated_67 && !o67->empty()) {
+          fs.nul_terminated_67 = o67->back() == 0;
         }
         if (file.empty()) continue;
         if (ipxe) {

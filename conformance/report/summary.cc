@@ -252,22 +252,23 @@ std::string malformed_text(const DecodedTrace& d) {
     std::string what;
   };
   std::vector<Sender> senders;
+  std::map<std::pair<std::uint64_t, std::uint32_t>, std::size_t> index;  // (MAC, IPv4) -> senders[]
   std::size_t total = 0;
-  auto add = [&](std::uint32_t frame, const std::string& what) {
+  // `what` makes the fault's text, asked only for a sender's first frame.
+  auto add = [&](std::uint32_t frame, auto&& what) {
     if (frame >= d.frames.size()) return;
     const FrameInfo& f = d.frames[frame];
     ++total;
-    auto it = std::find_if(senders.begin(), senders.end(), [&](const Sender& x) { return x.mac == f.src_mac && x.ip == f.src_ip; });
-    if (it == senders.end()) {
-      senders.push_back(Sender{f.src_ip, f.src_mac, 0, frame, what});
-      it = std::prev(senders.end());
-    }
-    ++it->count;
+    std::uint64_t mac = 0;
+    for (auto o : f.src_mac.octets) mac = (mac << 8) | o;
+    auto [it, fresh] = index.try_emplace({mac, f.src_ip.value}, senders.size());
+    if (fresh) senders.push_back(Sender{f.src_ip, f.src_mac, 0, frame, what()});
+    ++senders[it->second].count;
   };
-  for (const DecodeError& e : d.errors) add(e.frame, e.field + ": " + e.message);
+  for (const DecodeError& e : d.errors) add(e.frame, [&] { return e.field + ": " + e.message; });
   for (const DhcpMsg& m : d.dhcp) {
     if (m.error == kNone && m.op != wire::dhcp::kBootRequest && m.op != wire::dhcp::kBootReply) {
-      add(m.frame, "dhcp.op: " + std::to_string(m.op) + " is neither BOOTREQUEST (1) nor BOOTREPLY (2)");
+      add(m.frame, [&] { return "dhcp.op: " + std::to_string(m.op) + " is neither BOOTREQUEST (1) nor BOOTREPLY (2)"; });
     }
   }
   if (senders.empty()) return {};
