@@ -59,16 +59,9 @@ ExpectationResult all_booted(const ScenarioResult& result, std::uint32_t total, 
   return r;
 }
 
-std::string replaced(std::string text, std::string_view name, const std::string& value) {
-  for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + value.size())) {
-    text.replace(at, name.size(), value);
-  }
-  return text;
-}
-
 // expect.outcome.floppy_text for this client: ${ip} and ${mac} are its own.
 std::string floppy_text_for(const OutcomeExpectation& oe, const client::ClientOutcome& oc) {
-  return replaced(replaced(oe.floppy_text, "${ip}", oc.address ? oc.address->to_string() : "?"), "${mac}", oc.mac.to_string());
+  return replace_all(replace_all(oe.floppy_text, "${ip}", oc.address ? oc.address->to_string() : "?"), "${mac}", oc.mac.to_string());
 }
 
 bool floppy_holds(const client::ClientOutcome& oc, const std::string& text) {

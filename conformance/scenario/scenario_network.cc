@@ -36,10 +36,12 @@ wire::MacAddress mac_plus(const wire::MacAddress& m, std::uint64_t n) {
   return out;
 }
 
-std::string replace_n(std::string s, std::uint32_t n) {
-  for (auto at = s.find("{n}"); at != std::string::npos; at = s.find("{n}")) s.replace(at, 3, std::to_string(n));
-  return s;
+std::string replace_all(std::string text, std::string_view from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) text.replace(at, from.size(), to);
+  return text;
 }
+
+std::string replace_n(std::string s, std::uint32_t n) { return replace_all(std::move(s), "{n}", std::to_string(n)); }
 
 std::string client_name(const ClientSpec& c, std::uint32_t n) {
   return c.count == 1 ? c.name : c.name + "-" + std::to_string(n);

@@ -166,6 +166,7 @@ std::vector<std::string> sut_dirs(RunWorld& w);
 
 // Small helpers the steps share.
 wire::MacAddress mac_plus(const wire::MacAddress& mac, std::uint64_t n);  // n added as a 48-bit number
+std::string replace_all(std::string text, std::string_view from, const std::string& to);  // every `from`
 std::string replace_n(std::string text, std::uint32_t n);                 // every "{n}" becomes n
 std::string client_name(const ClientSpec& group, std::uint32_t n);        // NAME, or NAME-n in a group of many
 sim::LinkParams link_of(const Scenario& scenario, std::size_t segment, const LinkSpec& own);
