@@ -108,10 +108,13 @@ start:
 .print:
     sub [remaining], cx
     mov si, DATABUF
+    pushf                     ; interrupts off while the line goes out (serial.inc, puts)
+    cli
 .putc_loop:
     lodsb
     call putc
     loop .putc_loop
+    popf
     mov ax, [cluster]         ; FAT12 entry n is at n * 3 / 2, 12 bits
     mov bx, ax
     shr bx, 1
